@@ -1,0 +1,50 @@
+package io.pgshuttle.messages;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A message on the wire: a payload with the header every pgshuttle message carries. The wire form
+ * adds {@code type} and {@code version}, which {@link MessageCodec} derives from the payload.
+ *
+ * @param messageId unique per message; consumers use it to drop duplicates
+ * @param instanceId the VM a command is for, or an event is from
+ * @param attempt 1 and up for commands and events; 0 for a request
+ * @param seq per attempt, grows with each event the agent emits; 0 for requests and commands
+ * @param <P> the payload type
+ */
+public record Envelope<P extends Payload>(
+    UUID messageId,
+    String instanceId,
+    MigrationId migrationId,
+    int attempt,
+    long seq,
+    Instant emittedAt,
+    P payload) {
+
+  public Envelope {
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(migrationId, "migrationId");
+    Objects.requireNonNull(emittedAt, "emittedAt");
+    Objects.requireNonNull(payload, "payload");
+  }
+
+  /** A new envelope with a fresh message id, stamped now. */
+  public static <P extends Payload> Envelope<P> of(
+      String instanceId, MigrationId migrationId, int attempt, long seq, P payload) {
+    return new Envelope<>(
+        UUID.randomUUID(), instanceId, migrationId, attempt, seq, Instant.now(), payload);
+  }
+
+  /** A request in its envelope: the migration id comes from the requestId. */
+  public static Envelope<MigrationRequest> ofRequest(MigrationRequest request) {
+    return of(request.instanceId(), request.migrationId(), 0, 0, request);
+  }
+
+  /** The logical type name of the payload, as on the wire. */
+  public String type() {
+    return MessageCodec.typeName(payload.getClass());
+  }
+}
