@@ -1,0 +1,89 @@
+package io.pgshuttle.agent;
+
+import io.pgshuttle.messages.Names;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.Topology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How an agent runs. Built by the launcher from YAML and PGSHUTTLE_* environment variables.
+ *
+ * @param amqpUri PGSHUTTLE_AMQP_URI
+ * @param namespace broker namespace, {@code pgshuttle} in production
+ * @param instanceId PGSHUTTLE_INSTANCE: this VM's id, its queue name
+ * @param sourceUrl PGSHUTTLE_SOURCE_URL: {@code postgresql://user@host:port} of the local server,
+ *     as a superuser
+ * @param sourcePassword PGSHUTTLE_SOURCE_PASSWORD, or null where the source trusts the agent
+ * @param pgBindir PGSHUTTLE_PG_BINDIR: where pg_dump, pg_restore, pg_dumpall and psql are
+ * @param iaas PGSHUTTLE_IAAS: disk provider id
+ * @param iaasSettings provider settings; for {@code local}: {@code root}
+ *     (PGSHUTTLE_LOCAL_DISK_ROOT)
+ * @param stateDir PGSHUTTLE_STATE_DIR: the journal, on the VM's persistent disk
+ * @param diskSizeGiB smallest auxiliary disk; PREFLIGHT asks for more when the source is larger
+ * @param heartbeatInterval how often a busy agent says it is alive
+ * @param progressInterval least time between two progress events of a step
+ */
+public record AgentConfig(
+    String amqpUri,
+    String namespace,
+    String instanceId,
+    String sourceUrl,
+    Secret sourcePassword,
+    Path pgBindir,
+    String iaas,
+    Map<String, String> iaasSettings,
+    Path stateDir,
+    int diskSizeGiB,
+    Duration heartbeatInterval,
+    Duration progressInterval) {
+
+  public AgentConfig {
+    iaasSettings = iaasSettings == null ? Map.of() : Map.copyOf(iaasSettings);
+  }
+
+  public Topology topology() {
+    return new Topology(namespace);
+  }
+
+  /**
+   * What is missing or wrong, each a sentence naming the setting to fix; empty when the
+   * configuration is usable.
+   */
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (amqpUri == null || amqpUri.isBlank()) {
+      problems.add(
+          "PGSHUTTLE_AMQP_URI is not set: name the broker, e.g. amqp://guest:guest@localhost:5672/%2f");
+    }
+    if (!Names.isValidInstanceId(instanceId)) {
+      problems.add(
+          "PGSHUTTLE_INSTANCE '"
+              + instanceId
+              + "' is invalid: use 1 to 63 letters, digits, '_' or '-'");
+    }
+    if (sourceUrl == null || !sourceUrl.startsWith("postgresql://")) {
+      problems.add(
+          "PGSHUTTLE_SOURCE_URL must be postgresql://user@host:port, not '" + sourceUrl + "'");
+    }
+    if (pgBindir == null) {
+      problems.add("PGSHUTTLE_PG_BINDIR is not set: name the directory holding pg_dump");
+    }
+    if (iaas == null || iaas.isBlank()) {
+      problems.add("PGSHUTTLE_IAAS is not set: name a disk provider such as 'local'");
+    }
+    if (stateDir == null) {
+      problems.add("PGSHUTTLE_STATE_DIR is not set: name a directory on a persistent disk");
+    }
+    if (diskSizeGiB < 1) {
+      problems.add("agent.diskSizeGiB must be at least 1");
+    }
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(progressInterval, "progressInterval");
+    return problems;
+  }
+}

@@ -1,0 +1,33 @@
+package io.pgshuttle.agent.pipeline;
+
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.StartMigration;
+
+/**
+ * What a step knows about the attempt it runs in. One per attempt; the runner calls steps one at a
+ * time, so a step need not synchronize on it.
+ */
+public interface AttemptContext {
+
+  String instanceId();
+
+  MigrationId migrationId();
+
+  /** 1 for the first attempt. */
+  int attempt();
+
+  /**
+   * The command being run, with the target password (held in memory only). After an agent restart,
+   * during recovery, the password is absent: compensations must not need the target.
+   */
+  StartMigration command();
+
+  /** Where steps record what they made and what later steps need. */
+  AttemptJournal journal();
+
+  /** Reports a running step's progress; rate-limited by the implementation. */
+  ProgressReporter progress();
+
+  /** Whether the attempt was cancelled, and a hook to stop running tools when it is. */
+  Cancellation cancellation();
+}

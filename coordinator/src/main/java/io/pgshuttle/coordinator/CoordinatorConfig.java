@@ -1,0 +1,65 @@
+package io.pgshuttle.coordinator;
+
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the coordinator runs. Built by the launcher from YAML and PGSHUTTLE_* environment variables.
+ *
+ * @param amqpUri PGSHUTTLE_AMQP_URI
+ * @param namespace broker namespace, {@code pgshuttle} in production
+ * @param storeUrl PGSHUTTLE_STORE_URL: JDBC URL of the status store
+ * @param storeUser PGSHUTTLE_STORE_USER, or null when the URL carries it
+ * @param storePassword PGSHUTTLE_STORE_PASSWORD, or null
+ * @param httpPort PGSHUTTLE_HTTP_PORT; 0 picks a free port
+ * @param heartbeatTimeout an attempt whose agent is silent this long is failed (retryable)
+ * @param retryInitialBackoff wait before the second attempt; doubles per attempt
+ * @param retryMaxBackoff the longest wait between attempts
+ */
+public record CoordinatorConfig(
+    String amqpUri,
+    String namespace,
+    String storeUrl,
+    String storeUser,
+    Secret storePassword,
+    int httpPort,
+    Duration heartbeatTimeout,
+    Duration retryInitialBackoff,
+    Duration retryMaxBackoff) {
+
+  public Topology topology() {
+    return new Topology(namespace);
+  }
+
+  /** What is missing or wrong, each naming the setting to fix; empty when usable. */
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (amqpUri == null || amqpUri.isBlank()) {
+      problems.add(
+          "PGSHUTTLE_AMQP_URI is not set: name the broker, e.g. amqp://guest:guest@localhost:5672/%2f");
+    }
+    if (storeUrl == null || !storeUrl.startsWith("jdbc:postgresql://")) {
+      problems.add(
+          "PGSHUTTLE_STORE_URL must be a JDBC URL such as jdbc:postgresql://localhost:5432/pgshuttle,"
+              + " not '"
+              + storeUrl
+              + "'");
+    }
+    if (httpPort < 0 || httpPort > 65535) {
+      problems.add("PGSHUTTLE_HTTP_PORT " + httpPort + " is not a TCP port");
+    }
+    if (heartbeatTimeout == null || heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()) {
+      problems.add("coordinator.heartbeatTimeout must be positive, e.g. PT2M");
+    }
+    if (retryInitialBackoff == null || retryInitialBackoff.isNegative()) {
+      problems.add("coordinator.retryInitialBackoff must be zero or more, e.g. PT5S");
+    }
+    if (retryMaxBackoff == null || retryMaxBackoff.isNegative()) {
+      problems.add("coordinator.retryMaxBackoff must be zero or more, e.g. PT5M");
+    }
+    return problems;
+  }
+}
