@@ -3,6 +3,7 @@ package io.pgshuttle.amqp;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
 import java.io.IOException;
@@ -74,9 +75,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
       Channel channel = channel();
       channel.basicPublish(exchange, routingKey, mandatory, properties, body);
       channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
-    } catch (IOException | TimeoutException e) {
+    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      // A channel the broker closed (say, a publish to a missing exchange) surfaces as a
+      // shutdown signal: to callers it is the same passing broker trouble.
       throw new AmqpException(
-          "RabbitMQ did not confirm a publish to '" + exchange + "' within " + confirmTimeout, e);
+          "RabbitMQ did not confirm a publish to '"
+              + exchange
+              + "' within "
+              + confirmTimeout
+              + ": "
+              + e.getMessage(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AmqpException("interrupted while waiting for a publish confirm", e);

@@ -11,7 +11,10 @@ import java.util.UUID;
  * @param messageId unique per message; consumers use it to drop duplicates
  * @param instanceId the VM a command is for, or an event is from
  * @param attempt 1 and up for commands and events; 0 for a request
- * @param seq per attempt, grows with each event the agent emits; 0 for requests and commands
+ * @param seq per attempt, grows with each event the agent emits; 0 for requests and commands. The
+ *     coordinator's own events use the two highest exact JSON integers, {@link
+ *     #COORDINATOR_ATTEMPT_FAILED_SEQ} and {@link #COORDINATOR_MIGRATION_FAILED_SEQ}, so they never
+ *     collide with an agent's and sort after them
  * @param <P> the payload type
  */
 public record Envelope<P extends Payload>(
@@ -22,6 +25,12 @@ public record Envelope<P extends Payload>(
     long seq,
     Instant emittedAt,
     P payload) {
+
+  /** Seq of an AttemptFailed the coordinator decides itself (an agent that went silent). */
+  public static final long COORDINATOR_ATTEMPT_FAILED_SEQ = (1L << 53) - 2;
+
+  /** Seq of the MigrationFailed the coordinator publishes when it gives up. */
+  public static final long COORDINATOR_MIGRATION_FAILED_SEQ = (1L << 53) - 1;
 
   public Envelope {
     Objects.requireNonNull(messageId, "messageId");
