@@ -34,6 +34,23 @@ public record CoordinatorConfig(
     return new Topology(namespace);
   }
 
+  /**
+   * The store's URL without its query string or user info, which may carry credentials: for
+   * messages a person reads.
+   */
+  public String storeLocation() {
+    if (storeUrl == null) {
+      return "(no store URL)";
+    }
+    int query = storeUrl.indexOf('?');
+    String location = query < 0 ? storeUrl : storeUrl.substring(0, query);
+    int authority = location.indexOf("://");
+    int at = location.lastIndexOf('@');
+    return authority >= 0 && at > authority
+        ? location.substring(0, authority + 3) + location.substring(at + 1)
+        : location;
+  }
+
   /** What is missing or wrong, each naming the setting to fix; empty when usable. */
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
@@ -41,11 +58,17 @@ public record CoordinatorConfig(
       problems.add(
           "PGSHUTTLE_AMQP_URI is not set: name the broker, e.g. amqp://guest:guest@localhost:5672/%2f");
     }
+    if (namespace == null || !namespace.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,62}")) {
+      problems.add(
+          "PGSHUTTLE_NAMESPACE (amqp.namespace) '"
+              + namespace
+              + "' is invalid: use letters, digits, '_' or '-' (pgshuttle in production)");
+    }
     if (storeUrl == null || !storeUrl.startsWith("jdbc:postgresql://")) {
       problems.add(
           "PGSHUTTLE_STORE_URL must be a JDBC URL such as jdbc:postgresql://localhost:5432/pgshuttle,"
               + " not '"
-              + storeUrl
+              + storeLocation()
               + "'");
     }
     if (httpPort < 0 || httpPort > 65535) {

@@ -1,0 +1,121 @@
+package io.pgshuttle.coordinator;
+
+import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.dispatch.DispatchLoop;
+import io.pgshuttle.coordinator.events.EventConsumer;
+import io.pgshuttle.coordinator.events.HeartbeatWatchdog;
+import io.pgshuttle.coordinator.http.HttpApi;
+import io.pgshuttle.coordinator.intake.RequestConsumer;
+import io.pgshuttle.coordinator.store.Database;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator process: status store, broker connections, the dispatch loop, the event and
+ * request consumers, the heartbeat watchdog and the HTTP server. Start it once, close it once
+ * (closing again does nothing). Thread-safe.
+ */
+@Singleton
+public final class CoordinatorDaemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorDaemon.class);
+
+  private final CoordinatorConfig config;
+  private final Database database;
+  private final Broker broker;
+  private final DispatchLoop dispatch;
+  private final EventConsumer events;
+  private final RequestConsumer requests;
+  private final HeartbeatWatchdog watchdog;
+  private final HttpApi http;
+  private boolean started;
+  private boolean closed;
+
+  @Inject
+  public CoordinatorDaemon(
+      CoordinatorConfig config,
+      Database database,
+      Broker broker,
+      DispatchLoop dispatch,
+      EventConsumer events,
+      RequestConsumer requests,
+      HeartbeatWatchdog watchdog,
+      HttpApi http) {
+    this.config = config;
+    this.database = database;
+    this.broker = broker;
+    this.dispatch = dispatch;
+    this.events = events;
+    this.requests = requests;
+    this.watchdog = watchdog;
+    this.http = http;
+  }
+
+  /**
+   * Connects to the store (migrating its schema) and the broker (declaring the coordinator's
+   * topology), then starts dispatching, consuming events and requests, watching heartbeats and
+   * serving HTTP. Work left by an earlier run (due attempts, unpublished commands) is picked up.
+   *
+   * @throws io.pgshuttle.coordinator.store.StoreException if the store is unreachable or its schema
+   *     cannot be migrated
+   * @throws io.pgshuttle.amqp.AmqpException if the broker is unreachable
+   * @throws UncheckedIOException if the HTTP port cannot be bound
+   * @throws IllegalStateException if started before, or closed
+   */
+  public synchronized void start() {
+    if (started || closed) {
+      throw new IllegalStateException("a coordinator daemon starts once");
+    }
+    started = true;
+    try {
+      database.open();
+      broker.open();
+      dispatch.start();
+      events.start();
+      requests.start();
+      watchdog.start();
+      http.start(config.httpPort());
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException(
+          "cannot start the coordinator: " + e.getMessage() + " (check PGSHUTTLE_HTTP_PORT)", e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    log.info(
+        "coordinator started: namespace {}, store {}, HTTP port {}",
+        config.namespace(),
+        config.storeLocation(),
+        http.port());
+  }
+
+  /**
+   * The port the HTTP server listens on.
+   *
+   * @throws IllegalStateException if the daemon is not running
+   */
+  public synchronized int httpPort() {
+    return http.port();
+  }
+
+  /** Stops everything, in the reverse order of {@link #start()}. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    http.close();
+    watchdog.close();
+    requests.close();
+    events.close();
+    dispatch.close();
+    broker.close();
+    database.close();
+    log.info("coordinator stopped");
+  }
+}

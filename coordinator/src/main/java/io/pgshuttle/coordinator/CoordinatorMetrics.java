@@ -1,0 +1,71 @@
+package io.pgshuttle.coordinator;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * The coordinator's counters in the one {@link MetricRegistry}, named {@code
+ * pgshuttle.coordinator.<thing>}. Thread-safe. Counts are taken as decisions are made: one whose
+ * transaction then fails and is retried counts again, so read them as rates, not a ledger.
+ */
+@Singleton
+public final class CoordinatorMetrics {
+  public static final String PREFIX = "pgshuttle.coordinator.";
+  public static final String REQUESTS_ACCEPTED = PREFIX + "requests.accepted";
+  public static final String REQUESTS_DUPLICATE = PREFIX + "requests.duplicate";
+  public static final String REQUESTS_DEAD_LETTERED = PREFIX + "requests.dead-lettered";
+  public static final String COMMANDS_PUBLISHED = PREFIX + "commands.published";
+  public static final String COMMANDS_UNROUTABLE = PREFIX + "commands.unroutable";
+  public static final String EVENTS_FOLDED = PREFIX + "events.folded";
+  public static final String EVENTS_IGNORED = PREFIX + "events.ignored";
+  public static final String ATTEMPTS_FAILED = PREFIX + "attempts.failed";
+
+  private final MetricRegistry registry;
+
+  @Inject
+  public CoordinatorMetrics(MetricRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Requests recorded as new migrations. */
+  public Counter requestsAccepted() {
+    return registry.counter(REQUESTS_ACCEPTED);
+  }
+
+  /** Requests whose requestId was known: acknowledged, nothing new. */
+  public Counter requestsDuplicate() {
+    return registry.counter(REQUESTS_DUPLICATE);
+  }
+
+  /** Requests refused into the dead-letter queue. */
+  public Counter requestsDeadLettered() {
+    return registry.counter(REQUESTS_DEAD_LETTERED);
+  }
+
+  /** StartMigration commands a queue took. */
+  public Counter commandsPublished() {
+    return registry.counter(COMMANDS_PUBLISHED);
+  }
+
+  /** StartMigration commands no agent queue took. */
+  public Counter commandsUnroutable() {
+    return registry.counter(COMMANDS_UNROUTABLE);
+  }
+
+  /** Events that changed the status view. */
+  public Counter eventsFolded() {
+    return registry.counter(EVENTS_FOLDED);
+  }
+
+  /** Events stored or dropped without a change: duplicates, stale attempts, undecodable. */
+  public Counter eventsIgnored() {
+    return registry.counter(EVENTS_IGNORED);
+  }
+
+  /** Attempts that failed, by the agent's report, a silent agent or a missing one. */
+  public Counter attemptsFailed() {
+    return registry.counter(ATTEMPTS_FAILED);
+  }
+}

@@ -1,0 +1,55 @@
+package io.pgshuttle.coordinator;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import io.pgshuttle.coordinator.dispatch.RetryBackoff;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.Topology;
+import jakarta.inject.Singleton;
+import java.util.Random;
+
+/**
+ * Wires the coordinator. Creating the injector connects to nothing; {@link
+ * CoordinatorDaemon#start()} does. Usage: {@code Guice.createInjector(new
+ * CoordinatorModule(config)) .getInstance(CoordinatorDaemon.class)}.
+ */
+public final class CoordinatorModule extends AbstractModule {
+  private final CoordinatorConfig config;
+
+  /**
+   * @throws IllegalArgumentException listing {@link CoordinatorConfig#problems()} if there are any
+   */
+  public CoordinatorModule(CoordinatorConfig config) {
+    var problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the coordinator's configuration is not usable: " + String.join("; ", problems));
+    }
+    this.config = config;
+  }
+
+  @Override
+  protected void configure() {
+    bind(CoordinatorConfig.class).toInstance(config);
+    bind(Topology.class).toInstance(config.topology());
+    bind(MessageCodec.class).toInstance(new MessageCodec());
+    bind(ObjectMapper.class).toInstance(MessageCodec.newObjectMapper());
+  }
+
+  /** The one registry of the process: everything the coordinator counts is here. */
+  @Provides
+  @Singleton
+  MetricRegistry metricRegistry() {
+    return new MetricRegistry();
+  }
+
+  @Provides
+  @Singleton
+  RetryBackoff retryBackoff() {
+    Random random = new Random();
+    return new RetryBackoff(
+        config.retryInitialBackoff(), config.retryMaxBackoff(), random::nextDouble);
+  }
+}

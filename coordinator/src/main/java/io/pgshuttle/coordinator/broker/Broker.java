@@ -1,0 +1,125 @@
+package io.pgshuttle.coordinator.broker;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.pgshuttle.amqp.AmqpConnector;
+import io.pgshuttle.amqp.AmqpException;
+import io.pgshuttle.amqp.ConfirmingPublisher;
+import io.pgshuttle.amqp.TopologyDeclarer;
+import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.Topology;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The coordinator's two broker connections, one to consume and one to publish (so that the broker
+ * blocking publishers under memory pressure never stalls consumers), and the confirming publisher.
+ * Nothing connects before {@link #open()}. Thread-safe.
+ */
+@Singleton
+public final class Broker implements AutoCloseable {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
+
+  private final CoordinatorConfig config;
+  private final Topology topology;
+  private final MessageCodec codec;
+  private volatile Connection consuming;
+  private volatile Connection publishing;
+  private volatile ConfirmingPublisher publisher;
+  private volatile String description = "(not connected)";
+
+  @Inject
+  public Broker(CoordinatorConfig config, Topology topology, MessageCodec codec) {
+    this.config = config;
+    this.topology = topology;
+    this.codec = codec;
+  }
+
+  /**
+   * Connects, waiting up to 5 s for the broker, and declares the coordinator's topology.
+   * Idempotent.
+   *
+   * @throws AmqpException if the broker cannot be reached or refuses the topology
+   * @throws IllegalArgumentException if the URI is not an AMQP URI
+   */
+  public synchronized void open() {
+    if (publisher != null) {
+      return;
+    }
+    AmqpConnector connector = new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT);
+    description = connector.description();
+    consuming = connector.connect("pgshuttle-coordinator");
+    publishing = connector.connect("pgshuttle-coordinator-publisher");
+    try (Channel channel = consuming.createChannel()) {
+      new TopologyDeclarer(topology).declareCoordinator(channel);
+    } catch (IOException | TimeoutException e) {
+      close();
+      throw new AmqpException(
+          "RabbitMQ at "
+              + description
+              + " refused the coordinator's queues and exchanges ("
+              + e.getMessage()
+              + "): a queue of the same name with other arguments may exist; delete it or choose"
+              + " another namespace",
+          e);
+    }
+    publisher = new ConfirmingPublisher(publishing, codec, CONFIRM_TIMEOUT);
+  }
+
+  /** A new channel on the consuming connection; the caller closes it. */
+  public Channel openChannel() throws IOException {
+    return requireOpen(consuming).createChannel();
+  }
+
+  public ConfirmingPublisher publisher() {
+    return requireOpen(publisher);
+  }
+
+  /** Why the broker cannot serve now, for a health check; empty when both connections are up. */
+  public Optional<String> problem() {
+    Connection consumer = consuming;
+    Connection producer = publishing;
+    if (consumer == null || producer == null) {
+      return Optional.of("not connected to RabbitMQ");
+    }
+    if (!consumer.isOpen() || !producer.isOpen()) {
+      return Optional.of("the connection to RabbitMQ at " + description + " is down");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (publisher != null) {
+      publisher.close();
+      publisher = null;
+    }
+    closeQuietly(publishing);
+    closeQuietly(consuming);
+    publishing = null;
+    consuming = null;
+  }
+
+  private static <T> T requireOpen(T part) {
+    if (part == null) {
+      throw new IllegalStateException("not connected to RabbitMQ: call open() first");
+    }
+    return part;
+  }
+
+  private static void closeQuietly(Connection connection) {
+    if (connection != null && connection.isOpen()) {
+      try {
+        connection.close();
+      } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+        // Closing is best effort: the broker may be gone already.
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.pgshuttle.coordinator.dispatch;
+
+import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.coordinator.store.MigrationRow;
+import io.pgshuttle.coordinator.store.Migrations;
+import io.pgshuttle.coordinator.store.Outbox;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the attempts that are due: each gets the next attempt number and a fresh fencing token,
+ * and its StartMigration goes into the outbox, in one transaction, so a crash before the publish
+ * loses nothing and a restart publishes the same attempt, not a new one. Thread-safe; several
+ * coordinators may run it at once (due migrations are locked, skipping those others hold).
+ */
+public final class AttemptScheduler {
+  private static final Logger log = LoggerFactory.getLogger(AttemptScheduler.class);
+  private static final int BATCH = 20;
+
+  private final Database database;
+  private final Migrations migrations;
+  private final Attempts attempts;
+  private final Outbox outbox;
+
+  @Inject
+  public AttemptScheduler(
+      Database database, Migrations migrations, Attempts attempts, Outbox outbox) {
+    this.database = database;
+    this.migrations = migrations;
+    this.attempts = attempts;
+    this.outbox = outbox;
+  }
+
+  /**
+   * Starts the next attempt of up to 20 due migrations.
+   *
+   * @return how many were started
+   */
+  public int startDueAttempts() {
+    return database.inTransaction(
+        connection -> {
+          List<MigrationRow> due = migrations.lockDue(connection, BATCH);
+          for (MigrationRow migration : due) {
+            int attempt = migration.attempt() + 1;
+            long token = migrations.nextFencingToken(connection);
+            migrations.startAttempt(connection, migration.id(), attempt, token);
+            attempts.insert(connection, migration.id(), attempt, token);
+            outbox.addCommand(connection, migration.id(), attempt);
+            log.info(
+                "migration {} of instance {}: attempt {} of {} with fencing token {}",
+                migration.id(),
+                migration.instanceId(),
+                attempt,
+                migration.maxAttempts(),
+                token);
+          }
+          return due.size();
+        });
+  }
+}

@@ -1,0 +1,194 @@
+package io.pgshuttle.coordinator.dispatch;
+
+import io.pgshuttle.amqp.PublishOutcome;
+import io.pgshuttle.coordinator.CoordinatorMetrics;
+import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.coordinator.store.DispatchPayload;
+import io.pgshuttle.coordinator.store.EventLog;
+import io.pgshuttle.coordinator.store.MigrationRow;
+import io.pgshuttle.coordinator.store.Migrations;
+import io.pgshuttle.coordinator.store.Outbox;
+import io.pgshuttle.coordinator.store.OutboxEntry;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MessageDecodingException;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.messages.Topology;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes what waits in the outbox, oldest first, with publisher confirms. The entry stays locked
+ * while it is published and is marked done in the same transaction, so two coordinators never
+ * publish one entry at once; a crash between the confirm and the commit publishes it again under
+ * the same message id (at least once). A StartMigration that no agent queue takes fails its
+ * migration with "no agent for instance X". Thread-safe.
+ */
+public final class OutboxPublisher {
+  private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
+
+  private final Database database;
+  private final Broker broker;
+  private final Topology topology;
+  private final Migrations migrations;
+  private final Attempts attempts;
+  private final Outbox outbox;
+  private final EventLog eventLog;
+  private final AttemptOutcomes outcomes;
+  private final MessageCodec codec;
+  private final CoordinatorMetrics metrics;
+
+  @Inject
+  public OutboxPublisher(
+      Database database,
+      Broker broker,
+      Topology topology,
+      Migrations migrations,
+      Attempts attempts,
+      Outbox outbox,
+      EventLog eventLog,
+      AttemptOutcomes outcomes,
+      MessageCodec codec,
+      CoordinatorMetrics metrics) {
+    this.database = database;
+    this.broker = broker;
+    this.topology = topology;
+    this.migrations = migrations;
+    this.attempts = attempts;
+    this.outbox = outbox;
+    this.eventLog = eventLog;
+    this.outcomes = outcomes;
+    this.codec = codec;
+    this.metrics = metrics;
+  }
+
+  /** The error of a migration whose instance has no agent queue. */
+  public static String noAgentError(Topology topology, String instanceId) {
+    return "no agent for instance "
+        + instanceId
+        + ": no queue takes its commands (expected "
+        + topology.agentQueue(instanceId)
+        + "). Start the pgshuttle agent on that VM, or check the instance id, then submit a new"
+        + " request";
+  }
+
+  /**
+   * Publishes the oldest waiting entry.
+   *
+   * @return false when none waits
+   * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm (the entry stays)
+   * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (the entry stays)
+   */
+  public boolean publishNext() {
+    return database.inTransaction(
+        connection -> {
+          Optional<OutboxEntry> next = outbox.lockNext(connection);
+          if (next.isEmpty()) {
+            return false;
+          }
+          OutboxEntry entry = next.get();
+          Outbox.Outcome outcome =
+              entry.kind() == OutboxEntry.Kind.START_MIGRATION
+                  ? publishCommand(connection, entry)
+                  : publishEvent(connection, entry);
+          outbox.markDone(connection, entry.id(), outcome);
+          return true;
+        });
+  }
+
+  private Outbox.Outcome publishCommand(Connection connection, OutboxEntry entry)
+      throws SQLException {
+    MigrationRow migration =
+        migrations
+            .lock(connection, entry.migrationId())
+            .orElseThrow(() -> new SQLException("migration " + entry.migrationId() + " is gone"));
+    int attempt = entry.attempt();
+    boolean attemptLive =
+        attempts.state(connection, migration.id(), attempt).map(AttemptState::isLive).orElse(false);
+    if (!migration.state().isLive() || migration.attempt() != attempt || !attemptLive) {
+      log.info(
+          "migration {} attempt {} is over before its command went out", migration.id(), attempt);
+      return Outbox.Outcome.SKIPPED;
+    }
+    Envelope<StartMigration> envelope =
+        new Envelope<>(
+            entry.messageId(),
+            migration.instanceId(),
+            migration.id(),
+            attempt,
+            0,
+            entry.createdAt(),
+            command(migrations.dispatchPayload(connection, migration.id())));
+    PublishOutcome published =
+        broker
+            .publisher()
+            .publish(topology.commandsExchange(), migration.instanceId(), envelope, true, Map.of());
+    if (published == PublishOutcome.ROUTED) {
+      attempts.markPublished(connection, migration.id(), attempt);
+      metrics.commandsPublished().inc();
+      log.info(
+          "published StartMigration of migration {} attempt {} to instance {}",
+          migration.id(),
+          attempt,
+          migration.instanceId());
+      return Outbox.Outcome.ROUTED;
+    }
+    metrics.commandsUnroutable().inc();
+    outcomes.failMigration(
+        connection, migration, attempt, noAgentError(topology, migration.instanceId()));
+    return Outbox.Outcome.UNROUTABLE;
+  }
+
+  private static StartMigration command(DispatchPayload payload) {
+    MigrationRequest request = payload.request();
+    TargetServer stored = request.target();
+    Secret password = payload.targetPassword();
+    TargetServer target =
+        new TargetServer(stored.host(), stored.port(), stored.user(), password, stored.sslmode());
+    return new StartMigration(
+        request.instanceId(),
+        request.databases(),
+        target,
+        request.options(),
+        payload.fencingToken());
+  }
+
+  private Outbox.Outcome publishEvent(Connection connection, OutboxEntry entry)
+      throws SQLException {
+    String json =
+        eventLog
+            .envelopeJson(connection, entry.migrationId(), entry.attempt(), entry.eventSeq())
+            .orElseThrow(
+                () -> new SQLException("event of outbox entry " + entry.id() + " is gone"));
+    Envelope<Event> envelope;
+    try {
+      envelope = codec.decode(json.getBytes(StandardCharsets.UTF_8), Event.class);
+    } catch (MessageDecodingException e) {
+      throw new SQLException(
+          "stored event of outbox entry " + entry.id() + ": " + e.getMessage(), e);
+    }
+    broker
+        .publisher()
+        .publish(
+            topology.eventsExchange(),
+            topology.eventRoutingKey(
+                envelope.instanceId(), envelope.migrationId(), envelope.type()),
+            envelope,
+            false,
+            Map.of());
+    return Outbox.Outcome.ROUTED;
+  }
+}

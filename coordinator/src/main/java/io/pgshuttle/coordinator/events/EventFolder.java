@@ -1,0 +1,147 @@
+package io.pgshuttle.coordinator.events;
+
+import io.pgshuttle.coordinator.dispatch.AttemptOutcomes;
+import io.pgshuttle.coordinator.dispatch.DispatchSignal;
+import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.coordinator.store.EventLog;
+import io.pgshuttle.coordinator.store.MigrationRow;
+import io.pgshuttle.coordinator.store.Migrations;
+import io.pgshuttle.coordinator.store.Steps;
+import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MigrationFailed;
+import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.StepFailed;
+import io.pgshuttle.messages.StepProgress;
+import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.StepSucceeded;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Folds events into the status view, idempotently: each (migration, attempt, seq) is stored once
+ * and a repeat changes nothing; an event of an attempt that is not current, or is over, is stored
+ * but changes nothing. Every event of the current attempt counts as a sign of life of its agent.
+ * Thread-safe; events of one migration are serialized by its row lock.
+ */
+public final class EventFolder {
+  private final Database database;
+  private final Migrations migrations;
+  private final Attempts attempts;
+  private final Steps steps;
+  private final EventLog eventLog;
+  private final AttemptOutcomes outcomes;
+  private final DispatchSignal signal;
+
+  @Inject
+  public EventFolder(
+      Database database,
+      Migrations migrations,
+      Attempts attempts,
+      Steps steps,
+      EventLog eventLog,
+      AttemptOutcomes outcomes,
+      DispatchSignal signal) {
+    this.database = database;
+    this.migrations = migrations;
+    this.attempts = attempts;
+    this.steps = steps;
+    this.eventLog = eventLog;
+    this.outcomes = outcomes;
+    this.signal = signal;
+  }
+
+  /**
+   * Folds one event in its own transaction.
+   *
+   * @param envelopeJson the envelope as received, stored as it is
+   * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (nothing changed)
+   */
+  public FoldResult fold(Envelope<Event> envelope, String envelopeJson) {
+    FoldResult result =
+        database.inTransaction(connection -> foldIn(connection, envelope, envelopeJson));
+    if (result == FoldResult.APPLIED) {
+      // A failed attempt may have made a retry due or an event to publish.
+      signal.wake();
+    }
+    return result;
+  }
+
+  private FoldResult foldIn(Connection connection, Envelope<Event> envelope, String json)
+      throws SQLException {
+    Optional<MigrationRow> locked = migrations.lock(connection, envelope.migrationId());
+    if (locked.isEmpty()) {
+      return FoldResult.UNKNOWN_MIGRATION;
+    }
+    MigrationRow migration = locked.get();
+    if (!migration.instanceId().equals(envelope.instanceId())) {
+      return FoldResult.WRONG_INSTANCE;
+    }
+    int attempt = envelope.attempt();
+    boolean current =
+        migration.state().isLive()
+            && attempt == migration.attempt()
+            && attempts
+                .state(connection, migration.id(), attempt)
+                .map(AttemptState::isLive)
+                .orElse(false);
+    if (!eventLog.insert(connection, envelope, json, current)) {
+      return FoldResult.DUPLICATE;
+    }
+    if (!current) {
+      return FoldResult.STALE;
+    }
+    migrations.recordSignOfLife(connection, migration.id());
+    attempts.markRunning(connection, migration.id(), attempt);
+    apply(connection, migration, envelope);
+    return FoldResult.APPLIED;
+  }
+
+  /**
+   * Applies an event of the current, live attempt. An AgentHeartbeat says no more than it lives.
+   */
+  private void apply(Connection connection, MigrationRow migration, Envelope<Event> envelope)
+      throws SQLException {
+    Event event = envelope.payload();
+    int attempt = envelope.attempt();
+    if (event instanceof StepStarted started) {
+      steps.started(connection, migration.id(), attempt, started.step(), envelope.emittedAt());
+    } else if (event instanceof StepProgress progress) {
+      steps.progress(connection, migration.id(), attempt, progress, envelope.seq());
+    } else if (event instanceof StepSucceeded succeeded) {
+      steps.succeeded(
+          connection,
+          migration.id(),
+          attempt,
+          succeeded.step(),
+          envelope.emittedAt(),
+          succeeded.durationMillis(),
+          succeeded.summary());
+    } else if (event instanceof StepFailed failed) {
+      steps.failed(
+          connection, migration.id(), attempt, failed.step(), envelope.emittedAt(), failed.error());
+    } else if (event instanceof AttemptFailed failed) {
+      outcomes.attemptFailed(connection, migration, attempt, describe(failed), failed.retryable());
+    } else if (event instanceof MigrationSucceeded succeeded) {
+      attempts.succeed(connection, migration.id(), attempt);
+      migrations.succeed(connection, migration.id(), succeeded.verification());
+    } else if (event instanceof MigrationFailed failed) {
+      outcomes.recordMigrationFailed(connection, migration, attempt, failed.error());
+    }
+  }
+
+  /** The agent's error, with what its rollback could not undo. */
+  static String describe(AttemptFailed failed) {
+    return failed.rollbackErrors().isEmpty()
+        ? failed.error()
+        : failed.error()
+            + " (rollback incomplete: "
+            + String.join("; ", failed.rollbackErrors())
+            + ")";
+  }
+}

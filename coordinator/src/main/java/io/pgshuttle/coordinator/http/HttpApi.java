@@ -1,0 +1,258 @@
+package io.pgshuttle.coordinator.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.pgshuttle.coordinator.status.MigrationState;
+import io.pgshuttle.coordinator.status.MigrationStatus;
+import io.pgshuttle.coordinator.store.MigrationFilter;
+import io.pgshuttle.coordinator.store.StatusQueries;
+import io.pgshuttle.coordinator.store.StoreException;
+import io.pgshuttle.messages.MigrationId;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's HTTP endpoints, on the JDK's HTTP server. Every answer is JSON; errors are
+ * {@code {"error": "..."}}.
+ *
+ * <ul>
+ *   <li>{@code GET /healthz}: 200 {@code {"status":"ok"}} when store and broker are reachable, else
+ *       503 {@code {"status":"unavailable","error":"..."}}.
+ *   <li>{@code GET /v1/migrations/{id}}: 200 with a {@link MigrationStatus}; 400 for an id that is
+ *       not a UUID; 404 for an unknown one.
+ *   <li>{@code GET /v1/migrations?state=&instance=&limit=}: 200 {@code {"migrations": [...]}},
+ *       newest first; limit 1 to 1000, default 50; 400 for a bad parameter.
+ * </ul>
+ *
+ * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool.
+ */
+@Singleton
+public final class HttpApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final String MIGRATIONS = "/v1/migrations";
+  private static final int THREADS = 4;
+  private static final String EXAMPLE_ID = "123e4567-e89b-12d3-a456-426614174000";
+
+  private final StatusQueries queries;
+  private final HealthCheck health;
+  private final ObjectMapper mapper;
+  private HttpServer server;
+  private ExecutorService executor;
+
+  @Inject
+  public HttpApi(StatusQueries queries, HealthCheck health, ObjectMapper mapper) {
+    this.queries = queries;
+    this.health = health;
+    this.mapper = mapper;
+  }
+
+  /**
+   * Listens on {@code port} of every interface; 0 picks a free port.
+   *
+   * @throws IOException if the port cannot be bound
+   */
+  public synchronized void start(int port) throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("the HTTP server runs already");
+    }
+    HttpServer created = HttpServer.create(new InetSocketAddress(port), 0);
+    AtomicInteger threads = new AtomicInteger();
+    executor =
+        Executors.newFixedThreadPool(
+            THREADS,
+            runnable -> {
+              Thread thread = new Thread(runnable, "pgshuttle-http-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    created.setExecutor(executor);
+    created.createContext("/", this::serve);
+    created.start();
+    server = created;
+  }
+
+  /** The bound port. */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("the HTTP server is not running");
+    }
+    return server.getAddress().getPort();
+  }
+
+  private void serve(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      Response response;
+      try {
+        response = route(exchange);
+      } catch (StoreException e) {
+        log.warn("cannot answer {}: {}", exchange.getRequestURI(), e.getMessage());
+        response = Response.error(503, "the status store cannot answer now: " + e.getMessage());
+      } catch (RuntimeException e) {
+        log.error("failed to answer {}", exchange.getRequestURI(), e);
+        response = Response.error(500, "internal error: " + e.getMessage());
+      }
+      send(exchange, response);
+    }
+  }
+
+  private Response route(HttpExchange exchange) {
+    String path = exchange.getRequestURI().getPath();
+    boolean known =
+        path.equals("/healthz") || path.equals(MIGRATIONS) || path.startsWith(MIGRATIONS + "/");
+    if (!known) {
+      return Response.error(404, "no such resource: " + path);
+    }
+    if (!exchange.getRequestMethod().equals("GET")) {
+      exchange.getResponseHeaders().set("Allow", "GET");
+      return Response.error(405, exchange.getRequestMethod() + " is not allowed on " + path);
+    }
+    if (path.equals("/healthz")) {
+      return health();
+    }
+    if (path.equals(MIGRATIONS)) {
+      return list(exchange.getRequestURI().getRawQuery());
+    }
+    return one(path.substring(MIGRATIONS.length() + 1));
+  }
+
+  private Response health() {
+    Optional<String> problem = health.problem();
+    if (problem.isEmpty()) {
+      return new Response(200, Map.of("status", "ok"));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "unavailable");
+    body.put("error", problem.get());
+    return new Response(503, body);
+  }
+
+  private Response one(String id) {
+    MigrationId migrationId;
+    try {
+      migrationId = MigrationId.parse(id);
+    } catch (IllegalArgumentException e) {
+      return Response.error(
+          400, "'" + id + "' is not a migration id: expected a UUID such as " + EXAMPLE_ID);
+    }
+    return queries
+        .find(migrationId)
+        .map(status -> new Response(200, status))
+        .orElseGet(() -> Response.error(404, "no migration " + migrationId));
+  }
+
+  private Response list(String rawQuery) {
+    Map<String, String> parameters;
+    try {
+      parameters = parameters(rawQuery);
+    } catch (IllegalArgumentException e) {
+      return Response.error(400, "malformed query string: " + e.getMessage());
+    }
+    MigrationState state = null;
+    String stateText = parameters.get("state");
+    if (stateText != null && !stateText.isEmpty()) {
+      try {
+        state = MigrationState.valueOf(stateText);
+      } catch (IllegalArgumentException e) {
+        return Response.error(
+            400,
+            "state '"
+                + stateText
+                + "' is unknown: use one of "
+                + Arrays.toString(MigrationState.values()));
+      }
+    }
+    String instance = parameters.get("instance");
+    int limit = MigrationFilter.DEFAULT_LIMIT;
+    String limitText = parameters.get("limit");
+    if (limitText != null && !limitText.isEmpty()) {
+      try {
+        limit = Integer.parseInt(limitText);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > MigrationFilter.MAX_LIMIT) {
+        return Response.error(
+            400,
+            "limit must be a number from 1 to "
+                + MigrationFilter.MAX_LIMIT
+                + ", not '"
+                + limitText
+                + "'");
+      }
+    }
+    List<MigrationStatus> migrations =
+        queries.list(
+            new MigrationFilter(
+                state, instance == null || instance.isEmpty() ? null : instance, limit));
+    return new Response(200, Map.of("migrations", migrations));
+  }
+
+  /** The query's parameters; the last of a repeated name wins. */
+  private static Map<String, String> parameters(String rawQuery) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return parameters;
+    }
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      String name = equals < 0 ? pair : pair.substring(0, equals);
+      String value = equals < 0 ? "" : pair.substring(equals + 1);
+      parameters.put(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return parameters;
+  }
+
+  private void send(HttpExchange exchange, Response response) throws IOException {
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(response.body());
+    } catch (JsonProcessingException e) {
+      throw new IOException("cannot write the response as JSON", e);
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.sendResponseHeaders(response.status(), body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** An HTTP status and the value to write as JSON. */
+  private record Response(int status, Object body) {
+    static Response error(int status, String message) {
+      return new Response(status, Map.of("error", message));
+    }
+  }
+
+  /** Stops listening; requests in progress are cut off (a client asks again). Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+      server = null;
+      executor = null;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The coordinator's HTTP endpoints: health and the status view of migrations. */
+package io.pgshuttle.coordinator.http;

@@ -1,0 +1,181 @@
+package io.pgshuttle.coordinator.intake;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.pgshuttle.amqp.AmqpException;
+import io.pgshuttle.amqp.PublishOutcome;
+import io.pgshuttle.coordinator.CoordinatorMetrics;
+import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.broker.QueueConsumer;
+import io.pgshuttle.coordinator.intake.IntakeOutcome.Rejected;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MessageDecodingException;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Topology;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the requests queue with manual acknowledgements. A request that cannot be read, is
+ * invalid, or names an instance that has a live migration is dead-lettered with a reason in the
+ * {@link Topology#REASON_HEADER} header, its password removed, and acknowledged; a duplicate is
+ * acknowledged. When processing fails (store or broker trouble) the request is requeued, and on its
+ * last delivery before the broker's delivery limit it is dead-lettered here instead, so the dead
+ * letter carries a reason and no password. Thread-safe.
+ */
+@Singleton
+public final class RequestConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
+  private static final int PREFETCH = 8;
+  private static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
+
+  private final Broker broker;
+  private final Topology topology;
+  private final MessageCodec codec;
+  private final MigrationIntake intake;
+  private final DeadLetterRedactor redactor;
+  private final CoordinatorMetrics metrics;
+  private QueueConsumer consumer;
+
+  @Inject
+  public RequestConsumer(
+      Broker broker,
+      Topology topology,
+      MessageCodec codec,
+      MigrationIntake intake,
+      DeadLetterRedactor redactor,
+      CoordinatorMetrics metrics) {
+    this.broker = broker;
+    this.topology = topology;
+    this.codec = codec;
+    this.intake = intake;
+    this.redactor = redactor;
+    this.metrics = metrics;
+  }
+
+  public synchronized void start() throws IOException {
+    consumer =
+        QueueConsumer.start(
+            broker,
+            topology.requestsQueue(),
+            PREFETCH,
+            "pgshuttle-coordinator-requests",
+            this::handle);
+  }
+
+  private void handle(Channel channel, Delivery delivery) throws IOException {
+    long tag = delivery.getEnvelope().getDeliveryTag();
+    try {
+      Optional<String> refusal = refusal(delivery.getBody());
+      if (refusal.isPresent()) {
+        deadLetter(delivery, refusal.get());
+      }
+      channel.basicAck(tag, false);
+    } catch (RuntimeException e) {
+      if (isLastDelivery(delivery)) {
+        deadLetterAfterFailures(channel, delivery, e);
+      } else {
+        log.warn("cannot process a request now, requeueing it: {}", e.getMessage());
+        channel.basicNack(tag, false, true);
+      }
+    }
+  }
+
+  /** Why the request is refused, or empty when it was recorded or is a duplicate. */
+  private Optional<String> refusal(byte[] body) {
+    Envelope<MigrationRequest> envelope;
+    try {
+      envelope = codec.decode(body, MigrationRequest.class);
+    } catch (MessageDecodingException e) {
+      return Optional.of("cannot read the request: " + e.getMessage());
+    }
+    IntakeOutcome outcome = intake.submit(envelope.payload());
+    return outcome instanceof Rejected rejected ? Optional.of(rejected.reason()) : Optional.empty();
+  }
+
+  private boolean isLastDelivery(Delivery delivery) {
+    Map<String, Object> headers = delivery.getProperties().getHeaders();
+    Object count = headers == null ? null : headers.get(DELIVERY_COUNT_HEADER);
+    // The broker counts earlier deliveries; past the limit it dead-letters by itself.
+    return count instanceof Number number && number.longValue() >= Topology.REQUEST_DELIVERY_LIMIT;
+  }
+
+  private void deadLetterAfterFailures(Channel channel, Delivery delivery, RuntimeException cause)
+      throws IOException {
+    long tag = delivery.getEnvelope().getDeliveryTag();
+    try {
+      deadLetter(
+          delivery,
+          "could not be processed in "
+              + (Topology.REQUEST_DELIVERY_LIMIT + 1)
+              + " deliveries, last because: "
+              + cause.getMessage()
+              + ". Fix the coordinator's store or broker, then replay the request");
+      channel.basicAck(tag, false);
+    } catch (AmqpException | ShutdownSignalException e) {
+      log.warn("cannot dead-letter a request; the broker will: {}", e.getMessage());
+      channel.basicNack(tag, false, true);
+    }
+  }
+
+  /**
+   * Publishes the request without its password to the dead-letter exchange.
+   *
+   * @throws AmqpException if the broker did not take it
+   */
+  private void deadLetter(Delivery delivery, String reason) {
+    RedactedDeadLetter letter = redactor.redact(delivery.getBody(), reason);
+    AMQP.BasicProperties original = delivery.getProperties();
+    Map<String, Object> headers = new HashMap<>();
+    headers.put(Topology.REASON_HEADER, letter.reason());
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .contentType(original.getContentType())
+            .deliveryMode(2)
+            .messageId(
+                original.getMessageId() != null
+                    ? original.getMessageId()
+                    : UUID.randomUUID().toString())
+            .type(original.getType())
+            .timestamp(new Date())
+            .headers(headers)
+            .build();
+    PublishOutcome outcome =
+        broker
+            .publisher()
+            .publishRaw(
+                topology.requestsDeadLetterExchange(),
+                topology.requestsQueue(),
+                properties,
+                letter.body(),
+                true);
+    if (outcome == PublishOutcome.UNROUTABLE) {
+      throw new AmqpException(
+          "no queue is bound to "
+              + topology.requestsDeadLetterExchange()
+              + ": declare "
+              + topology.requestsDeadLetterQueue());
+    }
+    metrics.requestsDeadLettered().inc();
+    log.warn("dead-lettered a request: {}", letter.reason());
+  }
+
+  @Override
+  public synchronized void close() {
+    if (consumer != null) {
+      consumer.close();
+      consumer = null;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.pgshuttle.coordinator.store;
+
+import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.messages.MigrationId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Statements on the {@code attempts} table. Each runs in the caller's transaction. Stateless and
+ * thread-safe.
+ */
+public final class Attempts {
+
+  /** Records a DISPATCHED attempt. */
+  public void insert(Connection connection, MigrationId id, int attempt, long fencingToken)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO attempts (migration_id, attempt, state, fencing_token)"
+            + " VALUES (?, ?, 'DISPATCHED', ?)",
+        id.value(),
+        attempt,
+        fencingToken);
+  }
+
+  public Optional<AttemptState> state(Connection connection, MigrationId id, int attempt)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT state FROM attempts WHERE migration_id = ? AND attempt = ?")) {
+      statement.setObject(1, id.value());
+      statement.setInt(2, attempt);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next()
+            ? Optional.of(AttemptState.valueOf(rows.getString(1)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  /** The broker confirmed the attempt's StartMigration now. */
+  public void markPublished(Connection connection, MigrationId id, int attempt)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE attempts SET published_at = now() WHERE migration_id = ? AND attempt = ?",
+        id.value(),
+        attempt);
+  }
+
+  /** The agent reported on a DISPATCHED attempt: it is RUNNING. */
+  public void markRunning(Connection connection, MigrationId id, int attempt) throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE attempts SET state = 'RUNNING'"
+            + " WHERE migration_id = ? AND attempt = ? AND state = 'DISPATCHED'",
+        id.value(),
+        attempt);
+  }
+
+  /**
+   * Fails a live attempt.
+   *
+   * @return false if the attempt was not live (nothing changed)
+   */
+  public boolean fail(
+      Connection connection, MigrationId id, int attempt, String error, boolean retryable)
+      throws SQLException {
+    return Sql.update(
+            connection,
+            "UPDATE attempts SET state = 'FAILED', finished_at = now(), error = ?, retryable = ?"
+                + " WHERE migration_id = ? AND attempt = ? AND state IN ('DISPATCHED', 'RUNNING')",
+            StoredText.clean(error),
+            retryable,
+            id.value(),
+            attempt)
+        == 1;
+  }
+
+  public void succeed(Connection connection, MigrationId id, int attempt) throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE attempts SET state = 'SUCCEEDED', finished_at = now()"
+            + " WHERE migration_id = ? AND attempt = ? AND state IN ('DISPATCHED', 'RUNNING')",
+        id.value(),
+        attempt);
+  }
+
+  /**
+   * Locks the migrations whose current attempt is live and published but whose agent has not been
+   * heard from (no event at all) for longer than {@code timeout}, by the database's clock. Skips
+   * migrations another transaction holds, such as one folding an event that just arrived.
+   */
+  public List<SilentAttempt> lockSilent(Connection connection, Duration timeout)
+      throws SQLException {
+    String lastSign = "greatest(a.published_at, coalesce(m.last_heartbeat_at, a.published_at))";
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT m.migration_id, m.request_id, m.instance_id, m.state, m.attempt,"
+                + " m.max_attempts, floor(extract(epoch FROM now() - "
+                + lastSign
+                + "))::bigint AS silent_seconds"
+                + " FROM migrations m JOIN attempts a"
+                + " ON a.migration_id = m.migration_id AND a.attempt = m.attempt"
+                + " WHERE m.state = 'RUNNING' AND a.state IN ('DISPATCHED', 'RUNNING')"
+                + " AND a.published_at IS NOT NULL AND "
+                + lastSign
+                + " < now() - ? * interval '1 millisecond'"
+                + " FOR UPDATE OF m SKIP LOCKED")) {
+      statement.setLong(1, timeout.toMillis());
+      try (ResultSet rows = statement.executeQuery()) {
+        List<SilentAttempt> silent = new ArrayList<>();
+        while (rows.next()) {
+          silent.add(new SilentAttempt(Migrations.row(rows), rows.getLong("silent_seconds")));
+        }
+        return silent;
+      }
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.pgshuttle.coordinator.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.coordinator.status.MigrationState;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Secret;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Statements on the {@code migrations} table. Each runs in the caller's transaction. Stateless and
+ * thread-safe.
+ */
+public final class Migrations {
+  private static final String ROW =
+      "migration_id, request_id, instance_id, state, attempt, max_attempts";
+
+  private final ObjectMapper mapper;
+
+  @Inject
+  public Migrations(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /**
+   * Records a PENDING migration of a valid request, due for its first attempt now. The request is
+   * stored without its password; the password goes to its own column.
+   *
+   * @return false if a migration with this requestId exists already (nothing changed)
+   */
+  public boolean insert(Connection connection, MigrationRequest request) throws SQLException {
+    Secret password = request.target().password();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO migrations (migration_id, request_id, instance_id, state, max_attempts,"
+                + " request, target_password, next_attempt_at)"
+                + " VALUES (?, ?, ?, 'PENDING', ?, ?::jsonb, ?, now())"
+                + " ON CONFLICT (request_id) DO NOTHING")) {
+      statement.setObject(1, request.migrationId().value());
+      statement.setString(2, request.requestId());
+      statement.setString(3, request.instanceId());
+      statement.setInt(4, request.options().maxAttempts());
+      statement.setString(5, writeRequest(request.withoutPassword()));
+      statement.setString(6, password == null ? null : password.reveal());
+      return statement.executeUpdate() == 1;
+    }
+  }
+
+  public Optional<MigrationRow> findByRequestId(Connection connection, String requestId)
+      throws SQLException {
+    return one(connection, "SELECT " + ROW + " FROM migrations WHERE request_id = ?", requestId);
+  }
+
+  /** The PENDING or RUNNING migration of an instance, if any. */
+  public Optional<MigrationRow> findLive(Connection connection, String instanceId)
+      throws SQLException {
+    return one(
+        connection,
+        "SELECT "
+            + ROW
+            + " FROM migrations WHERE instance_id = ? AND state IN ('PENDING', 'RUNNING')",
+        instanceId);
+  }
+
+  /** Reads a migration and locks it until the transaction ends. */
+  public Optional<MigrationRow> lock(Connection connection, MigrationId id) throws SQLException {
+    return one(
+        connection,
+        "SELECT " + ROW + " FROM migrations WHERE migration_id = ? FOR UPDATE",
+        id.value());
+  }
+
+  /**
+   * Locks up to {@code limit} live migrations whose next attempt is due, skipping those another
+   * transaction holds.
+   */
+  public List<MigrationRow> lockDue(Connection connection, int limit) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT "
+                + ROW
+                + " FROM migrations WHERE next_attempt_at <= now()"
+                + " AND state IN ('PENDING', 'RUNNING') AND attempt < max_attempts"
+                + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED")) {
+      statement.setInt(1, limit);
+      try (ResultSet rows = statement.executeQuery()) {
+        List<MigrationRow> due = new ArrayList<>();
+        while (rows.next()) {
+          due.add(row(rows));
+        }
+        return due;
+      }
+    }
+  }
+
+  /** A fresh fencing token, higher than every one handed out before. */
+  public long nextFencingToken(Connection connection) throws SQLException {
+    try (PreparedStatement statement =
+            connection.prepareStatement("SELECT nextval('fencing_tokens')");
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /** Makes {@code attempt} the current one: RUNNING, nothing due, no sign of life yet. */
+  public void startAttempt(Connection connection, MigrationId id, int attempt, long fencingToken)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE migrations SET attempt = ?, fencing_token = ?, state = 'RUNNING',"
+            + " started_at = COALESCE(started_at, now()), next_attempt_at = NULL,"
+            + " last_heartbeat_at = NULL, updated_at = now() WHERE migration_id = ?",
+        attempt,
+        fencingToken,
+        id.value());
+  }
+
+  /** The current attempt's agent was heard from now. */
+  public void recordSignOfLife(Connection connection, MigrationId id) throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE migrations SET last_heartbeat_at = now(), updated_at = now()"
+            + " WHERE migration_id = ?",
+        id.value());
+  }
+
+  /** Keeps the migration RUNNING with {@code error} as its last error; the next attempt is due. */
+  public void scheduleRetry(Connection connection, MigrationId id, String error, Duration delay)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE migrations SET error = ?, next_attempt_at = now() + ? * interval '1 millisecond',"
+            + " updated_at = now() WHERE migration_id = ?",
+        StoredText.clean(error),
+        delay.toMillis(),
+        id.value());
+  }
+
+  public void fail(Connection connection, MigrationId id, String error) throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE migrations SET state = 'FAILED', error = ?, finished_at = now(),"
+            + " next_attempt_at = NULL, updated_at = now() WHERE migration_id = ?",
+        StoredText.clean(error),
+        id.value());
+  }
+
+  public void succeed(Connection connection, MigrationId id, String verification)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE migrations SET state = 'SUCCEEDED', error = NULL, verification = ?,"
+            + " finished_at = now(), next_attempt_at = NULL, updated_at = now()"
+            + " WHERE migration_id = ?",
+        StoredText.clean(verification),
+        id.value());
+  }
+
+  /** The request, password and current fencing token, to build a StartMigration from. */
+  public DispatchPayload dispatchPayload(Connection connection, MigrationId id)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT request::text, target_password, fencing_token FROM migrations"
+                + " WHERE migration_id = ?")) {
+      statement.setObject(1, id.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw new SQLException("migration " + id + " is gone", "02000");
+        }
+        String password = rows.getString("target_password");
+        return new DispatchPayload(
+            readRequest(rows.getString(1)),
+            password == null ? null : Secret.of(password),
+            rows.getLong("fencing_token"));
+      }
+    }
+  }
+
+  private Optional<MigrationRow> one(Connection connection, String sql, Object parameter)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setObject(1, parameter);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(row(rows)) : Optional.empty();
+      }
+    }
+  }
+
+  static MigrationRow row(ResultSet rows) throws SQLException {
+    return new MigrationRow(
+        Sql.migrationId(rows, "migration_id"),
+        rows.getString("request_id"),
+        rows.getString("instance_id"),
+        MigrationState.valueOf(rows.getString("state")),
+        rows.getInt("attempt"),
+        rows.getInt("max_attempts"));
+  }
+
+  private String writeRequest(MigrationRequest request) {
+    try {
+      return mapper.writeValueAsString(request);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the request as JSON", e);
+    }
+  }
+
+  private MigrationRequest readRequest(String json) throws SQLException {
+    try {
+      return mapper.readValue(json, MigrationRequest.class);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("stored request cannot be read: " + e.getOriginalMessage(), e);
+    }
+  }
+}

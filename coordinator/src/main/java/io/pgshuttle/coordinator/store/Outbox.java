@@ -1,0 +1,79 @@
+package io.pgshuttle.coordinator.store;
+
+import io.pgshuttle.messages.MigrationId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Statements on the {@code outbox} table: messages decided in a transaction, published after it.
+ * Each runs in the caller's transaction. Stateless and thread-safe.
+ */
+public final class Outbox {
+
+  /** What became of a published entry. */
+  public enum Outcome {
+    ROUTED,
+    UNROUTABLE,
+    /** Not published: the attempt was over before its command went out. */
+    SKIPPED
+  }
+
+  /** Queues the StartMigration of an attempt (at most one per attempt). */
+  public void addCommand(Connection connection, MigrationId id, int attempt) throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO outbox (message_id, kind, migration_id, attempt) VALUES (?, 'START_MIGRATION',"
+            + " ?, ?)",
+        UUID.randomUUID(),
+        id.value(),
+        attempt);
+  }
+
+  /** Queues a stored event for publishing under its own message id. */
+  public void addEvent(Connection connection, MigrationId id, int attempt, long seq, UUID messageId)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO outbox (message_id, kind, migration_id, attempt, event_seq)"
+            + " VALUES (?, 'EVENT', ?, ?, ?)",
+        messageId,
+        id.value(),
+        attempt,
+        seq);
+  }
+
+  /** Locks the oldest unpublished entry that no other transaction holds. */
+  public Optional<OutboxEntry> lockNext(Connection connection) throws SQLException {
+    try (PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT id, message_id, kind, migration_id, attempt, event_seq, created_at"
+                    + " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1"
+                    + " FOR UPDATE SKIP LOCKED");
+        ResultSet rows = statement.executeQuery()) {
+      if (!rows.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new OutboxEntry(
+              rows.getLong("id"),
+              rows.getObject("message_id", UUID.class),
+              OutboxEntry.Kind.valueOf(rows.getString("kind")),
+              Sql.migrationId(rows, "migration_id"),
+              rows.getInt("attempt"),
+              Sql.nullableLong(rows, "event_seq"),
+              Sql.instant(rows, "created_at")));
+    }
+  }
+
+  public void markDone(Connection connection, long id, Outcome outcome) throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE outbox SET published_at = now(), outcome = ? WHERE id = ?",
+        outcome.name(),
+        id);
+  }
+}

@@ -1,0 +1,115 @@
+package io.pgshuttle.coordinator.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.coordinator.status.StepProgressView;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepProgress;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * Statements on the {@code steps} table. Each runs in the caller's transaction and tolerates events
+ * that arrive out of order: a finished step never becomes RUNNING again, and older progress never
+ * replaces newer. Stateless and thread-safe.
+ */
+public final class Steps {
+  private final ObjectMapper mapper;
+
+  @Inject
+  public Steps(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  public void started(Connection connection, MigrationId id, int attempt, Step step, Instant at)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO steps (migration_id, attempt, step, state, started_at)"
+            + " VALUES (?, ?, ?, 'RUNNING', ?)"
+            + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
+            + " SET started_at = COALESCE(steps.started_at, EXCLUDED.started_at)",
+        id.value(),
+        attempt,
+        step.name(),
+        Sql.timestamp(at));
+  }
+
+  public void progress(
+      Connection connection, MigrationId id, int attempt, StepProgress progress, long seq)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO steps (migration_id, attempt, step, state, progress, progress_seq)"
+            + " VALUES (?, ?, ?, 'RUNNING', ?::jsonb, ?)"
+            + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
+            + " SET progress = EXCLUDED.progress, progress_seq = EXCLUDED.progress_seq"
+            + " WHERE steps.progress_seq IS NULL OR steps.progress_seq < EXCLUDED.progress_seq",
+        id.value(),
+        attempt,
+        progress.step().name(),
+        progressJson(progress),
+        seq);
+  }
+
+  public void succeeded(
+      Connection connection,
+      MigrationId id,
+      int attempt,
+      Step step,
+      Instant at,
+      long durationMillis,
+      String summary)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO steps (migration_id, attempt, step, state, started_at, finished_at, summary)"
+            + " VALUES (?, ?, ?, 'SUCCEEDED', ?, ?, ?)"
+            + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
+            + " SET state = 'SUCCEEDED', finished_at = EXCLUDED.finished_at,"
+            + " summary = EXCLUDED.summary,"
+            + " started_at = COALESCE(steps.started_at, EXCLUDED.started_at)",
+        id.value(),
+        attempt,
+        step.name(),
+        Sql.timestamp(at.minusMillis(Math.max(0, durationMillis))),
+        Sql.timestamp(at),
+        StoredText.clean(summary));
+  }
+
+  public void failed(
+      Connection connection, MigrationId id, int attempt, Step step, Instant at, String error)
+      throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO steps (migration_id, attempt, step, state, finished_at, error)"
+            + " VALUES (?, ?, ?, 'FAILED', ?, ?)"
+            + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
+            + " SET state = 'FAILED', finished_at = EXCLUDED.finished_at, error = EXCLUDED.error",
+        id.value(),
+        attempt,
+        step.name(),
+        Sql.timestamp(at),
+        StoredText.clean(error));
+  }
+
+  private String progressJson(StepProgress progress) {
+    Double percent = progress.percent();
+    StepProgressView view =
+        new StepProgressView(
+            percent == null || !Double.isFinite(percent) ? null : percent,
+            progress.bytesDone(),
+            progress.bytesTotal(),
+            progress.tablesDone(),
+            progress.tablesTotal(),
+            StoredText.clean(progress.detail()));
+    try {
+      return mapper.writeValueAsString(view);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write progress as JSON", e);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package io.pgshuttle.coordinator;
+
+import com.codahale.metrics.MetricRegistry;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.pgshuttle.coordinator.status.MigrationState;
+import io.pgshuttle.coordinator.status.MigrationStatus;
+import io.pgshuttle.coordinator.store.StatusQueries;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationOptions;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.messages.Topology;
+import io.pgshuttle.testkit.PostgresCluster;
+import io.pgshuttle.testkit.TestBroker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One test's coordinator world: a fresh store database in the class's cluster, a fresh broker
+ * namespace, the coordinator daemon, fake agents and event taps. {@link #close()} stops the daemon
+ * and deletes the namespace's queues and exchanges.
+ */
+final class CoordinatorFixture implements AutoCloseable {
+  static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+  static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
+
+  final PostgresCluster cluster;
+  final Topology topology;
+  final String storeDatabase;
+  final MessageCodec codec = new MessageCodec();
+  private final Connection connection;
+  private final Channel channel;
+  private final List<String> instances = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private Injector injector;
+  private CoordinatorDaemon daemon;
+
+  CoordinatorFixture(PostgresCluster cluster) throws Exception {
+    this.cluster = cluster;
+    this.topology = new Topology(TestBroker.freshNamespace());
+    this.storeDatabase = "store_" + UUID.randomUUID().toString().replace("-", "");
+    cluster.execute("postgres", "CREATE DATABASE \"" + storeDatabase + "\"");
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(TestBroker.uri());
+    this.connection = factory.newConnection("pgshuttle-coordinator-test");
+    this.channel = connection.createChannel();
+    channel.confirmSelect();
+  }
+
+  CoordinatorConfig config() {
+    return config(DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF);
+  }
+
+  CoordinatorConfig config(
+      Duration heartbeatTimeout, Duration initialBackoff, Duration maxBackoff) {
+    return new CoordinatorConfig(
+        TestBroker.uri(),
+        topology.namespace(),
+        cluster.jdbcUrl(storeDatabase),
+        PostgresCluster.SUPERUSER,
+        null,
+        0,
+        heartbeatTimeout,
+        initialBackoff,
+        maxBackoff);
+  }
+
+  /** A wired coordinator that is not started: its parts can be used one by one. */
+  Injector wire(CoordinatorConfig config) {
+    injector = Guice.createInjector(new CoordinatorModule(config));
+    return injector;
+  }
+
+  CoordinatorDaemon start() {
+    return start(config());
+  }
+
+  /** Starts a daemon (a new one after {@link #stop()}), as the CLI does. */
+  CoordinatorDaemon start(CoordinatorConfig config) {
+    daemon = wire(config).getInstance(CoordinatorDaemon.class);
+    daemon.start();
+    return daemon;
+  }
+
+  void stop() {
+    if (daemon != null) {
+      daemon.close();
+    }
+  }
+
+  <T> T get(Class<T> type) {
+    return injector.getInstance(type);
+  }
+
+  long counter(String name) {
+    return get(MetricRegistry.class).counter(name).getCount();
+  }
+
+  MigrationStatus status(MigrationId id) {
+    return get(StatusQueries.class)
+        .find(id)
+        .orElseThrow(() -> new AssertionError("no migration " + id));
+  }
+
+  /** The migration's state, or null while the store does not know it yet. */
+  MigrationState state(MigrationId id) {
+    return get(StatusQueries.class).find(id).map(MigrationStatus::state).orElse(null);
+  }
+
+  /** The migration's current attempt, or -1 while the store does not know it yet. */
+  int attempt(MigrationId id) {
+    return get(StatusQueries.class).find(id).map(MigrationStatus::attempt).orElse(-1);
+  }
+
+  FakeAgent agent(String instanceId) throws Exception {
+    instances.add(instanceId);
+    FakeAgent agent = new FakeAgent(connection, topology, instanceId, codec);
+    closeables.add(agent);
+    return agent;
+  }
+
+  EventTap tap() throws Exception {
+    EventTap tap = new EventTap(connection, topology, codec);
+    closeables.add(tap);
+    return tap;
+  }
+
+  static MigrationRequest request(String requestId, String instanceId, String password) {
+    return request(requestId, instanceId, password, 3);
+  }
+
+  static MigrationRequest request(
+      String requestId, String instanceId, String password, int maxAttempts) {
+    return new MigrationRequest(
+        requestId,
+        instanceId,
+        List.of("app", "Ledger ü"),
+        new TargetServer("target.example", 5432, "admin", Secret.of(password), null),
+        new MigrationOptions(3, maxAttempts, null, null));
+  }
+
+  /** Publishes a request to the requests queue the way a control plane does. */
+  void publishRequest(MigrationRequest request) throws Exception {
+    publishRequest(codec.encode(Envelope.ofRequest(request)));
+  }
+
+  void publishRequest(byte[] body) throws Exception {
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .deliveryMode(2)
+            .messageId(UUID.randomUUID().toString())
+            .build();
+    channel.basicPublish("", topology.requestsQueue(), true, properties, body);
+    channel.waitForConfirmsOrDie(5_000);
+  }
+
+  void deleteExchange(String exchange) throws Exception {
+    channel.exchangeDelete(exchange);
+  }
+
+  /** The next dead letter, waiting up to {@code timeout}. */
+  GetResponse awaitDeadLetter(Duration timeout) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      GetResponse response = channel.basicGet(topology.requestsDeadLetterQueue(), true);
+      if (response != null) {
+        return response;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no dead letter within " + timeout);
+  }
+
+  long deadLetterCount() throws Exception {
+    return channel.messageCount(topology.requestsDeadLetterQueue());
+  }
+
+  /** The first column of a one-row query on the store (its tables are in schema pgshuttle). */
+  String storeValue(String sql) {
+    return cluster.queryValue(storeDatabase, sql);
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+    for (AutoCloseable closeable : closeables) {
+      closeable.close();
+    }
+    connection.close();
+    List<String> queues =
+        new ArrayList<>(
+            List.of(
+                topology.requestsQueue(),
+                topology.requestsDeadLetterQueue(),
+                topology.coordinatorEventsQueue()));
+    for (String instance : instances) {
+      queues.add(topology.agentQueue(instance));
+      queues.add(topology.agentControlQueue(instance));
+    }
+    TestBroker.delete(
+        queues,
+        List.of(
+            topology.eventsExchange(),
+            topology.commandsExchange(),
+            topology.controlExchange(),
+            topology.requestsDeadLetterExchange()));
+  }
+}

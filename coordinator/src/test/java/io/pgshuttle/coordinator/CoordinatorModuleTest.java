@@ -1,0 +1,60 @@
+package io.pgshuttle.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.pgshuttle.coordinator.dispatch.DispatchSignal;
+import io.pgshuttle.messages.Secret;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorModuleTest {
+
+  private static CoordinatorConfig config(String namespace, String storeUrl) {
+    return new CoordinatorConfig(
+        "amqp://guest:guest@127.0.0.1:1/%2f",
+        namespace,
+        storeUrl,
+        "pgshuttle",
+        Secret.of("store-secret"),
+        0,
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5));
+  }
+
+  @Test
+  void wiresTheDaemonWithoutConnectingToAnything() {
+    Injector injector =
+        Guice.createInjector(
+            new CoordinatorModule(config("pgshuttle", "jdbc:postgresql://127.0.0.1:1/store")));
+
+    assertThat(injector.getInstance(CoordinatorDaemon.class)).isNotNull();
+    assertThat(injector.getInstance(MetricRegistry.class))
+        .isSameAs(injector.getInstance(MetricRegistry.class));
+    assertThat(injector.getInstance(DispatchSignal.class))
+        .isSameAs(injector.getInstance(DispatchSignal.class));
+  }
+
+  @Test
+  void refusesAConfigurationWithProblemsNamingTheSettings() {
+    assertThatThrownBy(() -> new CoordinatorModule(config("bad.namespace", "postgresql://x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PGSHUTTLE_NAMESPACE (amqp.namespace) 'bad.namespace' is invalid")
+        .hasMessageContaining("PGSHUTTLE_STORE_URL must be a JDBC URL");
+  }
+
+  @Test
+  void storeLocationNeverShowsCredentials() {
+    assertThat(
+            config("p", "jdbc:postgresql://db:5432/store?user=u&password=secret").storeLocation())
+        .isEqualTo("jdbc:postgresql://db:5432/store");
+    assertThat(config("p", "postgresql://u:secret@db:5432/store").storeLocation())
+        .isEqualTo("postgresql://db:5432/store");
+    assertThat(config("p", "postgresql://u:secret@db:5432/store").problems())
+        .noneMatch(problem -> problem.contains("secret"));
+  }
+}

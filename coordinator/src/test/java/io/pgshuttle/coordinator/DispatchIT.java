@@ -1,0 +1,174 @@
+package io.pgshuttle.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.pgshuttle.coordinator.dispatch.AttemptScheduler;
+import io.pgshuttle.coordinator.dispatch.CoordinatorEvents;
+import io.pgshuttle.coordinator.intake.IntakeOutcome;
+import io.pgshuttle.coordinator.intake.MigrationIntake;
+import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.status.MigrationState;
+import io.pgshuttle.coordinator.status.MigrationStatus;
+import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MigrationFailed;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.testkit.PostgresCluster;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DispatchIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static PostgresCluster cluster;
+  private CoordinatorFixture fixture;
+
+  @BeforeAll
+  static void startStore() {
+    cluster = PostgresCluster.startTrusting();
+  }
+
+  @AfterAll
+  static void stopStore() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void newWorld() throws Exception {
+    fixture = new CoordinatorFixture(cluster);
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    fixture.close();
+  }
+
+  @Test
+  void anInstanceWithoutAgentFailsWithinSecondsAndSaysWhatToDo() throws Exception {
+    fixture.start();
+    EventTap tap = fixture.tap();
+    MigrationRequest request = CoordinatorFixture.request("req-ghost", "vm-ghost", "pw");
+    Instant submitted = Instant.now();
+
+    fixture.publishRequest(request);
+    await().atMost(WAIT).until(() -> fixture.state(request.migrationId()) == MigrationState.FAILED);
+
+    assertThat(Duration.between(submitted, Instant.now())).isLessThan(WAIT);
+    MigrationStatus status = fixture.status(request.migrationId());
+    assertThat(status.error())
+        .startsWith("no agent for instance vm-ghost")
+        .contains("Start the pgshuttle agent on that VM, or check the instance id");
+    assertThat(status.finishedAt()).isNotNull();
+    assertThat(status.attempts())
+        .singleElement()
+        .satisfies(
+            attempt -> {
+              assertThat(attempt.state()).isEqualTo(AttemptState.FAILED);
+              assertThat(attempt.error()).startsWith("no agent for instance vm-ghost");
+            });
+    Envelope<Event> failed =
+        tap.await(envelope -> envelope.payload() instanceof MigrationFailed, WAIT);
+    assertThat(failed.migrationId()).isEqualTo(request.migrationId());
+    assertThat(failed.attempt()).isEqualTo(1);
+    assertThat(failed.seq()).isEqualTo(CoordinatorEvents.MIGRATION_FAILED_SEQ);
+    assertThat(((MigrationFailed) failed.payload()).error()).isEqualTo(status.error());
+    assertThat(fixture.counter(CoordinatorMetrics.COMMANDS_UNROUTABLE)).isEqualTo(1);
+
+    // The migration is over, so the instance takes a new request once its agent runs.
+    FakeAgent agent = fixture.agent("vm-ghost");
+    fixture.publishRequest(CoordinatorFixture.request("req-ghost-2", "vm-ghost", "pw"));
+    assertThat(agent.awaitCommand(WAIT).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void anAttemptCommittedButNotPublishedIsPublishedOnceAfterARestart() throws Exception {
+    FakeAgent agent = fixture.agent("vm-crash");
+    MigrationRequest request = CoordinatorFixture.request("req-crash", "vm-crash", "pw");
+    // A coordinator that recorded the attempt and died before publishing its command.
+    fixture.wire(fixture.config());
+    try (Database database = fixture.get(Database.class)) {
+      database.open();
+      assertThat(fixture.get(MigrationIntake.class).submit(request))
+          .isInstanceOf(IntakeOutcome.Accepted.class);
+      assertThat(fixture.get(AttemptScheduler.class).startDueAttempts()).isEqualTo(1);
+    }
+    String token =
+        fixture.storeValue(
+            "SELECT fencing_token FROM pgshuttle.attempts WHERE migration_id = '"
+                + request.migrationId()
+                + "' AND attempt = 1");
+
+    fixture.start();
+    Envelope<StartMigration> command = agent.awaitCommand(WAIT);
+
+    assertThat(command.attempt()).isEqualTo(1);
+    assertThat(command.payload().fencingToken()).isEqualTo(Long.parseLong(token));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                fixture
+                    .storeValue(
+                        "SELECT count(*) FROM pgshuttle.outbox WHERE published_at IS NOT NULL")
+                    .equals("1"));
+    fixture.stop();
+    fixture.start();
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> agent.unreadCommands() == 0);
+    assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.attempts")).isEqualTo("1");
+    assertThat(fixture.status(request.migrationId()).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommandTheBrokerRefusesStaysInTheOutboxAndGoesOutOnceTheBrokerTakesIt() throws Exception {
+    fixture.start();
+    fixture.deleteExchange(fixture.topology.commandsExchange());
+    MigrationRequest request = CoordinatorFixture.request("req-later", "vm-later", "pw");
+
+    fixture.publishRequest(request);
+    await().atMost(WAIT).until(() -> fixture.attempt(request.migrationId()) == 1);
+    Thread.sleep(1500);
+    assertThat(fixture.status(request.migrationId()).state()).isEqualTo(MigrationState.RUNNING);
+    assertThat(
+            fixture.storeValue("SELECT count(*) FROM pgshuttle.outbox WHERE published_at IS NULL"))
+        .isEqualTo("1");
+    // The agent starts and declares its queue and the exchange: the same attempt goes out.
+    FakeAgent agent = fixture.agent("vm-later");
+    Envelope<StartMigration> command = agent.awaitCommand(WAIT);
+
+    assertThat(command.attempt()).isEqualTo(1);
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> agent.unreadCommands() == 0);
+    assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.attempts")).isEqualTo("1");
+  }
+
+  @Test
+  void startFailsClearlyWhenTheStoreIsUnreachable() throws Exception {
+    CoordinatorConfig good = fixture.config();
+    CoordinatorConfig unreachable =
+        new CoordinatorConfig(
+            good.amqpUri(),
+            good.namespace(),
+            "jdbc:postgresql://127.0.0.1:1/store",
+            good.storeUser(),
+            null,
+            0,
+            good.heartbeatTimeout(),
+            good.retryInitialBackoff(),
+            good.retryMaxBackoff());
+
+    CoordinatorDaemon daemon = fixture.wire(unreachable).getInstance(CoordinatorDaemon.class);
+
+    assertThatThrownBy(daemon::start)
+        .hasMessageContaining(
+            "cannot reach the status store at jdbc:postgresql://127.0.0.1:1/store")
+        .hasMessageContaining("check PGSHUTTLE_STORE_URL");
+    daemon.close();
+  }
+}

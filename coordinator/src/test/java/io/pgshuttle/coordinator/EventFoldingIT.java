@@ -1,0 +1,289 @@
+package io.pgshuttle.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgshuttle.coordinator.dispatch.CoordinatorEvents;
+import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.status.AttemptStatus;
+import io.pgshuttle.coordinator.status.MigrationState;
+import io.pgshuttle.coordinator.status.MigrationStatus;
+import io.pgshuttle.coordinator.status.StepProgressView;
+import io.pgshuttle.coordinator.status.StepState;
+import io.pgshuttle.coordinator.status.StepStatus;
+import io.pgshuttle.messages.AgentHeartbeat;
+import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MigrationFailed;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepFailed;
+import io.pgshuttle.messages.StepProgress;
+import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.StepSucceeded;
+import io.pgshuttle.testkit.PostgresCluster;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EventFoldingIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static PostgresCluster cluster;
+  private CoordinatorFixture fixture;
+
+  @BeforeAll
+  static void startStore() {
+    cluster = PostgresCluster.startTrusting();
+  }
+
+  @AfterAll
+  static void stopStore() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void newWorld() throws Exception {
+    fixture = new CoordinatorFixture(cluster);
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    fixture.close();
+  }
+
+  @Test
+  void agentEventsFoldIntoStepsProgressAndTimingsAndRepeatsChangeNothing() throws Exception {
+    fixture.start();
+    FakeAgent agent = fixture.agent("vm-fold");
+    MigrationRequest request = CoordinatorFixture.request("req-fold", "vm-fold", "pw");
+    fixture.publishRequest(request);
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    agent.emit(id, 1, 1, t0, new StepStarted(Step.PREFLIGHT));
+    agent.emit(id, 1, 2, t0.plusMillis(1500), new StepSucceeded(Step.PREFLIGHT, 1500, "ok"));
+    agent.emit(id, 1, 3, t0.plusSeconds(2), new StepStarted(Step.DUMP));
+    Envelope<Event> progress =
+        agent.emit(
+            id,
+            1,
+            4,
+            t0.plusSeconds(3),
+            new StepProgress(Step.DUMP, 40.0, 400L, 1000L, 2, 5, "public.orders"));
+    awaitFolded(4);
+
+    MigrationStatus status = fixture.status(id);
+    assertThat(status.state()).isEqualTo(MigrationState.RUNNING);
+    assertThat(status.lastHeartbeatAt()).isNotNull();
+    assertThat(status.attempts())
+        .singleElement()
+        .extracting(AttemptStatus::state)
+        .isEqualTo(AttemptState.RUNNING);
+    assertThat(status.steps()).extracting(StepStatus::name).containsExactly(Step.values());
+    StepStatus preflight = step(status, Step.PREFLIGHT);
+    assertThat(preflight.state()).isEqualTo(StepState.SUCCEEDED);
+    assertThat(preflight.startedAt()).isEqualTo(t0);
+    assertThat(preflight.finishedAt()).isEqualTo(t0.plusMillis(1500));
+    assertThat(preflight.summary()).isEqualTo("ok");
+    StepStatus dump = step(status, Step.DUMP);
+    assertThat(dump.state()).isEqualTo(StepState.RUNNING);
+    assertThat(dump.startedAt()).isEqualTo(t0.plusSeconds(2));
+    assertThat(dump.progress())
+        .isEqualTo(new StepProgressView(40.0, 400L, 1000L, 2, 5, "public.orders"));
+    assertThat(step(status, Step.RESTORE).state()).isEqualTo(StepState.PENDING);
+
+    // The same event again, and another event reusing its seq: both are duplicates.
+    agent.emit(progress);
+    agent.emit(id, 1, 4, new StepProgress(Step.DUMP, 90.0, 900L, 1000L, 4, 5, "again"));
+    agent.emit(id, 1, 2, new StepFailed(Step.PREFLIGHT, "duplicate seq", false));
+    awaitIgnored(3);
+    assertThat(fixture.status(id).steps()).isEqualTo(status.steps());
+
+    agent.emit(
+        id, 1, 5, t0.plusSeconds(4), new StepProgress(Step.DUMP, 100.0, 1000L, 1000L, 5, 5, null));
+    agent.emit(id, 1, 6, t0.plusSeconds(5), new StepSucceeded(Step.DUMP, 3000, "5 tables"));
+    agent.emit(
+        id, 1, 7, t0.plusSeconds(6), new MigrationSucceeded(List.of("app"), "verified 5 tables"));
+    awaitFolded(7);
+    MigrationStatus succeeded = fixture.status(id);
+    assertThat(succeeded.state()).isEqualTo(MigrationState.SUCCEEDED);
+    assertThat(succeeded.verification()).isEqualTo("verified 5 tables");
+    assertThat(succeeded.finishedAt()).isNotNull();
+    assertThat(succeeded.error()).isNull();
+    assertThat(succeeded.attempts().get(0).state()).isEqualTo(AttemptState.SUCCEEDED);
+    assertThat(step(succeeded, Step.DUMP).progress().percent()).isEqualTo(100.0);
+
+    // A late event of a finished migration is kept but changes nothing.
+    agent.emit(id, 1, 8, new StepFailed(Step.CLEANUP, "late", true));
+    awaitIgnored(4);
+    assertThat(fixture.status(id)).isEqualTo(succeeded);
+    assertThat(
+            fixture.storeValue(
+                "SELECT count(*) FROM pgshuttle.events WHERE migration_id = '"
+                    + id
+                    + "' AND NOT applied"))
+        .isEqualTo("1");
+  }
+
+  @Test
+  void aRetryableFailureCommandsTheNextAttemptAfterTheBackoff() throws Exception {
+    fixture.start(
+        fixture.config(Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(2)));
+    FakeAgent agent = fixture.agent("vm-retry");
+    fixture.publishRequest(CoordinatorFixture.request("req-retry", "vm-retry", "pw"));
+    Envelope<StartMigration> first = agent.awaitCommand(WAIT);
+    MigrationId id = first.migrationId();
+
+    agent.emit(id, 1, 1, new StepStarted(Step.RESTORE));
+    Instant failedAt = Instant.now();
+    agent.emit(
+        id, 1, 2, new AttemptFailed(Step.RESTORE, "target refused connections", true, List.of()));
+    Envelope<StartMigration> second = agent.awaitCommand(WAIT);
+
+    assertThat(Duration.between(failedAt, Instant.now()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    assertThat(second.attempt()).isEqualTo(2);
+    assertThat(second.payload().fencingToken()).isGreaterThan(first.payload().fencingToken());
+    assertThat(second.payload().target().password().reveal()).isEqualTo("pw");
+    MigrationStatus status = fixture.status(id);
+    assertThat(status.state()).isEqualTo(MigrationState.RUNNING);
+    assertThat(status.attempt()).isEqualTo(2);
+    assertThat(status.error()).isEqualTo("target refused connections");
+    assertThat(status.attempts()).hasSize(2);
+    assertThat(status.attempts().get(0).state()).isEqualTo(AttemptState.FAILED);
+    assertThat(status.attempts().get(0).error()).isEqualTo("target refused connections");
+    assertThat(status.attempts().get(0).retryable()).isTrue();
+    assertThat(status.attempts().get(1).state()).isEqualTo(AttemptState.DISPATCHED);
+    assertThat(status.steps()).allMatch(step -> step.state() == StepState.PENDING);
+
+    // A late event of attempt 1 is stale: attempt 2's view does not change.
+    long ignored = fixture.counter(CoordinatorMetrics.EVENTS_IGNORED);
+    agent.emit(id, 1, 3, new StepStarted(Step.CLEANUP));
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_IGNORED) > ignored);
+    assertThat(fixture.status(id).steps()).isEqualTo(status.steps());
+  }
+
+  @Test
+  void aFailureThatIsNotRetryableFailsTheMigration() throws Exception {
+    fixture.start();
+    EventTap tap = fixture.tap();
+    FakeAgent agent = fixture.agent("vm-fatal");
+    fixture.publishRequest(CoordinatorFixture.request("req-fatal", "vm-fatal", "pw"));
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+
+    agent.emit(id, 1, 1, new StepFailed(Step.VERIFY, "row count of public.t differs", false));
+    agent.emit(
+        id,
+        1,
+        2,
+        new AttemptFailed(
+            Step.VERIFY, "row count of public.t differs", false, List.of("disk d-1 not deleted")));
+    await().atMost(WAIT).until(() -> fixture.state(id) == MigrationState.FAILED);
+
+    MigrationStatus status = fixture.status(id);
+    assertThat(status.error())
+        .isEqualTo("row count of public.t differs (rollback incomplete: disk d-1 not deleted)");
+    assertThat(step(status, Step.VERIFY).state()).isEqualTo(StepState.FAILED);
+    assertThat(step(status, Step.VERIFY).error()).isEqualTo("row count of public.t differs");
+    assertThat(status.attempts())
+        .singleElement()
+        .extracting(AttemptStatus::retryable)
+        .isEqualTo(false);
+    Envelope<Event> failed =
+        tap.await(envelope -> envelope.payload() instanceof MigrationFailed, WAIT);
+    assertThat(((MigrationFailed) failed.payload()).error()).isEqualTo(status.error());
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> agent.unreadCommands() == 0);
+  }
+
+  @Test
+  void exhaustedAttemptsFailTheMigration() throws Exception {
+    fixture.start(
+        fixture.config(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(200)));
+    FakeAgent agent = fixture.agent("vm-tired");
+    fixture.publishRequest(CoordinatorFixture.request("req-tired", "vm-tired", "pw", 2));
+
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      Envelope<StartMigration> command = agent.awaitCommand(WAIT);
+      assertThat(command.attempt()).isEqualTo(attempt);
+      agent.emit(
+          command.migrationId(),
+          attempt,
+          1,
+          new AttemptFailed(Step.PREFLIGHT, "target unreachable", true, List.of()));
+    }
+    MigrationId id = MigrationId.forRequest("req-tired");
+    await().atMost(WAIT).until(() -> fixture.state(id) == MigrationState.FAILED);
+
+    MigrationStatus status = fixture.status(id);
+    assertThat(status.error()).isEqualTo("target unreachable (gave up after 2 attempts)");
+    assertThat(status.attempts())
+        .extracting(AttemptStatus::state)
+        .containsExactly(AttemptState.FAILED, AttemptState.FAILED);
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> agent.unreadCommands() == 0);
+  }
+
+  @Test
+  void anAgentThatStopsHeartbeatingFailsItsAttemptWhichIsRetried() throws Exception {
+    Duration timeout = Duration.ofMillis(1500);
+    fixture.start(fixture.config(timeout, Duration.ofMillis(100), Duration.ofMillis(200)));
+    EventTap tap = fixture.tap();
+    FakeAgent agent = fixture.agent("vm-silent");
+    fixture.publishRequest(CoordinatorFixture.request("req-silent", "vm-silent", "pw"));
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+
+    // Heartbeats keep an attempt alive well past the timeout.
+    for (int seq = 1; seq <= 6; seq++) {
+      agent.emit(id, 1, seq, new AgentHeartbeat(Step.DUMP));
+      Thread.sleep(500);
+    }
+    assertThat(agent.unreadCommands()).isZero();
+    assertThat(fixture.status(id).attempts())
+        .singleElement()
+        .extracting(AttemptStatus::state)
+        .isEqualTo(AttemptState.RUNNING);
+
+    Envelope<StartMigration> retry = agent.awaitCommand(WAIT);
+    assertThat(retry.attempt()).isEqualTo(2);
+    agent.emit(id, 2, 1, new AgentHeartbeat(null));
+    AttemptStatus first = fixture.status(id).attempts().get(0);
+    assertThat(first.state()).isEqualTo(AttemptState.FAILED);
+    assertThat(first.error())
+        .matches("agent for instance vm-silent stopped heartbeating for \\d+ s: .*");
+    assertThat(first.retryable()).isTrue();
+    Envelope<Event> timedOut =
+        tap.await(envelope -> envelope.payload() instanceof AttemptFailed, WAIT);
+    assertThat(timedOut.attempt()).isEqualTo(1);
+    assertThat(timedOut.seq()).isEqualTo(CoordinatorEvents.ATTEMPT_FAILED_SEQ);
+
+    // The agent of attempt 1 wakes up: its events are stale now.
+    long ignored = fixture.counter(CoordinatorMetrics.EVENTS_IGNORED);
+    agent.emit(id, 1, 7, new StepSucceeded(Step.DUMP, 1000, "late"));
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_IGNORED) > ignored);
+    MigrationStatus status = fixture.status(id);
+    assertThat(status.attempt()).isEqualTo(2);
+    assertThat(status.attempts().get(0)).isEqualTo(first);
+    assertThat(step(status, Step.DUMP).state()).isEqualTo(StepState.PENDING);
+  }
+
+  private void awaitFolded(long count) {
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_FOLDED) >= count);
+  }
+
+  private void awaitIgnored(long count) {
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_IGNORED) >= count);
+  }
+
+  private static StepStatus step(MigrationStatus status, Step name) {
+    return status.steps().stream().filter(step -> step.name() == name).findFirst().orElseThrow();
+  }
+}

@@ -1,0 +1,93 @@
+package io.pgshuttle.coordinator;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.pgshuttle.amqp.ConfirmingPublisher;
+import io.pgshuttle.amqp.TopologyDeclarer;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Plays an agent on the wire: owns the instance's queues, reads commands, publishes events. */
+final class FakeAgent implements AutoCloseable {
+  private final Topology topology;
+  private final String instanceId;
+  private final MessageCodec codec;
+  private final Channel channel;
+  private final ConfirmingPublisher publisher;
+  private final BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
+
+  FakeAgent(Connection connection, Topology topology, String instanceId, MessageCodec codec)
+      throws Exception {
+    this.topology = topology;
+    this.instanceId = instanceId;
+    this.codec = codec;
+    this.channel = connection.createChannel();
+    new TopologyDeclarer(topology).declareAgent(channel, instanceId);
+    // A quorum queue with a single active consumer refuses basic.get: consume, as the agent does.
+    channel.basicConsume(
+        topology.agentQueue(instanceId),
+        true,
+        (tag, delivery) -> commands.add(delivery.getBody()),
+        tag -> {});
+    this.publisher = new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5));
+  }
+
+  String instanceId() {
+    return instanceId;
+  }
+
+  /** The next command on the agent's queue, waiting up to {@code timeout}. */
+  Envelope<StartMigration> awaitCommand(Duration timeout) throws Exception {
+    byte[] command = commands.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (command == null) {
+      throw new AssertionError("no command for " + instanceId + " within " + timeout);
+    }
+    return codec.decode(command, StartMigration.class);
+  }
+
+  /** Commands received and not yet taken by {@link #awaitCommand}. */
+  int unreadCommands() {
+    return commands.size();
+  }
+
+  /** Publishes an event stamped now. */
+  Envelope<Event> emit(MigrationId migrationId, int attempt, long seq, Event event) {
+    return emit(migrationId, attempt, seq, Instant.now(), event);
+  }
+
+  Envelope<Event> emit(MigrationId migrationId, int attempt, long seq, Instant at, Event event) {
+    Envelope<Event> envelope =
+        new Envelope<>(UUID.randomUUID(), instanceId, migrationId, attempt, seq, at, event);
+    emit(envelope);
+    return envelope;
+  }
+
+  /** Publishes {@code envelope} as it is, such as a second time. */
+  void emit(Envelope<Event> envelope) {
+    publisher.publish(
+        topology.eventsExchange(),
+        topology.eventRoutingKey(instanceId, envelope.migrationId(), envelope.type()),
+        envelope,
+        false,
+        Map.of());
+  }
+
+  @Override
+  public void close() throws Exception {
+    publisher.close();
+    if (channel.isOpen()) {
+      channel.close();
+    }
+  }
+}
