@@ -60,13 +60,18 @@ public record AgentConfig(
       problems.add(
           "PGSHUTTLE_AMQP_URI is not set: name the broker, e.g. amqp://guest:guest@localhost:5672/%2f");
     }
-    if (!Names.isValidInstanceId(instanceId)) {
+    if (instanceId == null || instanceId.isBlank()) {
+      problems.add("PGSHUTTLE_INSTANCE is not set: name this VM's instance id");
+    } else if (!Names.isValidInstanceId(instanceId)) {
       problems.add(
           "PGSHUTTLE_INSTANCE '"
               + instanceId
               + "' is invalid: use 1 to 63 letters, digits, '_' or '-'");
     }
-    if (sourceUrl == null || !sourceUrl.startsWith("postgresql://")) {
+    if (sourceUrl == null || sourceUrl.isBlank()) {
+      problems.add(
+          "PGSHUTTLE_SOURCE_URL is not set: name the local server as postgresql://user@host:port");
+    } else if (!sourceUrl.startsWith("postgresql://")) {
       problems.add(
           "PGSHUTTLE_SOURCE_URL must be postgresql://user@host:port, not '" + sourceUrl + "'");
     }

@@ -1,0 +1,291 @@
+package io.pgshuttle.agent;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import io.pgshuttle.agent.daemon.AttemptCancellation;
+import io.pgshuttle.agent.daemon.CommandInbox;
+import io.pgshuttle.agent.daemon.PublishingEventSink;
+import io.pgshuttle.agent.pipeline.AttemptJournalStore;
+import io.pgshuttle.agent.pipeline.AttemptRunner;
+import io.pgshuttle.agent.pipeline.FencingLedger;
+import io.pgshuttle.agent.postgres.PgPassFile;
+import io.pgshuttle.agent.postgres.PgTools;
+import io.pgshuttle.amqp.AmqpConnector;
+import io.pgshuttle.amqp.ConfirmingPublisher;
+import io.pgshuttle.amqp.TopologyDeclarer;
+import io.pgshuttle.messages.AgentHeartbeat;
+import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.CancelMigration;
+import io.pgshuttle.messages.Command;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MessageDecodingException;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.Topology;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent on one VM. It consumes StartMigration commands from its instance's queue one at a time
+ * (prefetch 1), acks each once it is recorded in the on-disk inbox, and runs the attempts on a
+ * single worker thread; it refuses repeated and stale commands, heartbeats while busy, and takes
+ * cancels from its control queue. On start it rolls back what a killed predecessor left running.
+ *
+ * <p>{@link #start()} and {@link #close()} may be called from any thread, once each.
+ */
+public final class AgentDaemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+  private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration EVENT_GIVE_UP_AFTER = Duration.ofMinutes(2);
+
+  private final AgentConfig config;
+  private final Topology topology;
+  private final MessageCodec codec;
+  private final AttemptRunner runner;
+  private final FencingLedger fencing;
+  private final AttemptJournalStore journals;
+  private final Clock clock;
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(daemonThreads("pgshuttle-attempt"));
+  private final ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(daemonThreads("pgshuttle-heartbeat"));
+  private final Map<MigrationId, AttemptCancellation> cancellations = new ConcurrentHashMap<>();
+  private volatile PublishingEventSink runningSink;
+  private CommandInbox inbox;
+  private Connection connection;
+  private ConfirmingPublisher publisher;
+
+  @Inject
+  AgentDaemon(
+      AgentConfig config,
+      MessageCodec codec,
+      AttemptRunner runner,
+      FencingLedger fencing,
+      AttemptJournalStore journals,
+      Clock clock) {
+    this.config = config;
+    this.topology = config.topology();
+    this.codec = codec;
+    this.runner = runner;
+    this.fencing = fencing;
+    this.journals = journals;
+    this.clock = clock;
+  }
+
+  /**
+   * Connects, declares this instance's queues, rolls back leftovers of a killed predecessor, then
+   * starts taking commands.
+   *
+   * @throws IllegalStateException if the configuration has problems, listing each
+   * @throws io.pgshuttle.amqp.AmqpException if the broker cannot be reached
+   */
+  public synchronized void start() throws IOException {
+    var problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("agent configuration: " + String.join("; ", problems));
+    }
+    inbox = new CommandInbox(config.stateDir(), codec);
+    PgPassFile.deleteLeftovers(PgTools.passFileDirectory(config.stateDir()));
+    connection =
+        new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT)
+            .connect("pgshuttle-agent-" + config.instanceId());
+    publisher = new ConfirmingPublisher(connection, codec, CONFIRM_TIMEOUT);
+    try (Channel declaring = connection.createChannel()) {
+      new TopologyDeclarer(topology).declareAgent(declaring, config.instanceId());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException("timed out declaring the agent's queues", e);
+    }
+    recoverLeftovers();
+    Channel commands = connection.createChannel();
+    commands.basicQos(1);
+    commands.basicConsume(
+        topology.agentQueue(config.instanceId()), false, new CommandConsumer(commands));
+    Channel control = connection.createChannel();
+    control.basicConsume(
+        topology.agentControlQueue(config.instanceId()), false, new ControlConsumer(control));
+    long interval = config.heartbeatInterval().toMillis();
+    heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+    log.info(
+        "agent for instance {} consuming {} on {}",
+        config.instanceId(),
+        topology.agentQueue(config.instanceId()),
+        topology.namespace());
+  }
+
+  private void recoverLeftovers() {
+    runner.recover(command -> sinkFor(command.migrationId(), command.attempt()));
+    for (var command : inbox.unfinished()) {
+      if (journals.find(command.migrationId(), command.attempt()).isEmpty()) {
+        // Acked, but the agent died before the attempt began: nothing to roll back, but the
+        // coordinator must hear of it to start the next attempt.
+        sinkFor(command.migrationId(), command.attempt())
+            .emit(
+                new AttemptFailed(
+                    null,
+                    "the agent restarted before attempt " + command.attempt() + " began",
+                    true,
+                    List.of()));
+      }
+      inbox.markDone(command);
+    }
+  }
+
+  private PublishingEventSink sinkFor(MigrationId migrationId, int attempt) {
+    return new PublishingEventSink(
+        publisher, topology, config.instanceId(), migrationId, attempt, EVENT_GIVE_UP_AFTER, clock);
+  }
+
+  private void heartbeat() {
+    PublishingEventSink sink = runningSink;
+    if (sink != null) {
+      sink.emit(new AgentHeartbeat(sink.currentStep()));
+    }
+  }
+
+  private void run(io.pgshuttle.messages.Envelope<StartMigration> command) {
+    AttemptCancellation cancellation = cancellations.get(command.migrationId());
+    PublishingEventSink sink = sinkFor(command.migrationId(), command.attempt());
+    runningSink = sink;
+    try {
+      runner.run(command, sink, cancellation);
+    } catch (RuntimeException e) {
+      log.error("attempt {} of {} crashed", command.attempt(), command.migrationId(), e);
+      sink.emit(new AttemptFailed(null, "agent error: " + e, true, List.of()));
+    } finally {
+      runningSink = null;
+      cancellations.remove(command.migrationId(), cancellation);
+      inbox.markDone(command);
+    }
+  }
+
+  private final class CommandConsumer extends DefaultConsumer {
+    CommandConsumer(Channel channel) {
+      super(channel);
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope delivery, AMQP.BasicProperties properties, byte[] body)
+        throws IOException {
+      io.pgshuttle.messages.Envelope<StartMigration> command;
+      try {
+        command = codec.decode(body, StartMigration.class);
+      } catch (MessageDecodingException e) {
+        log.error("dropped an unreadable command: {}", e.getMessage());
+        getChannel().basicReject(delivery.getDeliveryTag(), false);
+        return;
+      }
+      if (!config.instanceId().equals(command.instanceId())
+          || !config.instanceId().equals(command.payload().instanceId())) {
+        log.error(
+            "refused command {} addressed to instance {}, not {}",
+            command.messageId(),
+            command.instanceId(),
+            config.instanceId());
+        getChannel().basicReject(delivery.getDeliveryTag(), false);
+        return;
+      }
+      if (fencing.isStale(command)) {
+        log.warn(
+            "refused a stale command for attempt {} of {}: a later dispatch was seen",
+            command.attempt(),
+            command.migrationId());
+      } else if (inbox.contains(command)) {
+        log.info(
+            "ignored a repeated command for attempt {} of {}",
+            command.attempt(),
+            command.migrationId());
+      } else {
+        fencing.record(command);
+        inbox.accept(command);
+        cancellations.put(command.migrationId(), new AttemptCancellation());
+        worker.execute(() -> run(command));
+      }
+      // Acked only once recorded: a long pg_dump must not hold the delivery past the broker's
+      // consumer timeout.
+      getChannel().basicAck(delivery.getDeliveryTag(), false);
+    }
+  }
+
+  private final class ControlConsumer extends DefaultConsumer {
+    ControlConsumer(Channel channel) {
+      super(channel);
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope delivery, AMQP.BasicProperties properties, byte[] body)
+        throws IOException {
+      try {
+        var message = codec.decode(body, Command.class);
+        if (message.payload() instanceof CancelMigration cancel) {
+          AttemptCancellation cancellation = cancellations.get(message.migrationId());
+          if (cancellation == null) {
+            log.info("cancel for {}: nothing running", message.migrationId());
+          } else {
+            log.info("cancelling migration {}: {}", message.migrationId(), cancel.reason());
+            cancellation.cancel(cancel.reason(), false);
+          }
+        } else {
+          log.warn("ignored a {} on the control queue", message.type());
+        }
+      } catch (MessageDecodingException e) {
+        log.error("dropped an unreadable control message: {}", e.getMessage());
+      }
+      getChannel().basicAck(delivery.getDeliveryTag(), false);
+    }
+  }
+
+  /**
+   * Stops taking commands, stops a running attempt (it rolls back and is reported retryable, so the
+   * coordinator tries again), and closes the connection. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    heartbeats.shutdownNow();
+    for (AttemptCancellation cancellation : cancellations.values()) {
+      cancellation.cancel("the agent is shutting down", true);
+    }
+    worker.shutdown();
+    try {
+      if (!worker.awaitTermination(2, TimeUnit.MINUTES)) {
+        log.warn("the running attempt did not roll back within 2 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (connection != null && connection.isOpen()) {
+      try {
+        connection.close();
+      } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+        log.debug("closing the broker connection: {}", e.toString());
+      }
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,270 @@
+package io.pgshuttle.agent.pipeline;
+
+import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepFailed;
+import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.StepSucceeded;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs attempts: the eight steps in order, each journaled before it starts and after it finishes,
+ * with events for each; on a failure or a cancel, the compensations of every step that started, in
+ * reverse, the failed one included. Steps never retry; the coordinator decides on another attempt
+ * from the retryable flag of AttemptFailed.
+ *
+ * <p>Thread-safe: attempts of different migrations may run at once, each on its caller's thread. No
+ * argument may be null.
+ */
+public final class AttemptRunner {
+  private static final Logger log = LoggerFactory.getLogger(AttemptRunner.class);
+
+  private final Duration progressInterval;
+  private final AttemptJournalStore journals;
+  private final FencingLedger fencing;
+  private final List<PipelineStep> steps;
+
+  /**
+   * @param steps one step for each {@link Step}, in any order
+   */
+  @Inject
+  public AttemptRunner(
+      AgentConfig config,
+      AttemptJournalStore journals,
+      FencingLedger fencing,
+      Set<PipelineStep> steps) {
+    this(config.progressInterval(), journals, fencing, steps);
+  }
+
+  /**
+   * @param steps one step for each {@link Step}, in any order
+   * @throws IllegalArgumentException if a step is missing or named twice
+   */
+  public AttemptRunner(
+      Duration progressInterval,
+      AttemptJournalStore journals,
+      FencingLedger fencing,
+      Collection<PipelineStep> steps) {
+    this.progressInterval = progressInterval;
+    this.journals = journals;
+    this.fencing = fencing;
+    this.steps = steps.stream().sorted(Comparator.comparing(PipelineStep::name)).toList();
+    EnumSet<Step> named = EnumSet.noneOf(Step.class);
+    for (PipelineStep step : this.steps) {
+      if (!named.add(step.name())) {
+        throw new IllegalArgumentException("two implementations of step " + step.name());
+      }
+    }
+    if (!named.equals(EnumSet.allOf(Step.class))) {
+      throw new IllegalArgumentException(
+          "no implementation of steps " + EnumSet.complementOf(named));
+    }
+  }
+
+  /**
+   * Runs one attempt to its end and reports it through {@code events}: StepStarted, StepProgress,
+   * StepSucceeded or StepFailed per step, then MigrationSucceeded or AttemptFailed (after the
+   * rollback). A command that is stale (a later dispatch of the migration was seen) is refused
+   * without events.
+   *
+   * @param command with the target password, which stays in memory
+   * @throws IllegalStateException if this attempt has run before (its journal exists)
+   */
+  public AttemptResult run(
+      Envelope<StartMigration> command, EventSink events, Cancellation cancellation) {
+    if (fencing.isStale(command)) {
+      log.warn(
+          "refused attempt {} of {}: a later dispatch of this migration was seen",
+          command.attempt(),
+          command.migrationId());
+      return AttemptResult.failure(
+          "stale command: a later dispatch of migration " + command.migrationId() + " was seen",
+          false);
+    }
+    fencing.record(command);
+    FileAttemptJournal journal = journals.create(command);
+    RunningAttempt context =
+        new RunningAttempt(
+            command,
+            journal,
+            new RateLimitedProgressReporter(events, progressInterval, System::nanoTime),
+            cancellation);
+    log.info("attempt {} of migration {} starts", command.attempt(), command.migrationId());
+    List<PipelineStep> started = new ArrayList<>();
+    for (PipelineStep step : steps) {
+      StepException cancelled = cancellationFailure(cancellation);
+      if (cancelled != null) {
+        return rollBack(context, journal, started, null, cancelled, events);
+      }
+      journal.stepStarted(step.name());
+      started.add(step);
+      events.emit(new StepStarted(step.name()));
+      long startNanos = System.nanoTime();
+      StepException failure = execute(step, context);
+      if (failure != null) {
+        events.emit(new StepFailed(step.name(), failure.getMessage(), failure.retryable()));
+        return rollBack(context, journal, started, step.name(), failure, events);
+      }
+      journal.stepFinished(step.name());
+      long millis = Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+      events.emit(
+          new StepSucceeded(
+              step.name(), millis, AttemptRecords.summary(journal, step.name()).orElse(null)));
+    }
+    journal.finish(AttemptStatus.SUCCEEDED);
+    log.info("attempt {} of migration {} succeeded", command.attempt(), command.migrationId());
+    report(journal, events);
+    return AttemptResult.success();
+  }
+
+  /**
+   * Rolls back the attempts a killed agent left RUNNING, and reports each as AttemptFailed
+   * (retryable, unless it was already rolling back from a failure that is not). The target password
+   * is not on disk, so compensations that need the target report rollback errors and leave their
+   * leftovers to the next attempt. Also sends the final event of finished attempts whose report the
+   * agent may not have sent. Call once at agent start, before taking commands.
+   *
+   * @param sinks the event sink of each attempt, given its journaled command (without password)
+   */
+  public void recover(Function<Envelope<StartMigration>, EventSink> sinks) {
+    for (FileAttemptJournal journal : journals.all()) {
+      Envelope<StartMigration> command = journal.command();
+      if (journal.status() == AttemptStatus.RUNNING) {
+        rollBackAfterRestart(journal, command, sinks.apply(command));
+      } else if (!journal.reported()) {
+        report(journal, sinks.apply(command));
+      }
+    }
+  }
+
+  private void rollBackAfterRestart(
+      FileAttemptJournal journal, Envelope<StartMigration> command, EventSink events) {
+    List<Step> startedNames = journal.stepsStarted();
+    Step last = startedNames.isEmpty() ? null : startedNames.get(startedNames.size() - 1);
+    AttemptFailure earlier = journal.failure().orElse(null);
+    log.warn(
+        "attempt {} of migration {} was left running by a killed agent; rolling it back",
+        command.attempt(),
+        command.migrationId());
+    RunningAttempt context =
+        new RunningAttempt(command, journal, progress -> {}, new NeverCancelled());
+    List<PipelineStep> started =
+        steps.stream().filter(step -> startedNames.contains(step.name())).toList();
+    List<String> rollbackErrors = compensate(context, started);
+    AttemptFailure failure =
+        earlier != null
+            ? new AttemptFailure(
+                earlier.step(),
+                earlier.error() + " (the agent restarted during the rollback)",
+                earlier.retryable(),
+                rollbackErrors)
+            : new AttemptFailure(last, restartMessage(last), true, rollbackErrors);
+    journal.recordFailure(failure);
+    journal.finish(AttemptStatus.FAILED);
+    report(journal, events);
+  }
+
+  /** The error of an attempt whose agent was killed while {@code step} ran. */
+  static String restartMessage(Step step) {
+    return step == null
+        ? "agent restarted before the first step; nothing to roll back"
+        : "agent restarted during " + step + "; rolled back";
+  }
+
+  private static StepException execute(PipelineStep step, AttemptContext context) {
+    try {
+      step.execute(context);
+      return null;
+    } catch (StepException e) {
+      StepException cancelled = cancellationFailure(context.cancellation());
+      return cancelled != null ? cancelled : e;
+    } catch (RuntimeException e) {
+      log.error("step {} failed unexpectedly", step.name(), e);
+      StepException cancelled = cancellationFailure(context.cancellation());
+      return cancelled != null
+          ? cancelled
+          : new NonRetryableStepException(step.name() + " failed unexpectedly: " + e, e);
+    }
+  }
+
+  /** The failure a cancel means, or null if the attempt is not cancelled. */
+  private static StepException cancellationFailure(Cancellation cancellation) {
+    try {
+      cancellation.throwIfCancelled();
+      return null;
+    } catch (StepException e) {
+      return e;
+    }
+  }
+
+  private AttemptResult rollBack(
+      RunningAttempt context,
+      FileAttemptJournal journal,
+      List<PipelineStep> started,
+      Step failedStep,
+      StepException cause,
+      EventSink events) {
+    log.warn(
+        "attempt {} of migration {} failed{}: {}; rolling back",
+        context.attempt(),
+        context.migrationId(),
+        failedStep == null ? "" : " in " + failedStep,
+        cause.getMessage());
+    journal.recordFailure(
+        new AttemptFailure(failedStep, cause.getMessage(), cause.retryable(), List.of()));
+    List<String> rollbackErrors = compensate(context, started);
+    journal.recordFailure(
+        new AttemptFailure(failedStep, cause.getMessage(), cause.retryable(), rollbackErrors));
+    journal.finish(AttemptStatus.FAILED);
+    report(journal, events);
+    return AttemptResult.failure(cause.getMessage(), cause.retryable());
+  }
+
+  /** Runs the compensations of {@code started} in reverse; returns what could not be undone. */
+  private static List<String> compensate(RunningAttempt context, List<PipelineStep> started) {
+    List<String> errors = new ArrayList<>();
+    for (int i = started.size() - 1; i >= 0; i--) {
+      PipelineStep step = started.get(i);
+      try {
+        step.compensate(context);
+      } catch (StepException e) {
+        log.warn("rolling back {} failed: {}", step.name(), e.getMessage());
+        errors.add(step.name() + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        log.error("rolling back {} failed unexpectedly", step.name(), e);
+        errors.add(step.name() + ": " + e);
+      }
+    }
+    return errors;
+  }
+
+  /** Sends the final event of a finished attempt and records that it was sent. */
+  private static void report(FileAttemptJournal journal, EventSink events) {
+    if (journal.status() == AttemptStatus.SUCCEEDED) {
+      events.emit(
+          new MigrationSucceeded(
+              AttemptRecords.databases(journal),
+              AttemptRecords.verification(journal).orElse(null)));
+    } else {
+      AttemptFailure failure = journal.failure().orElseThrow();
+      events.emit(
+          new AttemptFailed(
+              failure.step(), failure.error(), failure.retryable(), failure.rollbackErrors()));
+    }
+    journal.markReported();
+  }
+}

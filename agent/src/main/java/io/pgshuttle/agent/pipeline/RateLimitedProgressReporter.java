@@ -1,0 +1,42 @@
+package io.pgshuttle.agent.pipeline;
+
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepProgress;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Sends progress to an {@link EventSink}, at most one report per step per interval: the first
+ * report of a step goes out at once, later ones only when the interval has passed since the last
+ * one sent; the others are dropped. Thread-safe.
+ */
+public final class RateLimitedProgressReporter implements ProgressReporter {
+  private final EventSink sink;
+  private final long intervalNanos;
+  private final LongSupplier nanoClock;
+  private final Map<Step, Long> lastSent = new EnumMap<>(Step.class);
+
+  /**
+   * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
+   */
+  public RateLimitedProgressReporter(EventSink sink, Duration interval, LongSupplier nanoClock) {
+    this.sink = sink;
+    this.intervalNanos = interval.toNanos();
+    this.nanoClock = nanoClock;
+  }
+
+  @Override
+  public void report(StepProgress progress) {
+    long now = nanoClock.getAsLong();
+    synchronized (this) {
+      Long last = lastSent.get(progress.step());
+      if (last != null && now - last < intervalNanos) {
+        return;
+      }
+      lastSent.put(progress.step(), now);
+    }
+    sink.emit(progress);
+  }
+}

@@ -1,0 +1,84 @@
+package io.pgshuttle.agent.postgres;
+
+import io.pgshuttle.agent.pipeline.NonRetryableStepException;
+import io.pgshuttle.agent.pipeline.RetryableStepException;
+import io.pgshuttle.agent.pipeline.StepException;
+import java.sql.SQLException;
+
+/**
+ * Translates PostgreSQL errors into step failures, retryable or not by SQLSTATE class: an
+ * unreachable server, a restart or a conflict may pass; a refused password, a missing database or a
+ * statement the server rejects will not until a person acts. Stateless.
+ */
+public final class PgErrors {
+  private PgErrors() {}
+
+  /** Work on one server that may fail with an SQLException. */
+  @FunctionalInterface
+  public interface SqlWork<T> {
+    T run() throws SQLException, StepException;
+  }
+
+  /** Runs {@code work}, translating its SQLException as {@link #translate} does. */
+  public static <T> T on(PgEndpoint server, String action, SqlWork<T> work) throws StepException {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw translate(server, action, e);
+    }
+  }
+
+  /**
+   * The step failure for {@code error}, met while doing {@code action} (such as {@code "creating
+   * database x"}) on {@code server}.
+   */
+  public static StepException translate(PgEndpoint server, String action, SQLException error) {
+    String state = error.getSQLState() == null ? "" : error.getSQLState();
+    String detail = firstLine(error.getMessage());
+    if (state.equals("28P01")) {
+      return new NonRetryableStepException(
+          server.role()
+              + " refused the password for user "
+              + server.user()
+              + " at "
+              + server.address()
+              + ": correct the password",
+          error);
+    }
+    if (state.startsWith("28") || isMissingPassword(error)) {
+      return new NonRetryableStepException(
+          server.role()
+              + " refused user "
+              + server.user()
+              + " at "
+              + server.address()
+              + ": "
+              + detail,
+          error);
+    }
+    if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
+      return new RetryableStepException(
+          "cannot reach the " + server.role() + " at " + server.address() + ": " + detail, error);
+    }
+    if (state.startsWith("40") || state.equals("55006") || state.equals("55P03")) {
+      return new RetryableStepException(
+          action + " on the " + server.role() + " met a conflict: " + detail, error);
+    }
+    return new NonRetryableStepException(
+        action + " failed on the " + server.role() + " at " + server.address() + ": " + detail,
+        error);
+  }
+
+  private static boolean isMissingPassword(SQLException error) {
+    String message = error.getMessage();
+    return message != null && message.contains("no password was provided");
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no detail";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,222 @@
+package io.pgshuttle.agent.steps;
+
+import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.agent.pipeline.AttemptContext;
+import io.pgshuttle.agent.pipeline.AttemptRecords;
+import io.pgshuttle.agent.pipeline.Cancellation;
+import io.pgshuttle.agent.pipeline.NonRetryableStepException;
+import io.pgshuttle.agent.pipeline.PipelineStep;
+import io.pgshuttle.agent.pipeline.RetryableStepException;
+import io.pgshuttle.agent.pipeline.StepException;
+import io.pgshuttle.agent.postgres.DatabaseFingerprint;
+import io.pgshuttle.agent.postgres.Fingerprinter;
+import io.pgshuttle.agent.postgres.PgConnector;
+import io.pgshuttle.agent.postgres.PgEndpoint;
+import io.pgshuttle.agent.postgres.PgErrors;
+import io.pgshuttle.agent.postgres.Sql;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepProgress;
+import io.pgshuttle.messages.VerifyLevel;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.postgresql.PGConnection;
+
+/**
+ * VERIFY: compares each source database with its staging database, reading both sides at once: per
+ * table row count and (at level {@code full}) an order-independent checksum, sequences, large
+ * objects, per schema object counts, extensions; and that every source role exists on the target.
+ * Then the freeze check: a transaction id handed out on the source since QUIESCE_SOURCE means a
+ * write slipped through, which another attempt may avoid (retryable); any difference otherwise is
+ * not retryable, and the message names the first ones.
+ */
+public final class VerifyStep implements PipelineStep {
+  private static final int DIFFERENCES_IN_MESSAGE = 5;
+
+  private final AgentConfig config;
+  private final PgConnector connector;
+
+  @Inject
+  public VerifyStep(AgentConfig config, PgConnector connector) {
+    this.config = config;
+    this.connector = connector;
+  }
+
+  @Override
+  public Step name() {
+    return Step.VERIFY;
+  }
+
+  @Override
+  public void execute(AttemptContext context) throws StepException {
+    PgEndpoint source = Endpoints.source(config);
+    PgEndpoint target = Endpoints.target(context);
+    MigrationPlan plan = JournalEntries.plan(context.journal());
+    FreezeMarker frozen =
+        context
+            .journal()
+            .get(JournalEntries.FREEZE, FreezeMarker.class)
+            .orElseThrow(() -> new IllegalStateException("QUIESCE_SOURCE recorded no freeze"));
+    boolean checksums = context.command().options().verify() == VerifyLevel.FULL;
+    List<String> differences = new ArrayList<>();
+    int tables = 0;
+    long rows = 0;
+    int sequences = 0;
+    long largeObjects = 0;
+    ExecutorService sides = Executors.newFixedThreadPool(2);
+    try {
+      for (PlannedDatabase database : plan.databases()) {
+        context
+            .progress()
+            .report(
+                new StepProgress(
+                    Step.VERIFY,
+                    100.0 * (database.index() - 1) / plan.databases().size(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    "comparing " + Sql.identifier(database.name())));
+        Comparison comparison =
+            compare(
+                context, sides, source, database.name(), target, database.stagingName(), checksums);
+        for (String difference : comparison.source().differencesFrom(comparison.target())) {
+          differences.add(Sql.identifier(database.name()) + ": " + difference);
+        }
+        tables += comparison.source().tables().size();
+        rows += comparison.source().totalRows();
+        sequences += comparison.source().sequences().size();
+        largeObjects += comparison.source().largeObjects().count();
+      }
+    } finally {
+      sides.shutdownNow();
+    }
+    differences.addAll(missingRoles(source, target));
+    FreezeMarker now = currentMarker(source);
+    if (now.nextTransactionId() != frozen.nextTransactionId()) {
+      throw new RetryableStepException(
+          "a transaction wrote to the source during the freeze: the next transaction id moved from "
+              + frozen.nextTransactionId()
+              + " to "
+              + now.nextTransactionId()
+              + " since QUIESCE_SOURCE (a superuser session, or a role that still had CONNECT)");
+    }
+    if (!differences.isEmpty()) {
+      throw new NonRetryableStepException(
+          "the target differs from the source: "
+              + String.join(
+                  "; ",
+                  differences.subList(0, Math.min(DIFFERENCES_IN_MESSAGE, differences.size())))
+              + (differences.size() > DIFFERENCES_IN_MESSAGE
+                  ? " (and " + (differences.size() - DIFFERENCES_IN_MESSAGE) + " more)"
+                  : ""));
+    }
+    String summary =
+        new VerificationSummary(
+                plan.databases().size(),
+                tables,
+                rows,
+                sequences,
+                largeObjects,
+                checksums,
+                frozen.walBytesUntil(now))
+            .text();
+    AttemptRecords.recordVerification(context.journal(), summary);
+    AttemptRecords.recordSummary(context.journal(), Step.VERIFY, summary);
+  }
+
+  /** A source database's fingerprint and its staging copy's. */
+  private record Comparison(DatabaseFingerprint source, DatabaseFingerprint target) {}
+
+  /** The fingerprints of a source database and its staging copy, read at the same time. */
+  private Comparison compare(
+      AttemptContext context,
+      ExecutorService sides,
+      PgEndpoint source,
+      String sourceDatabase,
+      PgEndpoint target,
+      String targetDatabase,
+      boolean checksums)
+      throws StepException {
+    Cancellation cancellation = context.cancellation();
+    try (Connection sourceConnection = connector.connect(source, sourceDatabase);
+        Connection targetConnection = connector.connect(target, targetDatabase);
+        Cancellation.Registration ignored =
+            cancellation.onCancel(
+                () -> {
+                  cancelQuery(sourceConnection);
+                  cancelQuery(targetConnection);
+                })) {
+      Future<DatabaseFingerprint> expected =
+          sides.submit(() -> read(source, sourceConnection, checksums, cancellation));
+      Future<DatabaseFingerprint> found =
+          sides.submit(() -> read(target, targetConnection, checksums, cancellation));
+      return new Comparison(await(expected), await(found));
+    } catch (SQLException e) {
+      throw PgErrors.translate(target, "closing the connections", e);
+    }
+  }
+
+  private static DatabaseFingerprint read(
+      PgEndpoint server, Connection connection, boolean checksums, Cancellation cancellation)
+      throws StepException {
+    return PgErrors.on(
+        server,
+        "reading the fingerprint",
+        () -> Fingerprinter.collect(connection, checksums, cancellation));
+  }
+
+  private static DatabaseFingerprint await(Future<DatabaseFingerprint> side) throws StepException {
+    try {
+      return side.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StepException stepException) {
+        throw stepException;
+      }
+      throw new IllegalStateException("reading a fingerprint failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetryableStepException("interrupted while comparing the databases", e);
+    }
+  }
+
+  private static void cancelQuery(Connection connection) {
+    try {
+      connection.unwrap(PGConnection.class).cancelQuery();
+    } catch (SQLException e) {
+      // The query ends on its own; the cancel only makes it sooner.
+    }
+  }
+
+  private List<String> missingRoles(PgEndpoint source, PgEndpoint target) throws StepException {
+    List<String> sourceRoles = roles(source);
+    List<String> targetRoles = roles(target);
+    return sourceRoles.stream()
+        .filter(role -> !targetRoles.contains(role))
+        .map(role -> "role " + Sql.identifier(role) + " is missing on the target")
+        .toList();
+  }
+
+  private List<String> roles(PgEndpoint server) throws StepException {
+    try (Connection connection = connector.connectMaintenance(server)) {
+      return PgErrors.on(server, "listing the roles", () -> Fingerprinter.roles(connection));
+    } catch (SQLException e) {
+      throw PgErrors.translate(server, "closing the connection", e);
+    }
+  }
+
+  private FreezeMarker currentMarker(PgEndpoint source) throws StepException {
+    try (Connection connection = connector.connectMaintenance(source)) {
+      return PgErrors.on(
+          source, "reading the source's WAL position", () -> FreezeMarker.current(connection));
+    } catch (SQLException e) {
+      throw PgErrors.translate(source, "closing the connection", e);
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package io.pgshuttle.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.inject.Guice;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DeliverCallback;
+import io.pgshuttle.messages.AgentHeartbeat;
+import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationOptions;
+import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.SslMode;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.messages.Topology;
+import io.pgshuttle.messages.VerifyLevel;
+import io.pgshuttle.testkit.PostgresCluster;
+import io.pgshuttle.testkit.TestBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent daemon on the real broker: it takes commands from its queue, runs each attempt once
+ * however often the command is delivered, refuses commands of a superseded dispatch, heartbeats
+ * while busy and acks what it took.
+ */
+class AgentDaemonIT {
+  static final String INSTANCE = "daemon-vm";
+  static final String PASSWORD = "daemon-target-pw";
+
+  @TempDir Path work;
+  final Topology topology = new Topology(TestBroker.freshNamespace());
+  final MessageCodec codec = new MessageCodec();
+  final List<Envelope<Event>> events = new CopyOnWriteArrayList<>();
+  PostgresCluster source;
+  PostgresCluster target;
+  AgentDaemon daemon;
+  Connection connection;
+  Channel channel;
+
+  @BeforeEach
+  void start() throws Exception {
+    source = PostgresCluster.startTrusting();
+    source.execute("postgres", "CREATE DATABASE shop");
+    source.execute(
+        "shop",
+        "CREATE TABLE items (id int PRIMARY KEY, name text)",
+        "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g");
+    target = PostgresCluster.startWithPassword(PASSWORD);
+    AgentConfig config =
+        new AgentConfig(
+            TestBroker.uri(),
+            topology.namespace(),
+            INSTANCE,
+            source.url(),
+            null,
+            PostgresCluster.defaultBinDir(),
+            "local",
+            Map.of("root", Files.createDirectories(work.resolve("disks")).toString()),
+            work.resolve("state"),
+            1,
+            Duration.ofMillis(300),
+            Duration.ofMillis(200));
+    daemon = Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
+    daemon.start();
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(TestBroker.uri());
+    connection = factory.newConnection("agent-daemon-it");
+    channel = connection.createChannel();
+    String tap = channel.queueDeclare().getQueue();
+    channel.queueBind(tap, topology.eventsExchange(), "#");
+    DeliverCallback collect =
+        (tag, delivery) -> {
+          try {
+            events.add(codec.decode(delivery.getBody(), Event.class));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    channel.basicConsume(tap, true, collect, tag -> {});
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    daemon.close();
+    connection.close();
+    TestBroker.delete(
+        List.of(
+            topology.requestsQueue(),
+            topology.requestsDeadLetterQueue(),
+            topology.agentQueue(INSTANCE),
+            topology.agentControlQueue(INSTANCE)),
+        List.of(
+            topology.requestsDeadLetterExchange(),
+            topology.commandsExchange(),
+            topology.controlExchange(),
+            topology.eventsExchange()));
+    target.close();
+    source.close();
+  }
+
+  @Test
+  void commandDeliveredTwiceRunsOnceWithHeartbeatsAndIsAcked() throws Exception {
+    MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+    byte[] command = codec.encode(command(migration, 1, 1));
+
+    publish(command);
+    publish(command);
+
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> count(migration, 1, MigrationSucceeded.class) == 1);
+    Thread.sleep(1500); // a second run, if there were one, would have started by now
+    assertThat(count(migration, 1, MigrationSucceeded.class)).isEqualTo(1);
+    assertThat(
+            events.stream()
+                .filter(e -> e.migrationId().equals(migration))
+                .filter(
+                    e ->
+                        e.payload() instanceof StepStarted started
+                            && started.step() == Step.PREFLIGHT)
+                .count())
+        .isEqualTo(1);
+    assertThat(count(migration, 1, AgentHeartbeat.class)).isGreaterThan(0);
+    assertThat(target.userDatabases()).containsExactly("shop");
+    assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
+        .isZero();
+  }
+
+  @Test
+  void commandOfASupersededDispatchIsRefusedWithoutRunning() throws Exception {
+    MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+    target.execute("postgres", "CREATE DATABASE shop"); // attempt 2 fails fast in PREFLIGHT
+    publish(codec.encode(command(migration, 2, 7)));
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> count(migration, 2, AttemptFailed.class) == 1);
+
+    publish(codec.encode(command(migration, 1, 6)));
+    Thread.sleep(2000);
+
+    assertThat(events.stream().filter(e -> e.migrationId().equals(migration)))
+        .allMatch(e -> e.attempt() == 2);
+    assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
+        .isZero();
+  }
+
+  private long count(MigrationId migration, int attempt, Class<? extends Event> type) {
+    return events.stream()
+        .filter(e -> e.migrationId().equals(migration) && e.attempt() == attempt)
+        .filter(e -> type.isInstance(e.payload()))
+        .count();
+  }
+
+  private void publish(byte[] body) throws Exception {
+    channel.basicPublish(topology.commandsExchange(), INSTANCE, null, body);
+  }
+
+  private Envelope<StartMigration> command(MigrationId migration, int attempt, long token) {
+    return Envelope.of(
+        INSTANCE,
+        migration,
+        attempt,
+        0,
+        new StartMigration(
+            INSTANCE,
+            List.of("shop"),
+            new TargetServer(
+                target.host(),
+                target.port(),
+                PostgresCluster.SUPERUSER,
+                Secret.of(PASSWORD),
+                SslMode.DISABLE),
+            new MigrationOptions(1, 3, false, VerifyLevel.FULL),
+            token));
+  }
+}
