@@ -1,0 +1,21 @@
+package io.pgshuttle.cli;
+
+/** The exit codes of every {@code pgshuttle} command; README documents them. */
+public final class ExitCodes {
+  /** Done; for {@code --wait} and {@code watch}: the migration SUCCEEDED. */
+  public static final int OK = 0;
+
+  /** The migration ended FAILED or CANCELLED. */
+  public static final int MIGRATION_FAILED = 1;
+
+  /** Bad input or usage: nothing was published or started. */
+  public static final int USAGE = 2;
+
+  /** The broker or the coordinator cannot be reached; the message names the setting to check. */
+  public static final int UNREACHABLE = 3;
+
+  /** A fault in pgshuttle itself; the message and stack trace say where. */
+  public static final int INTERNAL_ERROR = 4;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,117 @@
+package io.pgshuttle.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.messages.MigrationId;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The coordinator's HTTP API over {@link HttpClient}. A 404 of one migration is "not known"; other
+ * 4xx answers are the operator's to fix (exit code 2) and carry the coordinator's {@code error}
+ * text; 5xx answers and failed connections mean the coordinator is not usable (exit code 3).
+ * Thread-safe.
+ */
+final class HttpCoordinatorApi implements CoordinatorApi {
+  private final URI baseUrl;
+  private final HttpClient client;
+  private final Duration requestTimeout;
+  private final ObjectMapper json = new ObjectMapper();
+
+  HttpCoordinatorApi(URI baseUrl, Duration timeout) {
+    this.baseUrl = baseUrl;
+    this.requestTimeout = timeout;
+    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  @Override
+  public Optional<String> migration(MigrationId id) {
+    HttpResponse<String> response = get("/v1/migrations/" + id);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    return Optional.of(requireOk(response));
+  }
+
+  @Override
+  public String migrations(String state, String instance, Integer limit) {
+    List<String> query = new ArrayList<>();
+    addParameter(query, "state", state);
+    addParameter(query, "instance", instance);
+    addParameter(query, "limit", limit == null ? null : limit.toString());
+    String path = "/v1/migrations" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+    return requireOk(get(path));
+  }
+
+  @Override
+  public String describe() {
+    return baseUrl.toString();
+  }
+
+  private static void addParameter(List<String> query, String name, String value) {
+    if (value != null) {
+      query.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+  }
+
+  private HttpResponse<String> get(String path) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json")
+            .GET()
+            .build();
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw CliException.unreachable(
+          "cannot reach the coordinator at "
+              + baseUrl
+              + " ("
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+              + "): check PGSHUTTLE_COORDINATOR_URL and that `pgshuttle coordinator` runs",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.unreachable("interrupted while asking the coordinator", e);
+    }
+  }
+
+  private String requireOk(HttpResponse<String> response) {
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return response.body();
+    }
+    String reason = errorText(response.body());
+    if (status >= 400 && status < 500) {
+      throw CliException.badInput("the coordinator refused the request: " + reason);
+    }
+    throw CliException.unreachable(
+        "the coordinator at " + baseUrl + " answered " + status + ": " + reason, null);
+  }
+
+  /** The API's {@code {"error": "..."}} text, else the start of the body. */
+  private String errorText(String body) {
+    try {
+      JsonNode error = json.readTree(body).path("error");
+      if (error.isTextual()) {
+        return error.asText();
+      }
+    } catch (IOException e) {
+      // Not JSON: show the body itself.
+    }
+    String trimmed = body == null ? "" : body.strip();
+    return trimmed.isEmpty()
+        ? "(no message)"
+        : trimmed.substring(0, Math.min(200, trimmed.length()));
+  }
+}

@@ -1,0 +1,22 @@
+package io.pgshuttle.cli.config;
+
+import io.pgshuttle.messages.Secret;
+import java.time.Duration;
+
+/**
+ * The {@code agent:} section of a configuration file. Null fields are unset; see {@link
+ * io.pgshuttle.agent.AgentConfig} for their meaning.
+ *
+ * @param localDiskRoot where the {@code local} disk provider makes its disks
+ */
+public record AgentSection(
+    String instance,
+    String sourceUrl,
+    Secret sourcePassword,
+    String pgBindir,
+    String iaas,
+    String localDiskRoot,
+    String stateDir,
+    Integer diskSizeGiB,
+    Duration heartbeatInterval,
+    Duration progressInterval) {}

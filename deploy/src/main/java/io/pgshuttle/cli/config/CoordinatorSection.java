@@ -1,0 +1,17 @@
+package io.pgshuttle.cli.config;
+
+import io.pgshuttle.messages.Secret;
+import java.time.Duration;
+
+/**
+ * The {@code coordinator:} section of a configuration file. Null fields are unset; see {@link
+ * io.pgshuttle.coordinator.CoordinatorConfig} for their meaning.
+ */
+public record CoordinatorSection(
+    String storeUrl,
+    String storeUser,
+    Secret storePassword,
+    Integer httpPort,
+    Duration heartbeatTimeout,
+    Duration retryInitialBackoff,
+    Duration retryMaxBackoff) {}

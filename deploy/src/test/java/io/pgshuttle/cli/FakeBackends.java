@@ -1,0 +1,142 @@
+package io.pgshuttle.cli;
+
+import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.cli.config.ClientSettings;
+import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationRequest;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Backends that stay in the process: they record what the commands publish and start, and answer
+ * with scripted statuses and events. For *Test classes, which do no I/O.
+ */
+final class FakeBackends implements Backends {
+  static final String COORDINATOR_URL = "http://coordinator.test:8080";
+
+  final List<Envelope<MigrationRequest>> published = new ArrayList<>();
+  final List<ClientSettings> publishSettings = new ArrayList<>();
+  final List<CoordinatorConfig> coordinatorsRun = new ArrayList<>();
+  final List<AgentConfig> agentsRun = new ArrayList<>();
+  final List<MigrationId> subscriptions = new ArrayList<>();
+  final List<String> listQueries = new ArrayList<>();
+  final LinkedBlockingQueue<Envelope<Event>> events = new LinkedBlockingQueue<>();
+
+  /** Answers of GET /v1/migrations/{id}, in turn; the last one repeats. Empty means 404. */
+  private final Deque<Optional<String>> statusAnswers = new ArrayDeque<>();
+
+  String listAnswer = "[]";
+  CliException publishFailure;
+  CliException coordinatorFailure;
+  Exception daemonFailure;
+
+  FakeBackends answerStatus(String... jsons) {
+    for (String json : jsons) {
+      statusAnswers.add(Optional.of(json));
+    }
+    return this;
+  }
+
+  FakeBackends answerNotFound() {
+    statusAnswers.add(Optional.empty());
+    return this;
+  }
+
+  @Override
+  public RequestPublisher requestPublisher(ClientSettings settings) {
+    return request -> {
+      if (publishFailure != null) {
+        throw publishFailure;
+      }
+      publishSettings.add(settings);
+      published.add(request);
+    };
+  }
+
+  @Override
+  public CoordinatorApi coordinator(ClientSettings settings) {
+    return new CoordinatorApi() {
+      @Override
+      public Optional<String> migration(MigrationId id) {
+        if (coordinatorFailure != null) {
+          throw coordinatorFailure;
+        }
+        if (statusAnswers.isEmpty()) {
+          return Optional.empty();
+        }
+        return statusAnswers.size() == 1 ? statusAnswers.peek() : statusAnswers.poll();
+      }
+
+      @Override
+      public String migrations(String state, String instance, Integer limit) {
+        if (coordinatorFailure != null) {
+          throw coordinatorFailure;
+        }
+        listQueries.add("state=" + state + " instance=" + instance + " limit=" + limit);
+        return listAnswer;
+      }
+
+      @Override
+      public String describe() {
+        return COORDINATOR_URL;
+      }
+    };
+  }
+
+  @Override
+  public EventFeed events(ClientSettings settings) {
+    return migrationId -> {
+      subscriptions.add(migrationId);
+      return new EventFeed.Subscription() {
+        @Override
+        public Optional<Envelope<Event>> next(Duration wait) throws InterruptedException {
+          return Optional.ofNullable(events.poll(wait.toMillis(), TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public void close() {}
+      };
+    };
+  }
+
+  @Override
+  public Daemons daemons() {
+    return new Daemons() {
+      @Override
+      public void runCoordinator(CoordinatorConfig config) throws Exception {
+        coordinatorsRun.add(config);
+        if (daemonFailure != null) {
+          throw daemonFailure;
+        }
+      }
+
+      @Override
+      public void runAgent(AgentConfig config) throws Exception {
+        agentsRun.add(config);
+        if (daemonFailure != null) {
+          throw daemonFailure;
+        }
+      }
+    };
+  }
+
+  @Override
+  public Timings timings() {
+    Duration tick = Duration.ofMillis(5);
+    return new Timings(tick, Duration.ofMillis(200), Duration.ofMillis(50), tick, tick);
+  }
+
+  @Override
+  public boolean interactiveTerminal() {
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+package io.pgshuttle.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An HTTP server on a free port of 127.0.0.1 that answers like the coordinator's API with scripted
+ * answers per path, for *IT tests of the HTTP client. Each path's answers are given in turn, the
+ * last one repeating. Thread-safe.
+ */
+final class StubCoordinator implements AutoCloseable {
+  record Answer(int status, String body) {}
+
+  private final HttpServer server;
+  private final Map<String, ConcurrentLinkedQueue<Answer>> answers = new ConcurrentHashMap<>();
+  final List<String> requests = new CopyOnWriteArrayList<>();
+
+  StubCoordinator() {
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext(
+        "/",
+        exchange -> {
+          String path = exchange.getRequestURI().getRawPath();
+          String query = exchange.getRequestURI().getRawQuery();
+          requests.add(query == null ? path : path + "?" + query);
+          ConcurrentLinkedQueue<Answer> queue = answers.get(path);
+          Answer answer =
+              queue == null || queue.isEmpty()
+                  ? new Answer(404, "{\"error\":\"not found\"}")
+                  : queue.size() == 1 ? queue.peek() : queue.poll();
+          byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(answer.status(), body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+  }
+
+  StubCoordinator answer(String path, int status, String body) {
+    answers
+        .computeIfAbsent(path, key -> new ConcurrentLinkedQueue<>())
+        .add(new Answer(status, body));
+    return this;
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

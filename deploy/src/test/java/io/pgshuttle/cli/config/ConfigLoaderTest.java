@@ -1,0 +1,309 @@
+package io.pgshuttle.cli.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.messages.Secret;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static final String FULL =
+      """
+      amqp:
+        uri: amqp://shuttle:broker-pw@rabbit.example:5672/prod
+        namespace: pgshuttle-prod
+      coordinator:
+        storeUrl: jdbc:postgresql://store.example:5432/pgshuttle
+        storeUser: shuttle
+        storePassword: store-pw
+        httpPort: 9090
+        heartbeatTimeout: PT3M
+        retryInitialBackoff: 10s
+        retryMaxBackoff: 10m
+      agent:
+        instance: vm-0001
+        sourceUrl: postgresql://vcap@127.0.0.1:5524
+        sourcePassword: source-pw
+        pgBindir: /var/vcap/packages/postgres-15/bin
+        iaas: local
+        localDiskRoot: /var/vcap/store/disks
+        stateDir: /var/vcap/store/pgshuttle
+        diskSizeGiB: 50
+        heartbeatInterval: 10s
+        progressInterval: 500ms
+      """;
+
+  @Test
+  void readsEverySettingOfTheCoordinator() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    Validated<CoordinatorConfig> validated = loader.coordinator(loader.parse(FULL, "all.yml"));
+
+    assertThat(validated.problems()).isEmpty();
+    assertThat(validated.config())
+        .isEqualTo(
+            new CoordinatorConfig(
+                "amqp://shuttle:broker-pw@rabbit.example:5672/prod",
+                "pgshuttle-prod",
+                "jdbc:postgresql://store.example:5432/pgshuttle",
+                "shuttle",
+                Secret.of("store-pw"),
+                9090,
+                Duration.ofMinutes(3),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void readsEverySettingOfTheAgent() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    Validated<AgentConfig> validated = loader.agent(loader.parse(FULL, "all.yml"));
+
+    assertThat(validated.problems()).isEmpty();
+    assertThat(validated.config())
+        .isEqualTo(
+            new AgentConfig(
+                "amqp://shuttle:broker-pw@rabbit.example:5672/prod",
+                "pgshuttle-prod",
+                "vm-0001",
+                "postgresql://vcap@127.0.0.1:5524",
+                Secret.of("source-pw"),
+                Path.of("/var/vcap/packages/postgres-15/bin"),
+                "local",
+                Map.of("root", "/var/vcap/store/disks"),
+                Path.of("/var/vcap/store/pgshuttle"),
+                50,
+                Duration.ofSeconds(10),
+                Duration.ofMillis(500)));
+  }
+
+  @Test
+  void environmentVariablesWinOverTheFile() {
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.ofEntries(
+                Map.entry("PGSHUTTLE_AMQP_URI", "amqp://other/%2f"),
+                Map.entry("PGSHUTTLE_NAMESPACE", "ns2"),
+                Map.entry("PGSHUTTLE_STORE_URL", "jdbc:postgresql://other/db"),
+                Map.entry("PGSHUTTLE_STORE_USER", "u2"),
+                Map.entry("PGSHUTTLE_STORE_PASSWORD", "pw2"),
+                Map.entry("PGSHUTTLE_HTTP_PORT", "8181"),
+                Map.entry("PGSHUTTLE_INSTANCE", "vm-2"),
+                Map.entry("PGSHUTTLE_SOURCE_URL", "postgresql://postgres@127.0.0.1:5432"),
+                Map.entry("PGSHUTTLE_SOURCE_PASSWORD", "spw2"),
+                Map.entry("PGSHUTTLE_PG_BINDIR", "/opt/pg/bin"),
+                Map.entry("PGSHUTTLE_IAAS", "local"),
+                Map.entry("PGSHUTTLE_LOCAL_DISK_ROOT", "/mnt/disks"),
+                Map.entry("PGSHUTTLE_STATE_DIR", "/mnt/state")));
+    ConfigFile file = loader.parse(FULL, "all.yml");
+
+    CoordinatorConfig coordinator = loader.coordinator(file).config();
+    AgentConfig agent = loader.agent(file).config();
+
+    assertThat(coordinator.amqpUri()).isEqualTo("amqp://other/%2f");
+    assertThat(coordinator.namespace()).isEqualTo("ns2");
+    assertThat(coordinator.storeUrl()).isEqualTo("jdbc:postgresql://other/db");
+    assertThat(coordinator.storeUser()).isEqualTo("u2");
+    assertThat(coordinator.storePassword()).isEqualTo(Secret.of("pw2"));
+    assertThat(coordinator.httpPort()).isEqualTo(8181);
+    assertThat(agent.instanceId()).isEqualTo("vm-2");
+    assertThat(agent.sourceUrl()).isEqualTo("postgresql://postgres@127.0.0.1:5432");
+    assertThat(agent.sourcePassword()).isEqualTo(Secret.of("spw2"));
+    assertThat(agent.pgBindir()).isEqualTo(Path.of("/opt/pg/bin"));
+    assertThat(agent.iaasSettings()).containsExactly(Map.entry("root", "/mnt/disks"));
+    assertThat(agent.stateDir()).isEqualTo(Path.of("/mnt/state"));
+    // What the environment does not name still comes from the file.
+    assertThat(coordinator.heartbeatTimeout()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(agent.diskSizeGiB()).isEqualTo(50);
+  }
+
+  @Test
+  void blankEnvironmentVariablesCountAsUnset() {
+    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_STORE_USER", " "));
+
+    assertThat(loader.coordinator(loader.parse(FULL, "all.yml")).config().storeUser())
+        .isEqualTo("shuttle");
+  }
+
+  @Test
+  void defaultsFillWhatNeitherSets() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    CoordinatorConfig coordinator = loader.coordinator(ConfigFile.empty()).config();
+    AgentConfig agent = loader.agent(ConfigFile.empty()).config();
+
+    assertThat(coordinator.amqpUri()).isEqualTo("amqp://guest:guest@localhost:5672/%2f");
+    assertThat(coordinator.namespace()).isEqualTo("pgshuttle");
+    assertThat(coordinator.httpPort()).isEqualTo(8080);
+    assertThat(coordinator.heartbeatTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(coordinator.retryInitialBackoff()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(coordinator.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(coordinator.storePassword()).isNull();
+    assertThat(agent.pgBindir()).isEqualTo(Path.of("/usr/lib/postgresql/15/bin"));
+    assertThat(agent.iaas()).isEqualTo("local");
+    assertThat(agent.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(agent.progressInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(agent.diskSizeGiB()).isEqualTo(10);
+  }
+
+  @Test
+  void missingRequiredSettingsAreProblemsNamingTheVariable() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThat(loader.coordinator(ConfigFile.empty()).problems())
+        .singleElement()
+        .asString()
+        .startsWith("PGSHUTTLE_STORE_URL must be a JDBC URL");
+    assertThat(loader.agent(ConfigFile.empty()).problems())
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_INSTANCE"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SOURCE_URL"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STATE_DIR"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_LOCAL_DISK_ROOT"))
+        .hasSize(4);
+  }
+
+  @Test
+  void otherDiskProvidersNeedNoLocalRoot() {
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_IAAS", "aws",
+                "PGSHUTTLE_LOCAL_DISK_ROOT", "/ignored",
+                "PGSHUTTLE_INSTANCE", "vm-1",
+                "PGSHUTTLE_SOURCE_URL", "postgresql://postgres@127.0.0.1:5432",
+                "PGSHUTTLE_STATE_DIR", "/state"));
+
+    Validated<AgentConfig> validated = loader.agent(ConfigFile.empty());
+
+    assertThat(validated.problems()).isEmpty();
+    assertThat(validated.config().iaasSettings()).isEmpty();
+  }
+
+  @Test
+  void anInvalidNamespaceIsAProblem() {
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of("PGSHUTTLE_NAMESPACE", "a.b", "PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d"));
+
+    String problem =
+        "PGSHUTTLE_NAMESPACE 'a.b' is invalid: use 1 to 63 letters, digits, '_' or '-',"
+            + " starting with a letter or digit (amqp.namespace)";
+    assertThat(loader.agent(ConfigFile.empty()).problems()).containsOnlyOnce(problem);
+    assertThat(loader.coordinator(ConfigFile.empty()).problems())
+        .filteredOn(line -> line.startsWith("PGSHUTTLE_NAMESPACE"))
+        .containsExactly(
+            "PGSHUTTLE_NAMESPACE (amqp.namespace) 'a.b' is invalid: use letters, digits, '_' or"
+                + " '-' (pgshuttle in production)");
+  }
+
+  @Test
+  void aMaximumBackoffBelowTheInitialIsAProblem() {
+    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d"));
+    ConfigFile file =
+        loader.parse("coordinator: {retryInitialBackoff: 1m, retryMaxBackoff: 10s}", "c.yml");
+
+    assertThat(loader.coordinator(file).problems())
+        .containsExactly(
+            "coordinator.retryMaxBackoff PT10S is shorter than coordinator.retryInitialBackoff"
+                + " PT1M");
+  }
+
+  @Test
+  void anUnknownKeyIsAnErrorNamingTheKeyAndTheFile() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThatThrownBy(() -> loader.parse("coordinator:\n  htpPort: 80\n", "/etc/c.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("unknown key 'coordinator.htpPort' in /etc/c.yml")
+        .hasMessageContaining("httpPort");
+    assertThatThrownBy(() -> loader.parse("broker: {}\n", "/etc/c.yml"))
+        .hasMessageStartingWith("unknown key 'broker' in /etc/c.yml");
+  }
+
+  @Test
+  void aBadValueIsAnErrorNamingTheKeyAndTheFile() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThatThrownBy(() -> loader.parse("coordinator:\n  httpPort: eighty\n", "c.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid value for 'coordinator.httpPort' in c.yml");
+    assertThatThrownBy(() -> loader.parse("agent:\n  heartbeatInterval: soon\n", "a.yml"))
+        .hasMessage(
+            "invalid value for 'agent.heartbeatInterval' in a.yml: 'soon' is not a duration:"
+                + " write e.g. 500ms, 30s, 5m, 2h or ISO-8601 PT30S");
+    assertThatThrownBy(() -> loader.parse("agent:\n  heartbeatInterval: 30\n", "a.yml"))
+        .hasMessageContaining("'agent.heartbeatInterval'")
+        .hasMessageContaining("with its unit");
+  }
+
+  @Test
+  void aKeyGivenTwiceIsAnError() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThatThrownBy(() -> loader.parse("amqp:\n  uri: a\n  uri: b\n", "c.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("c.yml")
+        .hasMessageContaining("uri");
+  }
+
+  @Test
+  void malformedYamlIsAnErrorNamingTheFile() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThatThrownBy(() -> loader.parse("amqp:\n  uri: 'unclosed\n", "c.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("cannot read c.yml as YAML");
+  }
+
+  @Test
+  void anEmptyFileMeansNoSettings() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThat(loader.parse("# nothing yet\n", "c.yml")).isEqualTo(ConfigFile.empty());
+    assertThat(loader.parse("", "c.yml")).isEqualTo(ConfigFile.empty());
+  }
+
+  @Test
+  void aFileThatIsNotAMappingIsAnError() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    assertThatThrownBy(() -> loader.parse("- amqp\n", "c.yml"))
+        .hasMessage("c.yml must hold a mapping with the sections amqp, coordinator and agent");
+  }
+
+  @Test
+  void passwordsNeverShowInTheConfigurationText() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+
+    CoordinatorConfig coordinator = loader.coordinator(loader.parse(FULL, "all.yml")).config();
+    AgentConfig agent = loader.agent(loader.parse(FULL, "all.yml")).config();
+
+    assertThat(coordinator.toString()).doesNotContain("store-pw");
+    assertThat(agent.toString()).doesNotContain("source-pw");
+  }
+
+  @Test
+  void clientSettingsComeFromTheEnvironment() {
+    ClientSettings settings =
+        new ConfigLoader(
+                Map.of(
+                    "PGSHUTTLE_AMQP_URI", "amqp://rabbit/%2f",
+                    "PGSHUTTLE_NAMESPACE", "ns",
+                    "PGSHUTTLE_COORDINATOR_URL", "https://coordinator.example:8443/"))
+            .client();
+
+    assertThat(settings)
+        .isEqualTo(
+            new ClientSettings(
+                "amqp://rabbit/%2f", "ns", URI.create("https://coordinator.example:8443")));
+    assertThat(new ConfigLoader(Map.of()).client().coordinatorUrl())
+        .isEqualTo(URI.create("http://127.0.0.1:8080"));
+  }
+}

@@ -1,0 +1,81 @@
+package io.pgshuttle.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads migration status from the coordinator's HTTP API, as a control plane would. */
+final class CoordinatorHttp {
+  private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final String baseUrl;
+
+  CoordinatorHttp(int port) {
+    this.baseUrl = "http://127.0.0.1:" + port;
+  }
+
+  String baseUrl() {
+    return baseUrl;
+  }
+
+  boolean healthy() {
+    try {
+      return get("/healthz").statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The status of a migration, empty while the coordinator does not know it. */
+  Optional<JsonNode> status(String migrationId) {
+    try {
+      HttpResponse<String> response = get("/v1/migrations/" + migrationId);
+      return response.statusCode() == 200
+          ? Optional.of(mapper.readTree(response.body()))
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Waits until the migration reaches a terminal state and returns that status. */
+  JsonNode awaitTerminal(String migrationId, Duration atMost) {
+    return awaitState(migrationId, atMost, TERMINAL);
+  }
+
+  /** Waits until the migration's state is one of {@code states}. */
+  JsonNode awaitState(String migrationId, Duration atMost, Set<String> states) {
+    JsonNode[] last = new JsonNode[1];
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              last[0] = status(migrationId).orElse(null);
+              return last[0] != null && states.contains(last[0].path("state").asText());
+            });
+    return last[0];
+  }
+
+  private HttpResponse<String> get(String path) throws IOException {
+    try {
+      return client.send(
+          HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package io.pgshuttle.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.messages.Topology;
+import io.pgshuttle.testkit.PostgresCluster;
+import io.pgshuttle.testkit.TestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A pgshuttle installation for end-to-end tests: a namespace on the local RabbitMQ, a status store
+ * cluster, a coordinator process, and agent processes each with its own disk root and state
+ * directory. Everything it started is stopped and removed by {@link #close()}.
+ */
+final class E2eEnvironment implements AutoCloseable {
+  private final Path work;
+  private final String namespace = TestBroker.freshNamespace();
+  private final PostgresCluster store = PostgresCluster.startTrusting();
+  private final int httpPort = freePort();
+  private final CoordinatorHttp http = new CoordinatorHttp(httpPort);
+  private final List<PgShuttleProcess> processes = new ArrayList<>();
+  private final List<String> instances = new ArrayList<>();
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  E2eEnvironment() {
+    try {
+      work = Files.createTempDirectory("pgshuttle-e2e-");
+      Path config = work.resolve("coordinator.yml");
+      Files.writeString(
+          config,
+          "coordinator:\n"
+              + "  heartbeatTimeout: PT60S\n"
+              + "  retryInitialBackoff: PT10S\n"
+              + "  retryMaxBackoff: PT10S\n");
+      Map<String, String> env = baseEnvironment();
+      env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
+      env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
+      env.put("PGSHUTTLE_HTTP_PORT", Integer.toString(httpPort));
+      processes.add(
+          PgShuttleProcess.start(
+              List.of("coordinator", "--config", config.toString()),
+              env,
+              work.resolve("coordinator.log")));
+      await().atMost(Duration.ofSeconds(60)).until(http::healthy);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  CoordinatorHttp http() {
+    return http;
+  }
+
+  Topology topology() {
+    return new Topology(namespace);
+  }
+
+  Path work() {
+    return work;
+  }
+
+  /** Where the agent of {@code instance} makes its disks. */
+  Path diskRoot(String instance) {
+    return work.resolve("disks-" + instance);
+  }
+
+  /** Starts an agent for {@code instance} on {@code source}, with {@code overrides} applied. */
+  PgShuttleProcess startAgent(
+      String instance, PostgresCluster source, Map<String, String> overrides) {
+    try {
+      Files.createDirectories(diskRoot(instance));
+      Map<String, String> env = baseEnvironment();
+      env.put("PGSHUTTLE_INSTANCE", instance);
+      env.put("PGSHUTTLE_SOURCE_URL", source.url());
+      env.put("PGSHUTTLE_PG_BINDIR", PostgresCluster.defaultBinDir().toString());
+      env.put("PGSHUTTLE_IAAS", "local");
+      env.put("PGSHUTTLE_LOCAL_DISK_ROOT", diskRoot(instance).toString());
+      env.put("PGSHUTTLE_STATE_DIR", work.resolve("state-" + instance).toString());
+      env.putAll(overrides);
+      PgShuttleProcess agent =
+          PgShuttleProcess.start(List.of("agent"), env, work.resolve("agent-" + instance + ".log"));
+      processes.add(agent);
+      instances.add(instance);
+      Path agentLog = work.resolve("agent-" + instance + ".log.err");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(agentLog) && Files.readString(agentLog).contains("consuming"));
+      return agent;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Runs {@code pgshuttle submit --json} for {@code instance} to {@code target}, with the target
+   * password in the environment, and returns the migration id it printed.
+   */
+  String submit(String instance, PostgresCluster target, List<String> extraArguments) {
+    return submit(instance, target.port(), target.password(), extraArguments);
+  }
+
+  String submit(String instance, int targetPort, String password, List<String> extraArguments) {
+    List<String> arguments = new ArrayList<>();
+    arguments.addAll(
+        List.of(
+            "submit",
+            "--instance",
+            instance,
+            "--target",
+            "postgresql://" + PostgresCluster.SUPERUSER + "@127.0.0.1:" + targetPort,
+            "--json"));
+    arguments.addAll(extraArguments);
+    Map<String, String> env = baseEnvironment();
+    if (password != null) {
+      env.put("PGSHUTTLE_TARGET_PASSWORD", password);
+    }
+    PgShuttleProcess.Result result =
+        PgShuttleProcess.run(arguments, env, work.resolve("submit-" + UUID.randomUUID() + ".log"));
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException(
+          "submit exited " + result.exitCode() + ": " + result.output() + result.errors());
+    }
+    try {
+      JsonNode printed = mapper.readTree(result.output());
+      return printed.path("migrationId").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException("submit printed no JSON: " + result.output(), e);
+    }
+  }
+
+  /** The environment every pgshuttle process of this installation gets. */
+  Map<String, String> baseEnvironment() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PGSHUTTLE_AMQP_URI", TestBroker.uri());
+    env.put("PGSHUTTLE_NAMESPACE", namespace);
+    env.put("PGSHUTTLE_COORDINATOR_URL", http.baseUrl());
+    return env;
+  }
+
+  /** Every log so far, for a failure message. */
+  String logs() {
+    StringBuilder logs = new StringBuilder();
+    try (var files = Files.list(work)) {
+      for (Path file : files.filter(f -> f.toString().contains(".log")).sorted().toList()) {
+        logs.append("==== ").append(file.getFileName()).append('\n');
+        logs.append(Files.readString(file)).append('\n');
+      }
+    } catch (IOException e) {
+      logs.append("(cannot read logs: ").append(e).append(')');
+    }
+    return logs.toString();
+  }
+
+  @Override
+  public void close() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).close();
+    }
+    store.close();
+    Topology topology = topology();
+    List<String> queues =
+        new ArrayList<>(
+            List.of(
+                topology.requestsQueue(),
+                topology.requestsDeadLetterQueue(),
+                topology.coordinatorEventsQueue()));
+    for (String instance : instances) {
+      queues.add(topology.agentQueue(instance));
+      queues.add(topology.agentControlQueue(instance));
+    }
+    TestBroker.delete(
+        queues,
+        List.of(
+            topology.requestsDeadLetterExchange(),
+            topology.commandsExchange(),
+            topology.controlExchange(),
+            topology.eventsExchange()));
+    PostgresCluster.deleteRecursively(work);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

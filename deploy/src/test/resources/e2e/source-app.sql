@@ -1,0 +1,24 @@
+-- Run in database app of the source, one statement at a time.
+CREATE EXTENSION pgcrypto;
+CREATE SCHEMA "Inventory" AUTHORIZATION app_owner;
+CREATE SCHEMA données AUTHORIZATION app_owner;
+CREATE TABLE "Inventory"."StockItem" (id bigserial PRIMARY KEY, sku text NOT NULL UNIQUE, qty int NOT NULL DEFAULT 0, "Price €" numeric(10,2), note text);
+INSERT INTO "Inventory"."StockItem" (sku, qty, "Price €", note) SELECT 'SKU-' || g, g % 1000, (g % 10000) / 100.0, CASE WHEN g % 7 = 0 THEN NULL ELSE md5(g::text) END FROM generate_series(1, 1000000) g;
+CREATE INDEX stock_qty_idx ON "Inventory"."StockItem" (qty);
+CREATE TABLE données.événements (id serial PRIMARY KEY, item_id bigint REFERENCES "Inventory"."StockItem"(id), payload jsonb, digest bytea, at timestamptz NOT NULL DEFAULT '2026-01-01 00:00:00+00');
+INSERT INTO données.événements (item_id, payload, digest) SELECT g, jsonb_build_object('n', g, 'tag', 'ü' || g), digest(g::text, 'sha256') FROM generate_series(1, 20000) g;
+CREATE VIEW "Inventory".low_stock AS SELECT id, sku FROM "Inventory"."StockItem" WHERE qty < 5;
+CREATE MATERIALIZED VIEW données.par_quantité AS SELECT qty, count(*) AS n FROM "Inventory"."StockItem" GROUP BY qty;
+CREATE FUNCTION "Inventory".restock(item bigint, amount int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN UPDATE "Inventory"."StockItem" SET qty = qty + amount WHERE id = item; RETURN amount; END $$;
+CREATE FUNCTION données.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at := now(); RETURN NEW; END $$;
+CREATE TRIGGER événements_touch BEFORE UPDATE ON données.événements FOR EACH ROW EXECUTE FUNCTION données.touch();
+CREATE SEQUENCE "Inventory".invoice_no START 1000;
+SELECT setval('"Inventory".invoice_no', 4242);
+SELECT nextval('données.événements_id_seq');
+SELECT lo_from_bytea(0, convert_to(repeat('large object ' || g, 1000), 'UTF8')) FROM generate_series(1, 5) g;
+ALTER TABLE "Inventory"."StockItem" OWNER TO app_owner;
+ALTER TABLE données.événements OWNER TO app_owner;
+GRANT USAGE ON SCHEMA "Inventory" TO app_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA "Inventory" TO app_reader;
+GRANT SELECT ON données.événements TO "Analyst Ü";
+VACUUM ANALYZE;
