@@ -1,5 +1,8 @@
 package io.pgshuttle.agent;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -9,6 +12,7 @@ import io.pgshuttle.agent.daemon.AttemptCancellation;
 import io.pgshuttle.agent.daemon.CommandInbox;
 import io.pgshuttle.agent.daemon.PublishingEventSink;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
+import io.pgshuttle.agent.pipeline.AttemptResult;
 import io.pgshuttle.agent.pipeline.AttemptRunner;
 import io.pgshuttle.agent.pipeline.FencingLedger;
 import io.pgshuttle.agent.postgres.PgPassFile;
@@ -60,6 +64,9 @@ public final class AgentDaemon implements AutoCloseable {
   private final FencingLedger fencing;
   private final AttemptJournalStore journals;
   private final Clock clock;
+  private final Timer attemptDurations;
+  private final Meter attemptsSucceeded;
+  private final Meter attemptsFailed;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(daemonThreads("pgshuttle-attempt"));
   private final ScheduledExecutorService heartbeats =
@@ -77,7 +84,8 @@ public final class AgentDaemon implements AutoCloseable {
       AttemptRunner runner,
       FencingLedger fencing,
       AttemptJournalStore journals,
-      Clock clock) {
+      Clock clock,
+      MetricRegistry metrics) {
     this.config = config;
     this.topology = config.topology();
     this.codec = codec;
@@ -85,6 +93,9 @@ public final class AgentDaemon implements AutoCloseable {
     this.fencing = fencing;
     this.journals = journals;
     this.clock = clock;
+    this.attemptDurations = metrics.timer("pgshuttle.agent.attempts.duration");
+    this.attemptsSucceeded = metrics.meter("pgshuttle.agent.attempts.succeeded");
+    this.attemptsFailed = metrics.meter("pgshuttle.agent.attempts.failed");
   }
 
   /**
@@ -161,9 +172,11 @@ public final class AgentDaemon implements AutoCloseable {
     AttemptCancellation cancellation = cancellations.get(command.migrationId());
     PublishingEventSink sink = sinkFor(command.migrationId(), command.attempt());
     runningSink = sink;
-    try {
-      runner.run(command, sink, cancellation);
+    try (Timer.Context timing = attemptDurations.time()) {
+      AttemptResult result = runner.run(command, sink, cancellation);
+      (result.succeeded() ? attemptsSucceeded : attemptsFailed).mark();
     } catch (RuntimeException e) {
+      attemptsFailed.mark();
       log.error("attempt {} of {} crashed", command.attempt(), command.migrationId(), e);
       sink.emit(new AttemptFailed(null, "agent error: " + e, true, List.of()));
     } finally {

@@ -3,7 +3,9 @@ package io.pgshuttle.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.codahale.metrics.MetricRegistry;
 import com.google.inject.Guice;
+import com.google.inject.Injector;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -54,6 +56,7 @@ class AgentDaemonIT {
   PostgresCluster source;
   PostgresCluster target;
   AgentDaemon daemon;
+  MetricRegistry metrics;
   Connection connection;
   Channel channel;
 
@@ -80,7 +83,9 @@ class AgentDaemonIT {
             1,
             Duration.ofMillis(300),
             Duration.ofMillis(200));
-    daemon = Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
+    Injector injector = Guice.createInjector(new AgentModule(config));
+    metrics = injector.getInstance(MetricRegistry.class);
+    daemon = injector.getInstance(AgentDaemon.class);
     daemon.start();
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(TestBroker.uri());
@@ -141,6 +146,8 @@ class AgentDaemonIT {
                 .count())
         .isEqualTo(1);
     assertThat(count(migration, 1, AgentHeartbeat.class)).isGreaterThan(0);
+    assertThat(metrics.meter("pgshuttle.agent.attempts.succeeded").getCount()).isEqualTo(1);
+    assertThat(metrics.timer("pgshuttle.agent.attempts.duration").getCount()).isEqualTo(1);
     assertThat(target.userDatabases()).containsExactly("shop");
     assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
         .isZero();
@@ -160,6 +167,7 @@ class AgentDaemonIT {
 
     assertThat(events.stream().filter(e -> e.migrationId().equals(migration)))
         .allMatch(e -> e.attempt() == 2);
+    assertThat(metrics.meter("pgshuttle.agent.attempts.failed").getCount()).isEqualTo(1);
     assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
         .isZero();
   }

@@ -68,7 +68,7 @@ public final class ProvisionDiskStep implements PipelineStep {
     context.cancellation().throwIfCancelled();
     Attachment attachment =
         Disks.call("attaching disk " + disk.id(), () -> provisioner.attach(disk.id()));
-    Path path = mountPath(attachment.deviceHint());
+    Path path = mountPath(attachment.deviceHints().get(0));
     context.journal().put(JournalEntries.DISK_PATH, path.toString());
     AttemptRecords.recordSummary(
         context.journal(),

@@ -100,7 +100,7 @@ final class LocalDiskProvisioner implements DiskProvisioner {
     if (!disk.attached()) {
       write(new Disk(disk.id(), disk.sizeGiB(), disk.tags(), true));
     }
-    return new Attachment(
+    return Attachment.of(
         diskId, new DeviceHint(DeviceHint.DIRECTORY, dataDirectory(diskId).toString()));
   }
 

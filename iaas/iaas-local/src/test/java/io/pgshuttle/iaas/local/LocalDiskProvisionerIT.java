@@ -34,8 +34,8 @@ class LocalDiskProvisionerIT extends DiskProvisionerContract {
     Disk disk = provisioner.create(new DiskRequest("m-1", 1, DiskTags.forAttempt("vm", "m", 1)));
     Attachment attachment = provisioner.attach(disk.id());
 
-    assertThat(attachment.deviceHint().kind()).isEqualTo(DeviceHint.DIRECTORY);
-    Path mounted = Path.of(attachment.deviceHint().value());
+    assertThat(attachment.deviceHints().get(0).kind()).isEqualTo(DeviceHint.DIRECTORY);
+    Path mounted = Path.of(attachment.deviceHints().get(0).value());
     Files.writeString(mounted.resolve("dump.bin"), "data");
 
     assertThatThrownBy(() -> provisioner.delete(disk.id()))
