@@ -23,7 +23,10 @@ import java.util.Objects;
  * @param iaas PGSHUTTLE_IAAS: disk provider id
  * @param iaasSettings provider settings; for {@code local}: {@code root}
  *     (PGSHUTTLE_LOCAL_DISK_ROOT)
- * @param stateDir PGSHUTTLE_STATE_DIR: the journal, on the VM's persistent disk
+ * @param stateDir PGSHUTTLE_STATE_DIR: the journal, on the VM's persistent disk; attached disks are
+ *     mounted under its {@code mnt/}
+ * @param deviceRoot where the VM's {@code /dev} and {@code /sys} are looked up: {@code /}, except
+ *     for tests that build fake device trees; null means {@code /}
  * @param diskSizeGiB smallest auxiliary disk; PREFLIGHT asks for more when the source is larger
  * @param heartbeatInterval how often a busy agent says it is alive
  * @param progressInterval least time between two progress events of a step
@@ -38,12 +41,14 @@ public record AgentConfig(
     String iaas,
     Map<String, String> iaasSettings,
     Path stateDir,
+    Path deviceRoot,
     int diskSizeGiB,
     Duration heartbeatInterval,
     Duration progressInterval) {
 
   public AgentConfig {
     iaasSettings = iaasSettings == null ? Map.of() : Map.copyOf(iaasSettings);
+    deviceRoot = deviceRoot == null ? Path.of("/") : deviceRoot;
   }
 
   public Topology topology() {

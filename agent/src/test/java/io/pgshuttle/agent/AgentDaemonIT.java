@@ -80,6 +80,7 @@ class AgentDaemonIT {
             "local",
             Map.of("root", Files.createDirectories(work.resolve("disks")).toString()),
             work.resolve("state"),
+            null,
             1,
             Duration.ofMillis(300),
             Duration.ofMillis(200));

@@ -1,6 +1,7 @@
 package io.pgshuttle.agent.steps;
 
 import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.agent.device.DiskMounter;
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptRecords;
 import io.pgshuttle.agent.pipeline.NonRetryableStepException;
@@ -22,12 +23,15 @@ public final class CleanupStep implements PipelineStep {
   private final AgentConfig config;
   private final PgConnector connector;
   private final DiskProvisioner provisioner;
+  private final DiskMounter mounter;
 
   @Inject
-  public CleanupStep(AgentConfig config, PgConnector connector, DiskProvisioner provisioner) {
+  public CleanupStep(
+      AgentConfig config, PgConnector connector, DiskProvisioner provisioner, DiskMounter mounter) {
     this.config = config;
     this.connector = connector;
     this.provisioner = provisioner;
+    this.mounter = mounter;
   }
 
   @Override
@@ -48,7 +52,7 @@ public final class CleanupStep implements PipelineStep {
             "cannot delete the dump in " + dump + ": " + e.getMessage(), e);
       }
     }
-    List<String> deleted = Disks.release(provisioner, context.journal());
+    List<String> deleted = Disks.release(provisioner, mounter, context.journal());
     boolean keepLocked = context.command().options().keepSourceLocked();
     if (!keepLocked) {
       SourceLock.reopen(connector, Endpoints.source(config), context.journal());

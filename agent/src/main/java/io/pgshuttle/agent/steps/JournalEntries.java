@@ -15,6 +15,7 @@ final class JournalEntries {
   static final String DISK_REQUEST = "disk.request";
   static final String DISK_ID = "disk.id";
   static final String DISK_PATH = "disk.path";
+  static final String DISK_MOUNT_POINT = "disk.mountPoint";
   static final String QUIESCED = "quiesce.databases";
   static final String FREEZE = "quiesce.freeze";
   static final String CREATED_ROLES = "restore.createdRoles";

@@ -1,13 +1,14 @@
 package io.pgshuttle.agent.steps;
 
 import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.agent.device.DeviceResolver;
+import io.pgshuttle.agent.device.DiskMounter;
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptRecords;
 import io.pgshuttle.agent.pipeline.NonRetryableStepException;
 import io.pgshuttle.agent.pipeline.PipelineStep;
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.iaas.Attachment;
-import io.pgshuttle.iaas.DeviceHint;
 import io.pgshuttle.iaas.Disk;
 import io.pgshuttle.iaas.DiskProvisioner;
 import io.pgshuttle.iaas.DiskRequest;
@@ -22,8 +23,9 @@ import java.util.Map;
  * PROVISION_DISK: creates the attempt's disk (at least the configured size, and one and a half
  * times the source's size), attaches it and finds where it is mounted. Records the disk's tags
  * before creating it and its id before attaching it, so the compensation (detach, delete) finds it
- * whenever the agent stopped. Only directory disks (the {@code local} provider) are supported yet;
- * block devices of the clouds need a file system made and mounted.
+ * whenever the agent stopped. The device is found from the provider's hints; a block device gets an
+ * ext4 file system and is mounted under the state directory's {@code mnt/}, the mount point
+ * recorded before mounting; a directory (the {@code local} provider) is used as it is.
  */
 public final class ProvisionDiskStep implements PipelineStep {
   private static final long GIB = 1L << 30;
@@ -31,11 +33,19 @@ public final class ProvisionDiskStep implements PipelineStep {
 
   private final AgentConfig config;
   private final DiskProvisioner provisioner;
+  private final DeviceResolver resolver;
+  private final DiskMounter mounter;
 
   @Inject
-  public ProvisionDiskStep(AgentConfig config, DiskProvisioner provisioner) {
+  public ProvisionDiskStep(
+      AgentConfig config,
+      DiskProvisioner provisioner,
+      DeviceResolver resolver,
+      DiskMounter mounter) {
     this.config = config;
     this.provisioner = provisioner;
+    this.resolver = resolver;
+    this.mounter = mounter;
   }
 
   @Override
@@ -68,7 +78,12 @@ public final class ProvisionDiskStep implements PipelineStep {
     context.cancellation().throwIfCancelled();
     Attachment attachment =
         Disks.call("attaching disk " + disk.id(), () -> provisioner.attach(disk.id()));
-    Path path = mountPath(attachment.deviceHints().get(0));
+    Path device = resolver.resolve(attachment.deviceHints());
+    Path mountPoint = config.stateDir().resolve("mnt").resolve(disk.id());
+    if (!Files.isDirectory(device)) {
+      context.journal().put(JournalEntries.DISK_MOUNT_POINT, mountPoint.toString());
+    }
+    Path path = writable(mounter.mount(device, mountPoint));
     context.journal().put(JournalEntries.DISK_PATH, path.toString());
     AttemptRecords.recordSummary(
         context.journal(),
@@ -76,21 +91,16 @@ public final class ProvisionDiskStep implements PipelineStep {
         "disk " + disk.id() + " of " + disk.sizeGiB() + " GiB at " + path);
   }
 
-  private static Path mountPath(DeviceHint hint) throws NonRetryableStepException {
-    if (!DeviceHint.DIRECTORY.equals(hint.kind())) {
+  private static Path writable(Path path) throws NonRetryableStepException {
+    if (!Files.isWritable(path)) {
       throw new NonRetryableStepException(
-          "device kind " + hint.kind() + " not supported yet: use the local disk provider");
-    }
-    Path path = Path.of(hint.value());
-    if (!Files.isDirectory(path) || !Files.isWritable(path)) {
-      throw new NonRetryableStepException(
-          "the disk at " + path + " is not a writable directory: check the disk provider's root");
+          "the disk's file system at " + path + " is not writable: check the disk provider");
     }
     return path;
   }
 
   @Override
   public void compensate(AttemptContext context) throws StepException {
-    Disks.release(provisioner, context.journal());
+    Disks.release(provisioner, mounter, context.journal());
   }
 }

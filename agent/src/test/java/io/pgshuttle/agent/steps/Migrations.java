@@ -79,6 +79,7 @@ final class Migrations implements AutoCloseable {
         "local",
         diskSettings,
         stateDir,
+        null,
         1,
         Duration.ofSeconds(5),
         Duration.ofMillis(200));

@@ -2,12 +2,15 @@ package io.pgshuttle.cli.config;
 
 import io.pgshuttle.messages.Secret;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The {@code agent:} section of a configuration file. Null fields are unset; see {@link
  * io.pgshuttle.agent.AgentConfig} for their meaning.
  *
  * @param localDiskRoot where the {@code local} disk provider makes its disks
+ * @param iaasSettings the cloud disk provider's settings (keys in README, per provider)
+ * @param deviceRoot where /dev and /sys are looked up; only tests change it
  */
 public record AgentSection(
     String instance,
@@ -19,4 +22,6 @@ public record AgentSection(
     String stateDir,
     Integer diskSizeGiB,
     Duration heartbeatInterval,
-    Duration progressInterval) {}
+    Duration progressInterval,
+    Map<String, String> iaasSettings,
+    String deviceRoot) {}

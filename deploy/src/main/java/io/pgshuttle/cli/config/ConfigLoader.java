@@ -134,14 +134,16 @@ public final class ConfigLoader {
   public Validated<AgentConfig> agent(ConfigFile file) {
     AgentSection section =
         file.agent() == null
-            ? new AgentSection(null, null, null, null, null, null, null, null, null, null)
+            ? new AgentSection(
+                null, null, null, null, null, null, null, null, null, null, null, null)
             : file.agent();
     String iaas = pick("PGSHUTTLE_IAAS", section.iaas(), DEFAULT_IAAS);
     String localDiskRoot = pick("PGSHUTTLE_LOCAL_DISK_ROOT", section.localDiskRoot(), null);
     Map<String, String> iaasSettings =
-        DEFAULT_IAAS.equals(iaas) && localDiskRoot != null
-            ? Map.of(LOCAL_ROOT_SETTING, localDiskRoot)
-            : Map.of();
+        new java.util.TreeMap<>(section.iaasSettings() == null ? Map.of() : section.iaasSettings());
+    if (DEFAULT_IAAS.equals(iaas) && localDiskRoot != null) {
+      iaasSettings.put(LOCAL_ROOT_SETTING, localDiskRoot);
+    }
     AgentConfig config =
         new AgentConfig(
             amqpUri(file),
@@ -153,6 +155,7 @@ public final class ConfigLoader {
             iaas,
             iaasSettings,
             path(pick("PGSHUTTLE_STATE_DIR", section.stateDir(), null)),
+            path(pick("PGSHUTTLE_DEVICE_ROOT", section.deviceRoot(), null)),
             orDefault(section.diskSizeGiB(), DEFAULT_DISK_SIZE_GIB),
             orDefault(section.heartbeatInterval(), DEFAULT_HEARTBEAT_INTERVAL),
             orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL));

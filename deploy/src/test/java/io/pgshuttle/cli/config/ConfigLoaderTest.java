@@ -79,9 +79,35 @@ class ConfigLoaderTest {
                 "local",
                 Map.of("root", "/var/vcap/store/disks"),
                 Path.of("/var/vcap/store/pgshuttle"),
+                null,
                 50,
                 Duration.ofSeconds(10),
                 Duration.ofMillis(500)));
+  }
+
+  @Test
+  void readsACloudProvidersSettingsAndTheDeviceRoot() {
+    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_DEVICE_ROOT", "/tmp/fake-vm"));
+    String yaml =
+        """
+        agent:
+          instance: vm-0002
+          sourceUrl: postgresql://vcap@127.0.0.1:5524
+          stateDir: /var/vcap/store/pgshuttle
+          iaas: gcp
+          iaasSettings:
+            project: fleet-prod
+            zone: europe-west1-b
+            vmId: vm-0002
+        """;
+
+    Validated<AgentConfig> validated = loader.agent(loader.parse(yaml, "gcp.yml"));
+
+    assertThat(validated.problems()).isEmpty();
+    assertThat(validated.config().iaas()).isEqualTo("gcp");
+    assertThat(validated.config().iaasSettings())
+        .isEqualTo(Map.of("project", "fleet-prod", "zone", "europe-west1-b", "vmId", "vm-0002"));
+    assertThat(validated.config().deviceRoot()).isEqualTo(Path.of("/tmp/fake-vm"));
   }
 
   @Test
