@@ -27,6 +27,9 @@ public interface CloudStandIn extends AutoCloseable {
    */
   void onAttach(Consumer<String> devicePath);
 
+  /** The ids of the disks that exist in the fake account now, in any state. */
+  java.util.List<String> diskIds();
+
   /** Stops the server. */
   @Override
   void close();
