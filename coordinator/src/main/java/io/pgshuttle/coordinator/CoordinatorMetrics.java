@@ -21,6 +21,7 @@ public final class CoordinatorMetrics {
   public static final String EVENTS_FOLDED = PREFIX + "events.folded";
   public static final String EVENTS_IGNORED = PREFIX + "events.ignored";
   public static final String ATTEMPTS_FAILED = PREFIX + "attempts.failed";
+  public static final String MIGRATIONS_CANCELLED = PREFIX + "migrations.cancelled";
 
   private final MetricRegistry registry;
 
@@ -67,5 +68,10 @@ public final class CoordinatorMetrics {
   /** Attempts that failed, by the agent's report, a silent agent or a missing one. */
   public Counter attemptsFailed() {
     return registry.counter(ATTEMPTS_FAILED);
+  }
+
+  /** Migrations that ended CANCELLED. */
+  public Counter migrationsCancelled() {
+    return registry.counter(MIGRATIONS_CANCELLED);
   }
 }

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
+import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
@@ -18,7 +19,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Plays an agent on the wire: owns the instance's queues, reads commands, publishes events. */
+/**
+ * Plays an agent on the wire: owns the instance's queues, reads commands and control messages,
+ * publishes events.
+ */
 final class FakeAgent implements AutoCloseable {
   private final Topology topology;
   private final String instanceId;
@@ -26,6 +30,7 @@ final class FakeAgent implements AutoCloseable {
   private final Channel channel;
   private final ConfirmingPublisher publisher;
   private final BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
+  private final BlockingQueue<byte[]> controls = new LinkedBlockingQueue<>();
 
   FakeAgent(Connection connection, Topology topology, String instanceId, MessageCodec codec)
       throws Exception {
@@ -39,6 +44,11 @@ final class FakeAgent implements AutoCloseable {
         topology.agentQueue(instanceId),
         true,
         (tag, delivery) -> commands.add(delivery.getBody()),
+        tag -> {});
+    channel.basicConsume(
+        topology.agentControlQueue(instanceId),
+        true,
+        (tag, delivery) -> controls.add(delivery.getBody()),
         tag -> {});
     this.publisher = new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5));
   }
@@ -59,6 +69,25 @@ final class FakeAgent implements AutoCloseable {
   /** Commands received and not yet taken by {@link #awaitCommand}. */
   int unreadCommands() {
     return commands.size();
+  }
+
+  /** The next message on the agent's control queue, waiting up to {@code timeout}. */
+  Envelope<CancelMigration> awaitCancel(Duration timeout) throws Exception {
+    byte[] control = controls.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (control == null) {
+      throw new AssertionError("no control message for " + instanceId + " within " + timeout);
+    }
+    return codec.decode(control, CancelMigration.class);
+  }
+
+  /** Control messages received and not yet taken by {@link #awaitCancel}. */
+  int unreadControls() {
+    return controls.size();
+  }
+
+  /** Deletes the control queue, as when the agent is gone for good. */
+  void deleteControlQueue() throws Exception {
+    channel.queueDelete(topology.agentControlQueue(instanceId));
   }
 
   /** Publishes an event stamped now. */

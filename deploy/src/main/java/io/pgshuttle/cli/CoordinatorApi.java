@@ -24,6 +24,17 @@ public interface CoordinatorApi {
    */
   String migrations(String state, String instance, Integer limit);
 
+  /**
+   * Asks the coordinator to cancel a migration ({@code POST /v1/migrations/{id}/cancel}).
+   *
+   * @param reason why, shown in the status and the agent's log; null for none
+   * @return the migration's status after the request; empty when the coordinator does not know it
+   * @throws CliException exit code 2 if the coordinator refuses (a migration that already ended
+   *     SUCCEEDED or FAILED, a reason it does not take), exit code 3 if it cannot be reached or
+   *     fails
+   */
+  Optional<String> cancel(MigrationId id, String reason);
+
   /** The coordinator's URL, for messages. */
   String describe();
 }

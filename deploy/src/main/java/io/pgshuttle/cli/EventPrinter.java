@@ -4,6 +4,7 @@ import io.pgshuttle.cli.MigrationStatus.Progress;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MigrationCancelled;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationSucceeded;
 import io.pgshuttle.messages.StepFailed;
@@ -70,6 +71,9 @@ final class EventPrinter {
       return OptionalInt.of(ExitCodes.OK);
     } else if (event instanceof MigrationFailed failed) {
       view.migrationEnded("FAILED", failed.error());
+      return OptionalInt.of(ExitCodes.MIGRATION_FAILED);
+    } else if (event instanceof MigrationCancelled cancelled) {
+      view.migrationEnded("CANCELLED", cancelled.reason());
       return OptionalInt.of(ExitCodes.MIGRATION_FAILED);
     }
     // AgentHeartbeat says only that the agent lives: nothing to show.

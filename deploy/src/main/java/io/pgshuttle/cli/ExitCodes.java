@@ -2,13 +2,19 @@ package io.pgshuttle.cli;
 
 /** The exit codes of every {@code pgshuttle} command; README documents them. */
 public final class ExitCodes {
-  /** Done; for {@code --wait} and {@code watch}: the migration SUCCEEDED. */
+  /**
+   * Done; for {@code submit --wait} and {@code watch}: the migration SUCCEEDED; for {@code cancel
+   * --wait}: it ended CANCELLED.
+   */
   public static final int OK = 0;
 
-  /** The migration ended FAILED or CANCELLED. */
+  /**
+   * The migration ended FAILED or CANCELLED; for {@code cancel --wait}: it ended SUCCEEDED or
+   * FAILED.
+   */
   public static final int MIGRATION_FAILED = 1;
 
-  /** Bad input or usage: nothing was published or started. */
+  /** Bad input or usage: nothing was published, started or cancelled. */
   public static final int USAGE = 2;
 
   /** The broker or the coordinator cannot be reached; the message names the setting to check. */

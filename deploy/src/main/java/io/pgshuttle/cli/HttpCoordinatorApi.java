@@ -1,5 +1,6 @@
 package io.pgshuttle.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.MigrationId;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,11 +37,23 @@ final class HttpCoordinatorApi implements CoordinatorApi {
 
   @Override
   public Optional<String> migration(MigrationId id) {
-    HttpResponse<String> response = get("/v1/migrations/" + id);
-    if (response.statusCode() == 404) {
-      return Optional.empty();
+    return unlessNotFound(get("/v1/migrations/" + id));
+  }
+
+  @Override
+  public Optional<String> cancel(MigrationId id, String reason) {
+    String body;
+    try {
+      body = reason == null ? "{}" : json.writeValueAsString(Map.of("reason", reason));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a string as JSON", e);
     }
-    return Optional.of(requireOk(response));
+    return unlessNotFound(
+        send(
+            request("/v1/migrations/" + id + "/cancel")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build()));
   }
 
   @Override
@@ -64,12 +78,16 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   }
 
   private HttpResponse<String> get(String path) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path))
-            .timeout(requestTimeout)
-            .header("Accept", "application/json")
-            .GET()
-            .build();
+    return send(request(path).GET().build());
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(requestTimeout)
+        .header("Accept", "application/json");
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -84,6 +102,13 @@ final class HttpCoordinatorApi implements CoordinatorApi {
       Thread.currentThread().interrupt();
       throw CliException.unreachable("interrupted while asking the coordinator", e);
     }
+  }
+
+  private Optional<String> unlessNotFound(HttpResponse<String> response) {
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    return Optional.of(requireOk(response));
   }
 
   private String requireOk(HttpResponse<String> response) {

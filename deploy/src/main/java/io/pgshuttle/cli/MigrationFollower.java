@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Follows one migration through the coordinator's API until it ends, printing each change. Used by
- * {@code submit --wait}. Not thread-safe.
+ * {@code submit --wait} and {@code cancel --wait}. Not thread-safe.
  */
 final class MigrationFollower {
   private final CoordinatorApi api;

@@ -13,6 +13,9 @@ import java.util.Set;
  * @param state PENDING, RUNNING, SUCCEEDED, FAILED or CANCELLED
  * @param nextAttemptAt when the next attempt is due after a retryable failure
  * @param verification VERIFY's summary: text, or an object from newer coordinators
+ * @param cancelRequestedAt when a cancel was requested; null when none was, or from coordinators
+ *     that predate cancel
+ * @param cancelReason the reason the cancel gave, or null
  * @param steps the current attempt's steps, in pipeline order
  */
 public record MigrationStatus(
@@ -28,6 +31,8 @@ public record MigrationStatus(
     Instant nextAttemptAt,
     String error,
     JsonNode verification,
+    Instant cancelRequestedAt,
+    String cancelReason,
     List<StepStatus> steps,
     List<AttemptStatus> attempts) {
 
@@ -41,6 +46,11 @@ public record MigrationStatus(
   /** Whether the migration has ended and will not change any more. */
   public boolean terminal() {
     return TERMINAL_STATES.contains(state);
+  }
+
+  /** Whether a cancel was requested: a live migration with one is stopping. */
+  public boolean cancelRequested() {
+    return cancelRequestedAt != null;
   }
 
   /** The exit code of a command that followed this migration to its end. */

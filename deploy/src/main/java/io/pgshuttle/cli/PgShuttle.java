@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}) and the client
- * commands ({@code submit}, {@code status}, {@code list}, {@code watch}). Exit codes are in {@link
- * ExitCodes}.
+ * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}). Exit
+ * codes are in {@link ExitCodes}.
  */
 @Command(
     name = "pgshuttle",
@@ -27,9 +27,11 @@ import picocli.CommandLine.Spec;
     commandListHeading = "%nCommands:%n",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:done; with --wait and watch: the migration SUCCEEDED",
-      "1:the migration ended FAILED or CANCELLED",
-      "2:bad input or usage: nothing was published or started",
+      "0:done; with submit --wait and watch: the migration SUCCEEDED; with cancel --wait: it"
+          + " ended CANCELLED",
+      "1:the migration ended FAILED or CANCELLED; with cancel --wait: it ended SUCCEEDED or"
+          + " FAILED",
+      "2:bad input or usage: nothing was published, started or cancelled",
       "3:the broker or the coordinator cannot be reached (the message names the setting)",
       "4:a fault in pgshuttle itself",
     })
@@ -61,7 +63,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new SubmitCommand(environment, backends))
             .addSubcommand(new StatusCommand(environment, backends))
             .addSubcommand(new ListCommand(environment, backends))
-            .addSubcommand(new WatchCommand(environment, backends));
+            .addSubcommand(new WatchCommand(environment, backends))
+            .addSubcommand(new CancelCommand(environment, backends));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

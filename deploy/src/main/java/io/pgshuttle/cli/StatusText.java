@@ -26,6 +26,7 @@ final class StatusText {
         "Finished",
         Formats.time(status.finishedAt()) + (took.isEmpty() ? "" : "  (" + took + ")"));
     field(out, "Next attempt", Formats.time(status.nextAttemptAt()));
+    field(out, "Cancel", cancel(status));
     field(out, "Error", status.error());
     field(out, "Verification", verification(status.verification()));
     if (!status.steps().isEmpty()) {
@@ -83,6 +84,15 @@ final class StatusText {
         + status.attempt()
         + (status.maxAttempts() == null ? "" : " of " + status.maxAttempts())
         + ")";
+  }
+
+  private static String cancel(MigrationStatus status) {
+    if (!status.cancelRequested()) {
+      return null;
+    }
+    return "requested "
+        + Formats.time(status.cancelRequestedAt())
+        + (status.cancelReason() == null ? "" : ": " + status.cancelReason());
   }
 
   private static String stepDetail(StepStatus step) {

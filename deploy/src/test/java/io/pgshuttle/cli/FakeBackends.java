@@ -34,6 +34,15 @@ final class FakeBackends implements Backends {
   /** Answers of GET /v1/migrations/{id}, in turn; the last one repeats. Empty means 404. */
   private final Deque<Optional<String>> statusAnswers = new ArrayDeque<>();
 
+  /** The cancels asked for, as {@code <id> reason=<reason>}. */
+  final List<String> cancels = new ArrayList<>();
+
+  /** The answer of POST /v1/migrations/{id}/cancel; empty means 404. */
+  Optional<String> cancelAnswer = Optional.empty();
+
+  /** Thrown by POST /v1/migrations/{id}/cancel instead of answering, such as for a 409. */
+  CliException cancelRefusal;
+
   String listAnswer = "[]";
   CliException publishFailure;
   CliException coordinatorFailure;
@@ -83,6 +92,18 @@ final class FakeBackends implements Backends {
         }
         listQueries.add("state=" + state + " instance=" + instance + " limit=" + limit);
         return listAnswer;
+      }
+
+      @Override
+      public Optional<String> cancel(MigrationId id, String reason) {
+        if (coordinatorFailure != null) {
+          throw coordinatorFailure;
+        }
+        cancels.add(id + " reason=" + reason);
+        if (cancelRefusal != null) {
+          throw cancelRefusal;
+        }
+        return cancelAnswer;
       }
 
       @Override

@@ -46,6 +46,32 @@ class HttpCoordinatorApiIT {
   }
 
   @Test
+  void cancelPostsTheReasonAsJsonAndAConflictIsExitCode2() {
+    String cancelPath = PATH + "/cancel";
+    coordinator
+        .answer(cancelPath, 202, StatusSamples.cancelling())
+        .answer(
+            cancelPath,
+            409,
+            "{\"error\":\"migration ended SUCCEEDED already: there is nothing to cancel\","
+                + "\"state\":\"SUCCEEDED\"}");
+
+    CliRun taken = run("cancel", StatusSamples.MIGRATION_ID, "--reason", "wrong \"target\" ü");
+    CliRun refused = run("cancel", StatusSamples.MIGRATION_ID);
+
+    assertThat(taken.exitCode()).as(taken.err()).isZero();
+    assertThat(taken.out()).contains("requested: the agent of instance vm-1 stops attempt 2");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err())
+        .contains(
+            "the coordinator refused the request: migration ended SUCCEEDED already: there is"
+                + " nothing to cancel");
+    assertThat(coordinator.posts)
+        .containsExactly(
+            cancelPath + " {\"reason\":\"wrong \\\"target\\\" ü\"}", cancelPath + " {}");
+  }
+
+  @Test
   void anUnknownMigrationIsExitCode2() {
     CliRun run = run("status", StatusSamples.MIGRATION_ID);
 

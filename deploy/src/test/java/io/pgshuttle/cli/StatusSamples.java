@@ -67,6 +67,38 @@ final class StatusSamples {
         .formatted(MIGRATION_ID);
   }
 
+  static String cancelling() {
+    return """
+        {"migrationId":"%s","requestId":"req-1","instanceId":"vm-1","state":"RUNNING",
+         "attempt":2,"maxAttempts":3,"createdAt":"2024-05-01T12:00:00Z",
+         "startedAt":"2024-05-01T12:00:01Z","cancelRequestedAt":"2024-05-01T12:00:30Z",
+         "cancelReason":"wrong target",
+         "steps":[{"name":"DUMP","state":"RUNNING","startedAt":"2024-05-01T12:00:20Z"}],
+         "attempts":[{"attempt":1,"state":"FAILED","error":"target refused connections",
+                      "retryable":true},
+                     {"attempt":2,"state":"RUNNING","startedAt":"2024-05-01T12:00:15Z"}]}
+        """
+        .formatted(MIGRATION_ID);
+  }
+
+  static String cancelled() {
+    return """
+        {"migrationId":"%s","requestId":"req-1","instanceId":"vm-1","state":"CANCELLED",
+         "attempt":2,"maxAttempts":3,"createdAt":"2024-05-01T12:00:00Z",
+         "startedAt":"2024-05-01T12:00:01Z","finishedAt":"2024-05-01T12:00:40Z",
+         "cancelRequestedAt":"2024-05-01T12:00:30Z","cancelReason":"wrong target",
+         "error":"cancelled on request: wrong target (attempt 2 ended: migration cancelled: wrong target)",
+         "steps":[{"name":"DUMP","state":"FAILED","startedAt":"2024-05-01T12:00:20Z",
+                   "finishedAt":"2024-05-01T12:00:39Z","error":"migration cancelled: wrong target"}],
+         "attempts":[{"attempt":1,"state":"FAILED","error":"target refused connections",
+                      "retryable":true},
+                     {"attempt":2,"state":"FAILED","startedAt":"2024-05-01T12:00:15Z",
+                      "finishedAt":"2024-05-01T12:00:40Z",
+                      "error":"migration cancelled: wrong target","retryable":false}]}
+        """
+        .formatted(MIGRATION_ID);
+  }
+
   static String failed() {
     return """
         {"migrationId":"%s","requestId":"req-1","instanceId":"vm-1","state":"FAILED",

@@ -24,6 +24,9 @@ final class StubCoordinator implements AutoCloseable {
   private final Map<String, ConcurrentLinkedQueue<Answer>> answers = new ConcurrentHashMap<>();
   final List<String> requests = new CopyOnWriteArrayList<>();
 
+  /** The POST requests, as {@code <path> <body>}. */
+  final List<String> posts = new CopyOnWriteArrayList<>();
+
   StubCoordinator() {
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -36,6 +39,12 @@ final class StubCoordinator implements AutoCloseable {
           String path = exchange.getRequestURI().getRawPath();
           String query = exchange.getRequestURI().getRawQuery();
           requests.add(query == null ? path : path + "?" + query);
+          if (exchange.getRequestMethod().equals("POST")) {
+            posts.add(
+                path
+                    + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          }
           ConcurrentLinkedQueue<Answer> queue = answers.get(path);
           Answer answer =
               queue == null || queue.isEmpty()

@@ -245,6 +245,17 @@ class SubmitCommandTest {
   }
 
   @Test
+  void waitExitsOneWhenTheMigrationIsCancelled() {
+    backends.answerStatus(StatusSamples.running(), StatusSamples.cancelled());
+
+    CliRun run = submit("--instance", "vm-1", "--target", "postgresql://a@h", "--wait");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.MIGRATION_FAILED);
+    assertThat(run.err()).contains("migration CANCELLED: cancelled on request: wrong target");
+    assertThat(run.out()).contains("State         CANCELLED  (attempt 2 of 3)");
+  }
+
+  @Test
   void waitGivesUpWhenTheCoordinatorNeverRecordsTheMigration() {
     backends.answerNotFound();
 

@@ -6,6 +6,7 @@ import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MigrationCancelled;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationSucceeded;
@@ -62,6 +63,25 @@ class WatchCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.MIGRATION_FAILED);
     assertThat(run.out()).contains("migration FAILED: no attempts left");
+  }
+
+  @Test
+  void exitsOneWhenTheMigrationIsCancelled() {
+    backends.answerStatus(StatusSamples.cancelling(), StatusSamples.cancelled());
+    event(
+        2, 7, new AttemptFailed(Step.DUMP, "migration cancelled: wrong target", false, List.of()));
+    event(2, Envelope.COORDINATOR_MIGRATION_CANCELLED_SEQ, new MigrationCancelled("wrong target"));
+
+    CliRun run = CliRun.run(Map.of(), backends, "watch", StatusSamples.MIGRATION_ID);
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.MIGRATION_FAILED);
+    assertThat(run.out())
+        .contains("Cancel        requested 2024-05-01 12:00:30Z: wrong target")
+        .contains(
+            "attempt 2 failed: migration cancelled: wrong target (not retryable)\n"
+                + "migration CANCELLED: wrong target\n")
+        .contains("State         CANCELLED  (attempt 2 of 3)");
+    assertThat(backends.events).isEmpty();
   }
 
   @Test

@@ -79,6 +79,15 @@ final class E2eEnvironment implements AutoCloseable {
   /** Starts an agent for {@code instance} on {@code source}, with {@code overrides} applied. */
   PgShuttleProcess startAgent(
       String instance, PostgresCluster source, Map<String, String> overrides) {
+    return startAgent(instance, source, overrides, List.of());
+  }
+
+  /** As above, with extra arguments for {@code pgshuttle agent} (such as {@code --config}). */
+  PgShuttleProcess startAgent(
+      String instance,
+      PostgresCluster source,
+      Map<String, String> overrides,
+      List<String> arguments) {
     try {
       Files.createDirectories(diskRoot(instance));
       Map<String, String> env = baseEnvironment();
@@ -89,8 +98,10 @@ final class E2eEnvironment implements AutoCloseable {
       env.put("PGSHUTTLE_LOCAL_DISK_ROOT", diskRoot(instance).toString());
       env.put("PGSHUTTLE_STATE_DIR", work.resolve("state-" + instance).toString());
       env.putAll(overrides);
+      List<String> command = new ArrayList<>(List.of("agent"));
+      command.addAll(arguments);
       PgShuttleProcess agent =
-          PgShuttleProcess.start(List.of("agent"), env, work.resolve("agent-" + instance + ".log"));
+          PgShuttleProcess.start(command, env, work.resolve("agent-" + instance + ".log"));
       processes.add(agent);
       instances.add(instance);
       Path agentLog = work.resolve("agent-" + instance + ".log.err");
@@ -196,5 +207,29 @@ final class E2eEnvironment implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Runs {@code pgshuttle <arguments>} to its end as an operator would, with this installation's
+   * environment; its output goes to a log of its own under {@link #work()}.
+   */
+  PgShuttleProcess.Result runCli(List<String> arguments) {
+    return PgShuttleProcess.run(
+        arguments, baseEnvironment(), work.resolve("cli-" + UUID.randomUUID() + ".log"));
+  }
+
+  /** The state of one step of the migration's current attempt; empty while none is known. */
+  String stepState(String migrationId, String step) {
+    return http.status(migrationId)
+        .map(
+            status -> {
+              for (JsonNode node : status.path("steps")) {
+                if (node.path("name").asText().equals(step)) {
+                  return node.path("state").asText();
+                }
+              }
+              return "";
+            })
+        .orElse("");
   }
 }

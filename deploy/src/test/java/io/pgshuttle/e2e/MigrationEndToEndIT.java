@@ -89,7 +89,7 @@ class MigrationEndToEndIT {
       await()
           .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> stepState(id, "RESTORE").equals("RUNNING"));
+          .until(() -> environment.stepState(id, "RESTORE").equals("RUNNING"));
       target.stop();
       await()
           .atMost(Duration.ofMinutes(2))
@@ -169,21 +169,5 @@ class MigrationEndToEndIT {
     List<String> names = new ArrayList<>();
     status.path("steps").forEach(step -> names.add(step.path("name").asText()));
     return names;
-  }
-
-  static String stepState(String id, String step) {
-    return environment
-        .http()
-        .status(id)
-        .map(
-            status -> {
-              for (JsonNode node : status.path("steps")) {
-                if (node.path("name").asText().equals(step)) {
-                  return node.path("state").asText();
-                }
-              }
-              return "";
-            })
-        .orElse("");
   }
 }

@@ -10,11 +10,12 @@ import java.util.UUID;
  *
  * @param messageId unique per message; consumers use it to drop duplicates
  * @param instanceId the VM a command is for, or an event is from
- * @param attempt 1 and up for commands and events; 0 for a request
+ * @param attempt 1 and up for commands and events; 0 for a request, and for the coordinator's event
+ *     about a migration that ended before any attempt was dispatched
  * @param seq per attempt, grows with each event the agent emits; 0 for requests and commands. The
- *     coordinator's own events use the two highest exact JSON integers, {@link
- *     #COORDINATOR_ATTEMPT_FAILED_SEQ} and {@link #COORDINATOR_MIGRATION_FAILED_SEQ}, so they never
- *     collide with an agent's and sort after them
+ *     coordinator's own events use the three highest exact JSON integers, {@link
+ *     #COORDINATOR_MIGRATION_CANCELLED_SEQ}, {@link #COORDINATOR_ATTEMPT_FAILED_SEQ} and {@link
+ *     #COORDINATOR_MIGRATION_FAILED_SEQ}, so they never collide with an agent's and sort after them
  * @param <P> the payload type
  */
 public record Envelope<P extends Payload>(
@@ -25,6 +26,9 @@ public record Envelope<P extends Payload>(
     long seq,
     Instant emittedAt,
     P payload) {
+
+  /** Seq of the MigrationCancelled the coordinator publishes when a migration ends CANCELLED. */
+  public static final long COORDINATOR_MIGRATION_CANCELLED_SEQ = (1L << 53) - 3;
 
   /** Seq of an AttemptFailed the coordinator decides itself (an agent that went silent). */
   public static final long COORDINATOR_ATTEMPT_FAILED_SEQ = (1L << 53) - 2;

@@ -9,4 +9,5 @@ public sealed interface Event extends Payload
         AttemptFailed,
         MigrationSucceeded,
         MigrationFailed,
+        MigrationCancelled,
         AgentHeartbeat {}

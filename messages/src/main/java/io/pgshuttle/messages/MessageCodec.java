@@ -52,6 +52,7 @@ public final class MessageCodec {
           AttemptFailed.class,
           MigrationSucceeded.class,
           MigrationFailed.class,
+          MigrationCancelled.class,
           AgentHeartbeat.class);
 
   private static final Map<String, Class<? extends Payload>> TYPES_BY_NAME =

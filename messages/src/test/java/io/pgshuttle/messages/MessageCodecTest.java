@@ -49,12 +49,41 @@ class MessageCodecTest {
             new AttemptFailed(Step.RESTORE, "target refused", true, List.of("drop failed")),
             new MigrationSucceeded(List.of("app"), "ok"),
             new MigrationFailed("no agent for instance vm-1"),
+            new MigrationCancelled("wrong target"),
+            new MigrationCancelled(null),
             new AgentHeartbeat(Step.DUMP));
     long seq = 0;
     for (Event event : events) {
       Envelope<Event> sent = Envelope.of("vm-1", id, 2, ++seq, event);
       assertThat(codec.decode(codec.encode(sent), Event.class)).isEqualTo(sent);
     }
+  }
+
+  @Test
+  void migrationCancelledTravelsByItsLogicalNameUnderTheCoordinatorsSeq() throws Exception {
+    MigrationId id = MigrationId.forRequest("r");
+    Envelope<Event> sent =
+        Envelope.of(
+            "vm-1",
+            id,
+            0,
+            Envelope.COORDINATOR_MIGRATION_CANCELLED_SEQ,
+            new MigrationCancelled("maintenance window closed"));
+
+    byte[] wire = codec.encode(sent);
+
+    assertThat(codec.decode(wire, Event.class)).isEqualTo(sent);
+    assertThat(new String(wire, UTF_8))
+        .contains(
+            "\"type\":\"MigrationCancelled\"",
+            "\"seq\":9007199254740989",
+            "\"reason\":\"maintenance window closed\"");
+    assertThat(MessageCodec.typeNames()).contains("MigrationCancelled");
+    assertThat(Envelope.COORDINATOR_MIGRATION_CANCELLED_SEQ)
+        .isLessThan(Envelope.COORDINATOR_ATTEMPT_FAILED_SEQ)
+        .isLessThan(Envelope.COORDINATOR_MIGRATION_FAILED_SEQ);
+    assertThatThrownBy(() -> codec.decode(wire, Command.class))
+        .hasMessage("message type 'MigrationCancelled' is not a Command");
   }
 
   @Test

@@ -2,20 +2,23 @@ package io.pgshuttle.coordinator.dispatch;
 
 import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.CancelRequest;
 import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
+import io.pgshuttle.messages.MigrationCancelled;
 import io.pgshuttle.messages.MigrationFailed;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The retry rules: what follows when an attempt fails. Every method runs in the caller's
- * transaction, which must hold the migration's lock ({@code Migrations.lock}). Stateless and
- * thread-safe.
+ * The retry and cancel rules: what follows when an attempt fails, or a migration is cancelled.
+ * Every method runs in the caller's transaction, which must hold the migration's lock ({@code
+ * Migrations.lock}). Stateless and thread-safe.
  */
 public final class AttemptOutcomes {
   private static final Logger log = LoggerFactory.getLogger(AttemptOutcomes.class);
@@ -41,8 +44,9 @@ public final class AttemptOutcomes {
   }
 
   /**
-   * Fails a live attempt. If the failure is retryable and attempts are left, the next attempt is
-   * due after the backoff and the migration stays RUNNING; otherwise the migration FAILS and a
+   * Fails a live attempt. If a cancel was requested, the migration ends CANCELLED, whatever the
+   * failure. Otherwise, if the failure is retryable and attempts are left, the next attempt is due
+   * after the backoff and the migration stays RUNNING; else the migration FAILS and a
    * MigrationFailed is emitted. Nothing happens if the attempt is over already.
    */
   public void attemptFailed(
@@ -52,7 +56,11 @@ public final class AttemptOutcomes {
       return;
     }
     metrics.attemptsFailed().inc();
-    if (retryable && migration.hasAttemptsLeft()) {
+    Optional<CancelRequest> cancel = migrations.cancelRequest(connection, migration.id());
+    if (cancel.isPresent()) {
+      cancelMigration(
+          connection, migration, cancel.get(), "attempt " + attempt + " ended: " + error);
+    } else if (retryable && migration.hasAttemptsLeft()) {
       Duration delay = backoff.after(attempt);
       migrations.scheduleRetry(connection, migration.id(), error, delay);
       log.info(
@@ -93,5 +101,31 @@ public final class AttemptOutcomes {
     }
     migrations.fail(connection, migration.id(), error);
     log.warn("migration {} FAILED: {}", migration.id(), error);
+  }
+
+  /**
+   * Ends the migration CANCELLED, failing its current attempt (not retryable) if still live, and
+   * emits MigrationCancelled under the current attempt.
+   *
+   * @param cancel the request, recorded on the migration
+   * @param circumstance what the cancel met, for the error, such as "before its first attempt"
+   */
+  public void cancelMigration(
+      Connection connection, MigrationRow migration, CancelRequest cancel, String circumstance)
+      throws SQLException {
+    String error = cancel.error(circumstance);
+    int attempt = migration.attempt();
+    if (attempt > 0 && attempts.fail(connection, migration.id(), attempt, error, false)) {
+      metrics.attemptsFailed().inc();
+    }
+    migrations.cancel(connection, migration.id(), error);
+    metrics.migrationsCancelled().inc();
+    log.warn("migration {} CANCELLED: {}", migration.id(), error);
+    events.emit(
+        connection,
+        migration,
+        attempt,
+        CoordinatorEvents.MIGRATION_CANCELLED_SEQ,
+        new MigrationCancelled(cancel.reason()));
   }
 }

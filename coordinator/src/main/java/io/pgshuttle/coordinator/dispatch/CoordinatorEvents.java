@@ -13,8 +13,9 @@ import java.sql.SQLException;
 
 /**
  * Events the coordinator emits itself (an attempt failed because its agent went silent, a migration
- * failed). They are stored as applied and queued in the outbox in the deciding transaction; when
- * they come back through the coordinator's own event queue, they are duplicates and change nothing.
+ * failed or was cancelled). They are stored as applied and queued in the outbox in the deciding
+ * transaction; when they come back through the coordinator's own event queue, they are duplicates
+ * and change nothing.
  *
  * <p>Their seq is fixed per kind at the top of the range of integers JSON readers hold exactly
  * ({@code 2^53 - 1}): far above any agent's seq, so they never collide with one and sort after
@@ -22,6 +23,9 @@ import java.sql.SQLException;
  * and thread-safe.
  */
 public final class CoordinatorEvents {
+  /** The seq of the MigrationCancelled the coordinator emits. */
+  public static final long MIGRATION_CANCELLED_SEQ = Envelope.COORDINATOR_MIGRATION_CANCELLED_SEQ;
+
   /** The seq of an AttemptFailed the coordinator emits (its agent stopped heartbeating). */
   public static final long ATTEMPT_FAILED_SEQ = Envelope.COORDINATOR_ATTEMPT_FAILED_SEQ;
 

@@ -5,6 +5,7 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.CancelRequest;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.DispatchPayload;
 import io.pgshuttle.coordinator.store.EventLog;
@@ -12,6 +13,7 @@ import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
 import io.pgshuttle.coordinator.store.Outbox;
 import io.pgshuttle.coordinator.store.OutboxEntry;
+import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * while it is published and is marked done in the same transaction, so two coordinators never
  * publish one entry at once; a crash between the confirm and the commit publishes it again under
  * the same message id (at least once). A StartMigration that no agent queue takes fails its
- * migration with "no agent for instance X". Thread-safe.
+ * migration with "no agent for instance X"; a CancelMigration that no control queue takes cancels
+ * its migration at once. Thread-safe.
  */
 public final class OutboxPublisher {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
@@ -101,9 +104,11 @@ public final class OutboxPublisher {
           }
           OutboxEntry entry = next.get();
           Outbox.Outcome outcome =
-              entry.kind() == OutboxEntry.Kind.START_MIGRATION
-                  ? publishCommand(connection, entry)
-                  : publishEvent(connection, entry);
+              switch (entry.kind()) {
+                case START_MIGRATION -> publishCommand(connection, entry);
+                case CANCEL_MIGRATION -> publishCancel(connection, entry);
+                case EVENT -> publishEvent(connection, entry);
+              };
           outbox.markDone(connection, entry.id(), outcome);
           return true;
         });
@@ -149,6 +154,63 @@ public final class OutboxPublisher {
     metrics.commandsUnroutable().inc();
     outcomes.failMigration(
         connection, migration, attempt, noAgentError(topology, migration.instanceId()));
+    return Outbox.Outcome.UNROUTABLE;
+  }
+
+  /**
+   * Publishes the CancelMigration of an attempt to its agent's control queue, unless the attempt
+   * ended meanwhile. If no queue takes it, the agent is gone: the migration is cancelled at once.
+   */
+  private Outbox.Outcome publishCancel(Connection connection, OutboxEntry entry)
+      throws SQLException {
+    MigrationRow migration =
+        migrations
+            .lock(connection, entry.migrationId())
+            .orElseThrow(() -> new SQLException("migration " + entry.migrationId() + " is gone"));
+    int attempt = entry.attempt();
+    CancelRequest cancel =
+        migrations
+            .cancelRequest(connection, migration.id())
+            .orElseThrow(
+                () -> new SQLException("migration " + migration.id() + " has no cancel request"));
+    boolean attemptLive =
+        attempts.state(connection, migration.id(), attempt).map(AttemptState::isLive).orElse(false);
+    if (!migration.state().isLive() || migration.attempt() != attempt || !attemptLive) {
+      log.info("migration {} attempt {} ended before its cancel went out", migration.id(), attempt);
+      return Outbox.Outcome.SKIPPED;
+    }
+    Envelope<CancelMigration> envelope =
+        new Envelope<>(
+            entry.messageId(),
+            migration.instanceId(),
+            migration.id(),
+            attempt,
+            0,
+            entry.createdAt(),
+            new CancelMigration(migration.instanceId(), cancel.reasonText()));
+    PublishOutcome published =
+        broker
+            .publisher()
+            .publish(topology.controlExchange(), migration.instanceId(), envelope, true, Map.of());
+    if (published == PublishOutcome.ROUTED) {
+      log.info(
+          "published CancelMigration of migration {} attempt {} to instance {}",
+          migration.id(),
+          attempt,
+          migration.instanceId());
+      return Outbox.Outcome.ROUTED;
+    }
+    outcomes.cancelMigration(
+        connection,
+        migration,
+        cancel,
+        "the agent of instance "
+            + migration.instanceId()
+            + " is gone: its control queue "
+            + topology.agentControlQueue(migration.instanceId())
+            + " does not exist, so attempt "
+            + attempt
+            + " was not told to stop");
     return Outbox.Outcome.UNROUTABLE;
   }
 

@@ -22,14 +22,20 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Folds events into the status view, idempotently: each (migration, attempt, seq) is stored once
  * and a repeat changes nothing; an event of an attempt that is not current, or is over, is stored
- * but changes nothing. Every event of the current attempt counts as a sign of life of its agent.
+ * but changes nothing. Every event of the current attempt counts as a sign of life of its agent. An
+ * attempt that fails after a cancel was requested ends its migration CANCELLED (see {@link
+ * AttemptOutcomes}); one that succeeds first ends it SUCCEEDED: the cancel came too late.
  * Thread-safe; events of one migration are serialized by its row lock.
  */
 public final class EventFolder {
+  private static final Logger log = LoggerFactory.getLogger(EventFolder.class);
+
   private final Database database;
   private final Migrations migrations;
   private final Attempts attempts;
@@ -130,6 +136,17 @@ public final class EventFolder {
     } else if (event instanceof MigrationSucceeded succeeded) {
       attempts.succeed(connection, migration.id(), attempt);
       migrations.succeed(connection, migration.id(), succeeded.verification());
+      migrations
+          .cancelRequest(connection, migration.id())
+          .ifPresent(
+              cancel ->
+                  log.info(
+                      "migration {} SUCCEEDED: its cancel ({}, requested at {}) came too late,"
+                          + " attempt {} had finished",
+                      migration.id(),
+                      cancel.reasonText(),
+                      cancel.requestedAt(),
+                      attempt));
     } else if (event instanceof MigrationFailed failed) {
       outcomes.recordMigrationFailed(connection, migration, attempt, failed.error());
     }

@@ -1,9 +1,12 @@
 package io.pgshuttle.coordinator.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.pgshuttle.coordinator.dispatch.CancelOutcome;
+import io.pgshuttle.coordinator.dispatch.MigrationCanceller;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.status.MigrationStatus;
 import io.pgshuttle.coordinator.store.MigrationFilter;
@@ -13,6 +16,7 @@ import io.pgshuttle.messages.MigrationId;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -25,6 +29,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +45,11 @@ import org.slf4j.LoggerFactory;
  *       not a UUID; 404 for an unknown one.
  *   <li>{@code GET /v1/migrations?state=&instance=&limit=}: 200 {@code {"migrations": [...]}},
  *       newest first; limit 1 to 1000, default 50; 400 for a bad parameter.
+ *   <li>{@code POST /v1/migrations/{id}/cancel} with an optional body {@code {"reason": "..."}}:
+ *       202 with the {@link MigrationStatus} after the request (CANCELLED, or RUNNING while the
+ *       agent stops the attempt; also for a migration cancelled before, which changes nothing); 409
+ *       {@code {"error", "state"}} for a migration that ended SUCCEEDED or FAILED; 404 for an
+ *       unknown id; 400 for a malformed id or body.
  * </ul>
  *
  * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool.
@@ -49,16 +60,25 @@ public final class HttpApi implements AutoCloseable {
   private static final String MIGRATIONS = "/v1/migrations";
   private static final int THREADS = 4;
   private static final String EXAMPLE_ID = "123e4567-e89b-12d3-a456-426614174000";
+  private static final Pattern CANCEL = Pattern.compile(MIGRATIONS + "/([^/]+)/cancel");
+  private static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int MAX_REASON_LENGTH = 1000;
 
   private final StatusQueries queries;
+  private final MigrationCanceller canceller;
   private final HealthCheck health;
   private final ObjectMapper mapper;
   private HttpServer server;
   private ExecutorService executor;
 
   @Inject
-  public HttpApi(StatusQueries queries, HealthCheck health, ObjectMapper mapper) {
+  public HttpApi(
+      StatusQueries queries,
+      MigrationCanceller canceller,
+      HealthCheck health,
+      ObjectMapper mapper) {
     this.queries = queries;
+    this.canceller = canceller;
     this.health = health;
     this.mapper = mapper;
   }
@@ -112,16 +132,21 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  private Response route(HttpExchange exchange) {
+  private Response route(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
     boolean known =
         path.equals("/healthz") || path.equals(MIGRATIONS) || path.startsWith(MIGRATIONS + "/");
     if (!known) {
       return Response.error(404, "no such resource: " + path);
     }
-    if (!exchange.getRequestMethod().equals("GET")) {
-      exchange.getResponseHeaders().set("Allow", "GET");
+    Matcher cancel = CANCEL.matcher(path);
+    String allowed = cancel.matches() ? "POST" : "GET";
+    if (!exchange.getRequestMethod().equals(allowed)) {
+      exchange.getResponseHeaders().set("Allow", allowed);
       return Response.error(405, exchange.getRequestMethod() + " is not allowed on " + path);
+    }
+    if (cancel.matches()) {
+      return cancel(cancel.group(1), exchange.getRequestBody());
     }
     if (path.equals("/healthz")) {
       return health();
@@ -144,16 +169,102 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private Response one(String id) {
-    MigrationId migrationId;
-    try {
-      migrationId = MigrationId.parse(id);
-    } catch (IllegalArgumentException e) {
-      return Response.error(
-          400, "'" + id + "' is not a migration id: expected a UUID such as " + EXAMPLE_ID);
+    Optional<MigrationId> migrationId = migrationId(id);
+    if (migrationId.isEmpty()) {
+      return notAMigrationId(id);
     }
+    return found(migrationId.get(), 200);
+  }
+
+  private Response cancel(String id, InputStream body) throws IOException {
+    Optional<MigrationId> migrationId = migrationId(id);
+    if (migrationId.isEmpty()) {
+      return notAMigrationId(id);
+    }
+    String reason;
+    try {
+      reason = cancelReason(body);
+    } catch (IllegalArgumentException e) {
+      return Response.error(400, e.getMessage());
+    }
+    CancelOutcome outcome = canceller.cancel(migrationId.get(), reason);
+    if (outcome instanceof CancelOutcome.AlreadyEnded ended) {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put(
+          "error",
+          "migration "
+              + migrationId.get()
+              + " ended "
+              + ended.state()
+              + " already: there is nothing to cancel");
+      error.put("state", ended.state());
+      return new Response(409, error);
+    }
+    if (outcome instanceof CancelOutcome.Unknown) {
+      return Response.error(404, "no migration " + migrationId.get());
+    }
+    return found(migrationId.get(), 202);
+  }
+
+  /**
+   * The reason of a cancel body: absent, empty or {@code {}} means none.
+   *
+   * @throws IllegalArgumentException saying what is wrong with the body
+   */
+  private String cancelReason(InputStream body) throws IOException {
+    byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException(
+          "the request body is over " + MAX_BODY_BYTES + " bytes: send {\"reason\": \"...\"}");
+    }
+    if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+      return null;
+    }
+    JsonNode json;
+    try {
+      json = mapper.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "the request body is not JSON ("
+              + e.getOriginalMessage()
+              + "): send {\"reason\": \"...\"}");
+    }
+    if (!json.isObject()) {
+      throw new IllegalArgumentException(
+          "the request body must be a JSON object such as {\"reason\": \"...\"}");
+    }
+    JsonNode reason = json.path("reason");
+    if (reason.isMissingNode() || reason.isNull()) {
+      return null;
+    }
+    if (!reason.isTextual()) {
+      throw new IllegalArgumentException("'reason' must be a string, not " + reason.getNodeType());
+    }
+    String text = reason.asText().strip();
+    if (text.length() > MAX_REASON_LENGTH) {
+      throw new IllegalArgumentException(
+          "'reason' is " + text.length() + " characters long: keep it to " + MAX_REASON_LENGTH);
+    }
+    return text.isEmpty() ? null : text;
+  }
+
+  private static Optional<MigrationId> migrationId(String id) {
+    try {
+      return Optional.of(MigrationId.parse(id));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Response notAMigrationId(String id) {
+    return Response.error(
+        400, "'" + id + "' is not a migration id: expected a UUID such as " + EXAMPLE_ID);
+  }
+
+  private Response found(MigrationId migrationId, int status) {
     return queries
         .find(migrationId)
-        .map(status -> new Response(200, status))
+        .map(migration -> new Response(status, migration))
         .orElseGet(() -> Response.error(404, "no migration " + migrationId));
   }
 

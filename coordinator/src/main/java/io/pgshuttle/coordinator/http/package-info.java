@@ -1,2 +1,2 @@
-/** The coordinator's HTTP endpoints: health and the status view of migrations. */
+/** The coordinator's HTTP endpoints: health, the status view of migrations, and cancel. */
 package io.pgshuttle.coordinator.http;

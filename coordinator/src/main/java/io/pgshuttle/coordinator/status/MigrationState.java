@@ -10,7 +10,10 @@ public enum MigrationState {
   SUCCEEDED,
   /** No attempt left, a failure that is never retried, or no agent for the instance. */
   FAILED,
-  /** Stopped on request. */
+  /**
+   * Stopped on request: the running attempt rolled back (or none was running), and no attempt
+   * follows.
+   */
   CANCELLED;
 
   /** Whether the migration may still change. */

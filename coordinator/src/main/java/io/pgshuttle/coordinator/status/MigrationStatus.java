@@ -26,8 +26,12 @@ import java.util.List;
  *   "updatedAt":       last change,
  *   "nextAttemptAt":   when the next attempt is due (after a retryable failure), or null,
  *   "lastHeartbeatAt": last sign of life of the current attempt's agent, or null,
- *   "error":           why it failed, or the last failed attempt's error while retrying; else null,
+ *   "error":           why it failed or was cancelled, or the last failed attempt's error while
+ *                      retrying; else null,
  *   "verification":    VERIFY's summary once SUCCEEDED, else null,
+ *   "cancelRequestedAt": when a cancel was first requested, or null; a RUNNING migration with
+ *                      one is stopping and ends CANCELLED (or SUCCEEDED if the cancel came too late),
+ *   "cancelReason":    the reason the cancel gave, or null,
  *   "steps": [         the current attempt's steps, all eight, in pipeline order
  *     {"name": "PREFLIGHT | PROVISION_DISK | QUIESCE_SOURCE | DUMP | RESTORE | VERIFY | CUTOVER | CLEANUP",
  *      "state": "PENDING | RUNNING | SUCCEEDED | FAILED",
@@ -58,6 +62,8 @@ public record MigrationStatus(
     Instant lastHeartbeatAt,
     String error,
     String verification,
+    Instant cancelRequestedAt,
+    String cancelReason,
     List<StepStatus> steps,
     List<AttemptStatus> attempts) {
 

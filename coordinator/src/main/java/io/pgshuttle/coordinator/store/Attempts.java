@@ -44,6 +44,24 @@ public final class Attempts {
     }
   }
 
+  /**
+   * Whether the attempt is live and its StartMigration was confirmed by the broker: only then can
+   * its agent be running it.
+   */
+  public boolean isWithAgent(Connection connection, MigrationId id, int attempt)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT 1 FROM attempts WHERE migration_id = ? AND attempt = ?"
+                + " AND state IN ('DISPATCHED', 'RUNNING') AND published_at IS NOT NULL")) {
+      statement.setObject(1, id.value());
+      statement.setInt(2, attempt);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
   /** The broker confirmed the attempt's StartMigration now. */
   public void markPublished(Connection connection, MigrationId id, int attempt)
       throws SQLException {

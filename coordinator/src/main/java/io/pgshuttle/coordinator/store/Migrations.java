@@ -155,6 +155,52 @@ public final class Migrations {
         id.value());
   }
 
+  /**
+   * Records a cancel request, unless one is recorded already (the first one's time and reason
+   * stand).
+   *
+   * @param reason null when none was given
+   * @return false if a cancel was requested before (nothing changed)
+   */
+  public boolean requestCancel(Connection connection, MigrationId id, String reason)
+      throws SQLException {
+    return Sql.update(
+            connection,
+            "UPDATE migrations SET cancel_requested_at = now(), cancel_reason = ?,"
+                + " updated_at = now() WHERE migration_id = ? AND cancel_requested_at IS NULL",
+            StoredText.clean(reason),
+            id.value())
+        == 1;
+  }
+
+  /** The cancel requested for the migration, if any. */
+  public Optional<CancelRequest> cancelRequest(Connection connection, MigrationId id)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT cancel_requested_at, cancel_reason FROM migrations"
+                + " WHERE migration_id = ? AND cancel_requested_at IS NOT NULL")) {
+      statement.setObject(1, id.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next()
+            ? Optional.of(
+                new CancelRequest(
+                    Sql.instant(rows, "cancel_requested_at"), rows.getString("cancel_reason")))
+            : Optional.empty();
+      }
+    }
+  }
+
+  /** Ends the migration CANCELLED with {@code error}; nothing is due any more. */
+  public void cancel(Connection connection, MigrationId id, String error) throws SQLException {
+    Sql.update(
+        connection,
+        "UPDATE migrations SET state = 'CANCELLED', error = ?, finished_at = now(),"
+            + " next_attempt_at = NULL, updated_at = now() WHERE migration_id = ?",
+        StoredText.clean(error),
+        id.value());
+  }
+
   public void succeed(Connection connection, MigrationId id, String verification)
       throws SQLException {
     Sql.update(

@@ -33,6 +33,20 @@ public final class Outbox {
         attempt);
   }
 
+  /**
+   * Queues the CancelMigration of an attempt (at most one per attempt), built from the migration's
+   * cancel request when published.
+   */
+  public void addCancel(Connection connection, MigrationId id, int attempt) throws SQLException {
+    Sql.update(
+        connection,
+        "INSERT INTO outbox (message_id, kind, migration_id, attempt) VALUES (?, 'CANCEL_MIGRATION',"
+            + " ?, ?)",
+        UUID.randomUUID(),
+        id.value(),
+        attempt);
+  }
+
   /** Queues a stored event for publishing under its own message id. */
   public void addEvent(Connection connection, MigrationId id, int attempt, long seq, UUID messageId)
       throws SQLException {

@@ -23,6 +23,10 @@ public record OutboxEntry(
   public enum Kind {
     /** The StartMigration of an attempt, built from the store when published. */
     START_MIGRATION,
+    /**
+     * The CancelMigration of an attempt, built from the migration's cancel request when published.
+     */
+    CANCEL_MIGRATION,
     /** An event the coordinator emitted, stored in the events table. */
     EVENT
   }

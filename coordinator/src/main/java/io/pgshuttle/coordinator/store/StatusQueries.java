@@ -34,7 +34,7 @@ public final class StatusQueries {
   private static final String MIGRATION_COLUMNS =
       "migration_id, request_id, instance_id, state, attempt, max_attempts, created_at,"
           + " started_at, finished_at, updated_at, next_attempt_at, last_heartbeat_at, error,"
-          + " verification";
+          + " verification, cancel_requested_at, cancel_reason";
 
   private final Database database;
   private final ObjectMapper mapper;
@@ -130,6 +130,8 @@ public final class StatusQueries {
               status.lastHeartbeatAt(),
               status.error(),
               status.verification(),
+              status.cancelRequestedAt(),
+              status.cancelReason(),
               pipeline,
               attempts.getOrDefault(id, List.of())));
     }
@@ -152,6 +154,8 @@ public final class StatusQueries {
         Sql.instant(rows, "last_heartbeat_at"),
         rows.getString("error"),
         rows.getString("verification"),
+        Sql.instant(rows, "cancel_requested_at"),
+        rows.getString("cancel_reason"),
         List.of(),
         List.of());
   }

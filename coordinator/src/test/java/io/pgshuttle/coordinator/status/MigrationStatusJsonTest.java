@@ -44,6 +44,8 @@ class MigrationStatusJsonTest {
             created.plusSeconds(6),
             null,
             null,
+            created.plusSeconds(6),
+            "wrong target",
             List.of(StepStatus.pending(Step.PREFLIGHT), dump),
             List.of(new AttemptStatus(1, AttemptState.RUNNING, created, null, null, null)));
 
@@ -65,6 +67,8 @@ class MigrationStatusJsonTest {
             "lastHeartbeatAt",
             "error",
             "verification",
+            "cancelRequestedAt",
+            "cancelReason",
             "steps",
             "attempts");
     assertThat(json.get("migrationId").asText())
@@ -73,6 +77,8 @@ class MigrationStatusJsonTest {
     assertThat(json.get("createdAt").asText()).isEqualTo("2025-01-31T12:00:00.123Z");
     assertThat(json.get("finishedAt").isNull()).isTrue();
     assertThat(json.get("error").isNull()).isTrue();
+    assertThat(json.get("cancelRequestedAt").asText()).isEqualTo("2025-01-31T12:00:06.123Z");
+    assertThat(json.get("cancelReason").asText()).isEqualTo("wrong target");
 
     JsonNode step = json.get("steps").get(1);
     assertThat(names(step))
@@ -107,6 +113,8 @@ class MigrationStatusJsonTest {
             null,
             null,
             "no agent for instance vm-2",
+            null,
+            null,
             null,
             List.of(StepStatus.pending(Step.PREFLIGHT)),
             List.of());

@@ -1,0 +1,183 @@
+package io.pgshuttle.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.testkit.PostgresCluster;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3, point 7: {@code pgshuttle cancel ID} stops a migration in the middle of DUMP, through
+ * the CLI, the coordinator, the broker's control binding and the busy agent, all real processes of
+ * the distribution on real PostgreSQL clusters.
+ */
+class CancelEndToEndIT {
+  private static final String INSTANCE = "e2e-cancel-vm";
+  private static final String DATABASE = "Big Ledger";
+  private static final int ROWS = 1_500_000;
+
+  private static E2eEnvironment environment;
+  private static PostgresCluster source;
+  private static Map<String, List<List<String>>> sourceBefore;
+
+  @BeforeAll
+  static void startInstallationAndABigSource() {
+    source = PostgresCluster.startTrusting();
+    source.execute("postgres", "CREATE ROLE ledger_app LOGIN");
+    source.execute(
+        "postgres", "CREATE DATABASE \"" + DATABASE + "\" OWNER ledger_app CONNECTION LIMIT 20");
+    source.execute("postgres", "REVOKE CONNECT ON DATABASE \"" + DATABASE + "\" FROM PUBLIC");
+    source.execute("postgres", "GRANT CONNECT ON DATABASE \"" + DATABASE + "\" TO ledger_app");
+    // Hex digests compress poorly: dumping this takes pg_dump a few seconds.
+    source.execute(
+        DATABASE,
+        "CREATE TABLE entries AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b,"
+            + " now() AS booked_at FROM generate_series(1, "
+            + ROWS
+            + ") g");
+    sourceBefore = DatabaseSnapshot.of(source, DATABASE);
+    environment = new E2eEnvironment();
+    environment.startAgent(INSTANCE, source, Map.of());
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (environment != null) {
+      environment.close();
+    }
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  @Test
+  void cancelDuringDumpStopsPgDumpRollsBackAndEndsCancelledWithoutRetry() throws Exception {
+    try (PostgresCluster target = PostgresCluster.startWithPassword("target-pw-cancel")) {
+      String id =
+          environment.submit(
+              INSTANCE,
+              target,
+              List.of("--database", DATABASE, "--jobs", "1", "--max-attempts", "3"));
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> environment.stepState(id, "DUMP").equals("RUNNING"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(20))
+          .alias("a pg_dump of the source runs")
+          .until(() -> !pgDumpsOfSource().isEmpty());
+
+      PgShuttleProcess.Result cancel =
+          environment.runCli(List.of("cancel", id, "--reason", "operator changed plans"));
+
+      assertThat(cancel.exitCode()).as(cancel.errors()).isZero();
+      assertThat(cancel.output()).contains(id);
+      JsonNode status = environment.http().awaitTerminal(id, Duration.ofMinutes(1));
+      assertThat(status.path("state").asText())
+          .as("status %s%n%s", status, environment.logs())
+          .isEqualTo("CANCELLED");
+      assertThat(status.path("error").asText())
+          .startsWith("cancelled on request: operator changed plans (attempt 1 ended: ");
+      assertThat(status.path("cancelReason").asText()).isEqualTo("operator changed plans");
+      assertThat(status.path("attempt").asInt()).isEqualTo(1);
+      assertThat(status.path("attempts")).hasSize(1);
+      // The cancel hit DUMP: the step failed and nothing after it began.
+      assertThat(stepStates(status))
+          .containsEntry("DUMP", "FAILED")
+          .containsEntry("RESTORE", "PENDING")
+          .containsEntry("CUTOVER", "PENDING");
+      JsonNode attempt = status.path("attempts").path(0);
+      assertThat(attempt.path("state").asText()).isEqualTo("FAILED");
+      assertThat(attempt.path("retryable").asBoolean(true)).isFalse();
+      assertThat(attempt.path("error").asText()).contains("migration cancelled");
+
+      // CANCELLED is reported once the rollback is done: nothing may be left at this moment.
+      assertThat(pgDumpsOfSource()).isEmpty();
+      assertThat(DatabaseSnapshot.of(source, DATABASE)).isEqualTo(sourceBefore);
+      assertThat(canConnect(source, "ledger_app")).isTrue();
+      try (Stream<Path> left = Files.list(environment.diskRoot(INSTANCE))) {
+        assertThat(left.map(Path::getFileName).map(Path::toString)).isEmpty();
+      }
+      assertThat(target.userDatabases()).isEmpty();
+
+      // Cancelling again changes nothing; --wait returns at once with the final status.
+      PgShuttleProcess.Result again = environment.runCli(List.of("cancel", id, "--wait", "--json"));
+      assertThat(again.exitCode()).as(again.errors()).isZero();
+      JsonNode ended = new ObjectMapper().readTree(again.output());
+      assertThat(ended.path("state").asText()).isEqualTo("CANCELLED");
+      assertThat(ended.path("error").asText()).isEqualTo(status.path("error").asText());
+      assertThat(ended.path("attempts")).hasSize(1);
+    }
+  }
+
+  private static Map<String, String> stepStates(JsonNode status) {
+    Map<String, String> states = new HashMap<>();
+    status
+        .path("steps")
+        .forEach(step -> states.put(step.path("name").asText(), step.path("state").asText()));
+    return states;
+  }
+
+  /** Whether {@code role} may connect to the database, as an application would. */
+  private static boolean canConnect(PostgresCluster cluster, String role) {
+    Properties properties = new Properties();
+    properties.setProperty("user", role);
+    try (Connection connection =
+        DriverManager.getConnection(cluster.jdbcUrl(DATABASE), properties)) {
+      return connection.isValid(5);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Command lines of running pg_dump or pg_dumpall processes that connect to the source. */
+  private static List<String> pgDumpsOfSource() {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      for (Path process : processes.toList()) {
+        if (!process.getFileName().toString().matches("\\d+")) {
+          continue;
+        }
+        String[] arguments = commandLine(process);
+        if (arguments.length > 0
+            && Path.of(arguments[0]).getFileName().toString().startsWith("pg_dump")
+            && String.join(" ", arguments).contains("port=" + source.port())) {
+          found.add(String.join(" ", arguments));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return found;
+  }
+
+  private static String[] commandLine(Path process) {
+    try {
+      String raw =
+          new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8);
+      return raw.isEmpty() ? new String[0] : raw.split("\0");
+    } catch (IOException e) {
+      // The process ended while we looked.
+      return new String[0];
+    }
+  }
+}
