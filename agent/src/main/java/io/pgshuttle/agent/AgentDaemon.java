@@ -186,6 +186,26 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
+  /** Reports an attempt whose cancel arrived first as failed for good, without running it. */
+  private void refuseCancelled(
+      io.pgshuttle.messages.Envelope<StartMigration> command, String reason) {
+    log.info(
+        "refused attempt {} of {}: it was cancelled before its command arrived",
+        command.attempt(),
+        command.migrationId());
+    sinkFor(command.migrationId(), command.attempt())
+        .emit(
+            new AttemptFailed(
+                null,
+                "migration cancelled before attempt "
+                    + command.attempt()
+                    + " started"
+                    + (reason.isBlank() ? "" : ": " + reason),
+                false,
+                List.of()));
+    inbox.markDone(command);
+  }
+
   private final class CommandConsumer extends DefaultConsumer {
     CommandConsumer(Channel channel) {
       super(channel);
@@ -226,8 +246,13 @@ public final class AgentDaemon implements AutoCloseable {
       } else {
         fencing.record(command);
         inbox.accept(command);
-        cancellations.put(command.migrationId(), new AttemptCancellation());
-        worker.execute(() -> run(command));
+        var cancelledEarlier = inbox.cancelled(command);
+        if (cancelledEarlier.isPresent()) {
+          refuseCancelled(command, cancelledEarlier.get());
+        } else {
+          cancellations.put(command.migrationId(), new AttemptCancellation());
+          worker.execute(() -> run(command));
+        }
       }
       // Acked only once recorded: a long pg_dump must not hold the delivery past the broker's
       // consumer timeout.
@@ -249,7 +274,13 @@ public final class AgentDaemon implements AutoCloseable {
         if (message.payload() instanceof CancelMigration cancel) {
           AttemptCancellation cancellation = cancellations.get(message.migrationId());
           if (cancellation == null) {
-            log.info("cancel for {}: nothing running", message.migrationId());
+            // The command may still be on its way (or this agent was restarting): remember the
+            // cancel so that the attempt is refused when it comes.
+            log.info(
+                "cancel for attempt {} of {} before its command: it will be refused",
+                message.attempt(),
+                message.migrationId());
+            inbox.recordCancel(message.migrationId(), message.attempt(), cancel.reason());
           } else {
             log.info("cancelling migration {}: {}", message.migrationId(), cancel.reason());
             cancellation.cancel(cancel.reason(), false);

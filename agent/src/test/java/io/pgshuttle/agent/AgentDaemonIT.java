@@ -12,6 +12,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
@@ -171,6 +172,37 @@ class AgentDaemonIT {
     assertThat(metrics.meter("pgshuttle.agent.attempts.failed").getCount()).isEqualTo(1);
     assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
         .isZero();
+  }
+
+  @Test
+  void cancelThatArrivesBeforeItsCommandRefusesTheAttempt() throws Exception {
+    MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+    channel.basicPublish(
+        topology.controlExchange(),
+        INSTANCE,
+        null,
+        codec.encode(
+            Envelope.of(INSTANCE, migration, 1, 0, new CancelMigration(INSTANCE, "wrong target"))));
+    Thread.sleep(500); // the control consumer records it before the command comes
+
+    publish(codec.encode(command(migration, 1, 11)));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> count(migration, 1, AttemptFailed.class) == 1);
+    AttemptFailed failed =
+        (AttemptFailed)
+            events.stream()
+                .filter(e -> e.migrationId().equals(migration))
+                .filter(e -> e.payload() instanceof AttemptFailed)
+                .findFirst()
+                .orElseThrow()
+                .payload();
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.error())
+        .isEqualTo("migration cancelled before attempt 1 started: wrong target");
+    assertThat(count(migration, 1, StepStarted.class)).isZero();
+    assertThat(target.userDatabases()).isEmpty();
   }
 
   private long count(MigrationId migration, int attempt, Class<? extends Event> type) {

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
+import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.StartMigration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The commands this agent has accepted, on the VM's persistent disk: the agent acks a command only
@@ -43,6 +47,43 @@ public final class CommandInbox {
   /** Whether this attempt of the migration was accepted before: a redelivery. */
   public boolean contains(Envelope<StartMigration> command) {
     return Files.exists(file(command));
+  }
+
+  /**
+   * Records, durably, that attempts up to {@code attempt} of the migration are cancelled: a cancel
+   * that arrived before its command (the agent was restarting, or the command still queued).
+   */
+  public void recordCancel(MigrationId migrationId, int attempt, String reason) {
+    Path file = root.resolve(migrationId.toString()).resolve("cancelled-" + attempt + ".txt");
+    try {
+      Files.createDirectories(file.getParent());
+      writeDurably(file, (reason == null ? "" : reason).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record a cancel in " + file, e);
+    }
+  }
+
+  /**
+   * The reason of a cancel recorded for this attempt or a later one of the migration; empty when
+   * none was (a cancel without a reason gives an empty string).
+   */
+  public Optional<String> cancelled(Envelope<StartMigration> command) {
+    Path directory = root.resolve(command.migrationId().toString());
+    if (!Files.isDirectory(directory)) {
+      return Optional.empty();
+    }
+    try (DirectoryStream<Path> cancels = Files.newDirectoryStream(directory, "cancelled-*.txt")) {
+      for (Path file : cancels) {
+        String name = file.getFileName().toString();
+        int attempt = Integer.parseInt(name.substring("cancelled-".length(), name.length() - 4));
+        if (attempt >= command.attempt()) {
+          return Optional.of(Files.readString(file));
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the agent's inbox under " + directory, e);
+    }
   }
 
   /** Records the command as accepted, durably, before the caller acks it. */
@@ -128,7 +169,7 @@ public final class CommandInbox {
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(java.nio.ByteBuffer.wrap(bytes));
+      channel.write(ByteBuffer.wrap(bytes));
       channel.force(true);
     }
     Files.move(
