@@ -192,7 +192,9 @@ public final class AttemptRunner {
     } catch (StepException e) {
       StepException cancelled = cancellationFailure(context.cancellation());
       return cancelled != null ? cancelled : e;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
+      // A linkage error is a defect of the agent's class path, not of the JVM: the attempt must
+      // still roll back and be reported.
       log.error("step {} failed unexpectedly", step.name(), e);
       StepException cancelled = cancellationFailure(context.cancellation());
       return cancelled != null
@@ -244,7 +246,7 @@ public final class AttemptRunner {
       } catch (StepException e) {
         log.warn("rolling back {} failed: {}", step.name(), e.getMessage());
         errors.add(step.name() + ": " + e.getMessage());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         log.error("rolling back {} failed unexpectedly", step.name(), e);
         errors.add(step.name() + ": " + e);
       }

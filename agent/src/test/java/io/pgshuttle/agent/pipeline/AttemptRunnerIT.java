@@ -218,6 +218,22 @@ class AttemptRunnerIT {
   }
 
   @Test
+  void aClassPathDefectInAStepStillRollsBackAndReports() {
+    executes.put(
+        Step.RESTORE,
+        context -> {
+          throw new NoSuchMethodError("ImmutableMap$Builder.buildKeepingLast()");
+        });
+
+    AttemptResult result = run(1);
+
+    assertThat(result.retryable()).isFalse();
+    assertThat(result.error())
+        .startsWith("RESTORE failed unexpectedly: java.lang.NoSuchMethodError");
+    assertThat(compensated()).hasSize(5);
+  }
+
+  @Test
   void cancelDuringAStepReportsTheCancelNotTheStepsError() {
     TestCancellation cancellation = new TestCancellation();
     executes.put(
