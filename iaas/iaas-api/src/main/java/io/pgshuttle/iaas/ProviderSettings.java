@@ -10,6 +10,15 @@ import java.util.Optional;
  * name the key to fix. Immutable and thread-safe.
  */
 public final class ProviderSettings {
+  /** The longest wait for one cloud operation; every provider reads it. */
+  public static final String OPERATION_TIMEOUT = "operationTimeout";
+
+  /** How often a provider asks whether an operation has finished; every provider reads it. */
+  public static final String POLL_INTERVAL = "pollInterval";
+
+  static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofMinutes(10);
+  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+
   private final String providerId;
   private final Map<String, String> settings;
 
@@ -66,22 +75,39 @@ public final class ProviderSettings {
   }
 
   /**
-   * A duration in ISO-8601 ({@code PT5M}) or as seconds ({@code 300}), or {@code fallback}.
+   * A positive duration in ISO-8601 ({@code PT5M}) or as seconds ({@code 300}), or {@code
+   * fallback}.
    *
-   * @throws PermanentIaasException if it is neither
+   * @throws PermanentIaasException if it is neither, or zero or negative
    */
   public Duration duration(String key, Duration fallback) {
     Optional<String> value = optional(key);
     if (value.isEmpty()) {
       return fallback;
     }
+    Duration duration;
     try {
-      return value.get().matches("\\d+")
-          ? Duration.ofSeconds(Long.parseLong(value.get()))
-          : Duration.parse(value.get());
+      duration =
+          value.get().matches("\\d+")
+              ? Duration.ofSeconds(Long.parseLong(value.get()))
+              : Duration.parse(value.get());
     } catch (DateTimeParseException e) {
       throw invalid(key, value.get(), "a duration such as PT5M or 300 (seconds)");
     }
+    if (duration.isNegative() || duration.isZero()) {
+      throw invalid(key, value.get(), "a positive duration");
+    }
+    return duration;
+  }
+
+  /** {@link #OPERATION_TIMEOUT}, ten minutes by default. */
+  public Duration operationTimeout() {
+    return duration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
+  }
+
+  /** {@link #POLL_INTERVAL}, two seconds by default. */
+  public Duration pollInterval() {
+    return duration(POLL_INTERVAL, DEFAULT_POLL_INTERVAL);
   }
 
   private PermanentIaasException invalid(String key, String value, String expected) {

@@ -30,8 +30,6 @@ record AlibabaSettings(
   static final String ENDPOINT = "endpoint";
 
   static final String DEFAULT_DISK_CATEGORY = "cloud_essd";
-  static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofMinutes(10);
-  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
 
   /**
    * Reads and checks the settings.
@@ -45,22 +43,13 @@ record AlibabaSettings(
         settings.required(REGION_ID, "the region of this VM, such as cn-hangzhou"),
         settings.required(ZONE_ID, "the zone of this VM, such as cn-hangzhou-k"),
         settings.optional(DISK_CATEGORY, DEFAULT_DISK_CATEGORY),
-        positive(settings, OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT),
-        positive(settings, POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+        settings.operationTimeout(),
+        settings.pollInterval(),
         settings.optional(ENDPOINT));
   }
 
   /** {@code agent.iaasSettings.<key>}, the name an operator looks for in the configuration. */
   static String key(String key) {
     return "agent.iaasSettings." + key;
-  }
-
-  private static Duration positive(ProviderSettings settings, String key, Duration fallback) {
-    Duration value = settings.duration(key, fallback);
-    if (value.isNegative() || value.isZero()) {
-      throw new PermanentIaasException(
-          key(key) + " of the alibaba disk provider must be a positive duration, not " + value);
-    }
-    return value;
   }
 }

@@ -81,8 +81,8 @@ public final class AwsDiskProvisionerProvider implements DiskProvisionerProvider
             zone,
             read.optional(VOLUME_TYPE, "gp3"),
             read.optional(KMS_KEY_ID),
-            positive(read, OPERATION_TIMEOUT, Duration.ofMinutes(10)),
-            positive(read, POLL_INTERVAL, Duration.ofSeconds(2)));
+            read.operationTimeout(),
+            read.pollInterval());
     int maxAttempts = read.integer(MAX_ATTEMPTS, 3);
     if (maxAttempts < 1) {
       throw invalid(MAX_ATTEMPTS, Integer.toString(maxAttempts), "at least 1");
@@ -119,14 +119,6 @@ public final class AwsDiskProvisionerProvider implements DiskProvisionerProvider
     } catch (URISyntaxException e) {
       throw invalid(ENDPOINT, value.get(), "an absolute URL such as https://ec2.example.com");
     }
-  }
-
-  private static Duration positive(ProviderSettings read, String key, Duration fallback) {
-    Duration value = read.duration(key, fallback);
-    if (value.isNegative() || value.isZero()) {
-      throw invalid(key, value.toString(), "longer than zero");
-    }
-    return value;
   }
 
   private static PermanentIaasException invalid(String key, String value, String expected) {

@@ -110,8 +110,8 @@ public final class AzureDiskProvisionerProvider implements DiskProvisionerProvid
             read.required(LOCATION, "the VM's Azure region, such as westeurope"),
             read.optional(ZONE),
             read.optional(DISK_TYPE, "Premium_LRS"),
-            positive(read, OPERATION_TIMEOUT, Duration.ofMinutes(10)),
-            positive(read, POLL_INTERVAL, Duration.ofSeconds(2)));
+            read.operationTimeout(),
+            read.pollInterval());
     int maxAttempts = read.integer(MAX_ATTEMPTS, 3);
     if (maxAttempts < 1) {
       throw invalid(MAX_ATTEMPTS, Integer.toString(maxAttempts), "at least 1");
@@ -173,14 +173,6 @@ public final class AzureDiskProvisionerProvider implements DiskProvisionerProvid
     } catch (URISyntaxException e) {
       throw invalid(ENDPOINT, value.get(), expected);
     }
-  }
-
-  private static Duration positive(ProviderSettings read, String key, Duration fallback) {
-    Duration value = read.duration(key, fallback);
-    if (value.isNegative() || value.isZero()) {
-      throw invalid(key, value.toString(), "longer than zero");
-    }
-    return value;
   }
 
   private static PermanentIaasException invalid(String key, String value, String expected) {

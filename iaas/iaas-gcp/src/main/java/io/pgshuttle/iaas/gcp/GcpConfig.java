@@ -46,18 +46,9 @@ record GcpConfig(
         read.required(ZONE, "the zone of this VM, such as europe-west1-b"),
         read.required(VM_ID, "the instance name of this VM"),
         read.optional(DISK_TYPE, DEFAULT_DISK_TYPE),
-        positive(read, OPERATION_TIMEOUT, Duration.ofMinutes(10)),
-        positive(read, POLL_INTERVAL, Duration.ofSeconds(2)),
+        read.operationTimeout(),
+        read.pollInterval(),
         read.optional(ENDPOINT));
-  }
-
-  private static Duration positive(ProviderSettings read, String key, Duration fallback) {
-    Duration value = read.duration(key, fallback);
-    if (value.isZero() || value.isNegative()) {
-      throw new PermanentIaasException(
-          "agent.iaasSettings." + key + " of the gcp disk provider must be positive, not " + value);
-    }
-    return value;
   }
 
   /**

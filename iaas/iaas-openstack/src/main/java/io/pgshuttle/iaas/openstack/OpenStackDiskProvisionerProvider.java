@@ -2,7 +2,6 @@ package io.pgshuttle.iaas.openstack;
 
 import io.pgshuttle.iaas.DiskProvisioner;
 import io.pgshuttle.iaas.DiskProvisionerProvider;
-import io.pgshuttle.iaas.PermanentIaasException;
 import io.pgshuttle.iaas.ProviderSettings;
 import java.time.Duration;
 import java.util.Map;
@@ -63,8 +62,8 @@ public final class OpenStackDiskProvisionerProvider implements DiskProvisionerPr
     String vmId = read.required(VM_ID, "this VM's Nova server id");
     String availabilityZone =
         read.required(AVAILABILITY_ZONE, "the Cinder availability zone of the volumes");
-    Duration operationTimeout = positive(read, OPERATION_TIMEOUT, Duration.ofMinutes(10));
-    Duration pollInterval = positive(read, POLL_INTERVAL, Duration.ofSeconds(2));
+    Duration operationTimeout = read.operationTimeout();
+    Duration pollInterval = read.pollInterval();
     Optional<String> region =
         read.optional(REGION).or(() -> nonBlank(environment.get(REGION_NAME_VARIABLE)));
     Facing facing = Facing.value(environment.get(INTERFACE_VARIABLE));
@@ -77,15 +76,6 @@ public final class OpenStackDiskProvisionerProvider implements DiskProvisionerPr
         read.optional(VOLUME_TYPE),
         operationTimeout,
         pollInterval);
-  }
-
-  private static Duration positive(ProviderSettings settings, String key, Duration fallback) {
-    Duration value = settings.duration(key, fallback);
-    if (value.isNegative() || value.isZero()) {
-      throw new PermanentIaasException(
-          "agent.iaasSettings." + key + " of the openstack disk provider must be positive");
-    }
-    return value;
   }
 
   private static Optional<String> nonBlank(String value) {
