@@ -1,0 +1,128 @@
+package io.pgshuttle.agent.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgshuttle.agent.pipeline.AttemptContext;
+import io.pgshuttle.agent.pipeline.AttemptResult;
+import io.pgshuttle.agent.pipeline.PipelineStep;
+import io.pgshuttle.agent.pipeline.StepException;
+import io.pgshuttle.agent.pipeline.TestCancellation;
+import io.pgshuttle.messages.AttemptFailed;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Step;
+import java.nio.file.Files;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3, point 10: while the source is quiesced an application role cannot connect, and a write
+ * that happens anyway (a superuser's) fails the attempt at VERIFY, retryably; the next attempt,
+ * with the source quiet, succeeds.
+ */
+class FreezeIT {
+  private Migrations migrations;
+
+  @BeforeEach
+  void start() {
+    migrations = new Migrations();
+    SourceFixture.create(migrations.source);
+  }
+
+  @AfterEach
+  void stop() {
+    migrations.close();
+  }
+
+  @Test
+  void applicationIsShutOutAndAWriteDuringTheFreezeFailsVerify() throws Exception {
+    List<String> refusals = new ArrayList<>();
+    MigrationId id = Migrations.newMigrationId();
+    RecordingEventSink events = new RecordingEventSink();
+
+    AttemptResult first =
+        migrations
+            .runner(
+                migrations.config(),
+                step -> step.name() == Step.DUMP ? writingDuringTheFreeze(step, refusals) : step)
+            .run(
+                Migrations.command(id, 1, migrations.target, List.of()),
+                events,
+                new TestCancellation());
+
+    assertThat(refusals)
+        .singleElement()
+        .asString()
+        .containsAnyOf("permission denied for database", "too many connections");
+    assertThat(first.succeeded()).isFalse();
+    AttemptFailed failed = events.attemptFailed();
+    assertThat(failed.step()).isEqualTo(Step.VERIFY);
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.error()).contains("a transaction wrote to the source during the freeze");
+    assertThat(canConnectAsApplication()).as("the source is open again").isNull();
+    assertThat(migrations.target.userDatabases()).isEmpty();
+    try (var disks = Files.list(migrations.diskRoot)) {
+      assertThat(disks).isEmpty();
+    }
+
+    AttemptResult second =
+        migrations
+            .runner(migrations.config())
+            .run(
+                Migrations.command(id, 2, migrations.target, List.of()),
+                new RecordingEventSink(),
+                new TestCancellation());
+
+    assertThat(second.succeeded()).isTrue();
+    assertThat(
+            migrations.target.queryValue(
+                SourceFixture.SHOP,
+                "SELECT count(*) FROM sales.customers WHERE name = 'written in the freeze'"))
+        .isEqualTo("1");
+  }
+
+  /** DUMP, after an application tries to connect and a superuser writes to the source. */
+  private PipelineStep writingDuringTheFreeze(PipelineStep dump, List<String> refusals) {
+    return new PipelineStep() {
+      @Override
+      public Step name() {
+        return dump.name();
+      }
+
+      @Override
+      public void execute(AttemptContext context) throws StepException {
+        String refused = canConnectAsApplication();
+        if (refused != null) {
+          refusals.add(refused);
+        }
+        migrations.source.execute(
+            SourceFixture.SHOP,
+            "INSERT INTO sales.customers (name) VALUES ('written in the freeze')");
+        dump.execute(context);
+      }
+
+      @Override
+      public void compensate(AttemptContext context) throws StepException {
+        dump.compensate(context);
+      }
+    };
+  }
+
+  /** Null if app_reader can connect to the shop database, else the server's refusal. */
+  private String canConnectAsApplication() {
+    Properties properties = new Properties();
+    properties.setProperty("user", "app_reader");
+    properties.setProperty("password", SourceFixture.READER_PASSWORD);
+    try (var connection =
+        DriverManager.getConnection(migrations.source.jdbcUrl(SourceFixture.SHOP), properties)) {
+      return null;
+    } catch (SQLException e) {
+      return e.getMessage();
+    }
+  }
+}
