@@ -204,6 +204,16 @@ class IntakeIT {
     MigrationRequest poison = CoordinatorFixture.request("req-\u0000-6", "vm-6", "poison-pw");
 
     fixture.publishRequest(poison);
+    fixture.publishRequest(CoordinatorFixture.request("req-6b", "vm-6b", "behind-pw"));
+    // The poison, redelivered until its limit, does not hold back the request behind it.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                fixture
+                    .storeValue(
+                        "SELECT count(*) FROM pgshuttle.migrations WHERE request_id = 'req-6b'")
+                    .equals("1"));
     GetResponse deadLetter = fixture.awaitDeadLetter(WAIT);
 
     assertThat(reason(deadLetter))
