@@ -20,6 +20,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * QUIESCE_SOURCE: closes the source databases to applications while the agent's superuser still
@@ -58,21 +60,26 @@ public final class QuiesceSourceStep implements PipelineStep {
                 "closing database " + database.name(),
                 () -> close(context, connection, database.name()));
       }
+      Map<String, String> writes = new TreeMap<>();
       for (PlannedDatabase database : plan.databases()) {
         context.cancellation().throwIfCancelled();
         try (Connection inDatabase = connector.connect(source, database.name())) {
-          PgErrors.on(
-              source,
-              "analyzing database " + database.name(),
-              () -> {
-                Jdbc.execute(inDatabase, "ANALYZE");
-                return null;
-              });
+          writes.put(
+              database.name(),
+              PgErrors.on(
+                  source,
+                  "analyzing database " + database.name(),
+                  () -> {
+                    Jdbc.execute(inDatabase, "ANALYZE");
+                    return FreezeMarker.userTableWrites(inDatabase);
+                  }));
         }
       }
       FreezeMarker marker =
           PgErrors.on(
-              source, "recording the freeze marker", () -> FreezeMarker.current(connection));
+              source,
+              "recording the freeze marker",
+              () -> FreezeMarker.current(connection, writes));
       context.journal().put(JournalEntries.FREEZE, marker);
       AttemptRecords.recordSummary(
           context.journal(),

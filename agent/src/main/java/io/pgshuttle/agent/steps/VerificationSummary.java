@@ -15,6 +15,7 @@ public record VerificationSummary(
     int sequences,
     long largeObjects,
     boolean checksums,
+    long transactionsElsewhere,
     long walBytes) {
 
   public String text() {
@@ -29,8 +30,10 @@ public record VerificationSummary(
         + Texts.count(largeObjects, "large object")
         + " equal ("
         + (checksums ? "row counts and checksums" : "row counts")
-        + ", object inventory, extensions, roles); no transaction on the source since the freeze"
-        + " (WAL +"
+        + ", object inventory, extensions, roles); no write to the migrated databases since the"
+        + " freeze ("
+        + Texts.count(transactionsElsewhere, "transaction")
+        + " elsewhere on the source, WAL +"
         + Texts.bytes(walBytes)
         + ")";
   }

@@ -1,0 +1,156 @@
+package io.pgshuttle.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.inject.Guice;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationOptions;
+import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.SslMode;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.messages.Topology;
+import io.pgshuttle.messages.VerifyLevel;
+import io.pgshuttle.testkit.PostgresCluster;
+import io.pgshuttle.testkit.RabbitNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 3, point 4: a step that runs longer than the broker's consumer timeout runs once. A node of
+ * the test's own has {@code consumer_timeout} of 60 s; DUMP takes 130 s (the broker checks timeouts
+ * about once a minute). Had the agent held the delivery unacked for the step, the broker would
+ * close its channel, the queue would lose its consumer and the command would come again.
+ */
+class ConsumerTimeoutIT {
+  static final String INSTANCE = "slow-vm";
+  static final long DUMP_SECONDS = 130;
+
+  @TempDir Path work;
+
+  @Test
+  void stepLongerThanTheConsumerTimeoutRunsOnceWithoutRedelivery() throws Exception {
+    MessageCodec codec = new MessageCodec();
+    Topology topology = new Topology("pgshuttle");
+    List<Envelope<Event>> events = new CopyOnWriteArrayList<>();
+    try (RabbitNode broker = RabbitNode.start(List.of("consumer_timeout = 60000"));
+        PostgresCluster source = PostgresCluster.startTrusting();
+        PostgresCluster target = PostgresCluster.startWithPassword("slow-pw")) {
+      source.execute("postgres", "CREATE DATABASE shop");
+      source.execute("shop", "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
+      AgentConfig config =
+          new AgentConfig(
+              broker.uri(),
+              topology.namespace(),
+              INSTANCE,
+              source.url(),
+              null,
+              slowDumpTools(),
+              "local",
+              Map.of("root", Files.createDirectories(work.resolve("disks")).toString()),
+              work.resolve("state"),
+              null,
+              1,
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(1));
+      AgentDaemon agent =
+          Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setUri(broker.uri());
+      try (agent;
+          Connection connection = factory.newConnection("consumer-timeout-it");
+          Channel channel = connection.createChannel()) {
+        agent.start();
+        String tap = channel.queueDeclare().getQueue();
+        channel.queueBind(tap, topology.eventsExchange(), "#");
+        channel.basicConsume(
+            tap,
+            true,
+            (tag, delivery) -> {
+              try {
+                events.add(codec.decode(delivery.getBody(), Event.class));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            tag -> {});
+        MigrationId migration = MigrationId.forRequest("slow-" + work.getFileName());
+
+        channel.basicPublish(
+            topology.commandsExchange(), INSTANCE, null, codec.encode(command(migration, target)));
+
+        await()
+            .atMost(Duration.ofSeconds(DUMP_SECONDS + 120))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> events.stream().anyMatch(e -> e.payload() instanceof MigrationSucceeded));
+        assertThat(
+                events.stream().filter(e -> e.payload().equals(new StepStarted(Step.DUMP))).count())
+            .as("DUMP ran once")
+            .isEqualTo(1);
+        var queue = channel.queueDeclarePassive(topology.agentQueue(INSTANCE));
+        assertThat(queue.getConsumerCount())
+            .as("the agent's channel survived the consumer timeout")
+            .isEqualTo(1);
+        assertThat(queue.getMessageCount()).as("nothing was redelivered").isZero();
+        assertThat(target.userDatabases()).containsExactly("shop");
+      }
+    }
+  }
+
+  /** The system's tools, but pg_dump takes DUMP_SECONDS before it starts dumping. */
+  private Path slowDumpTools() throws Exception {
+    Path tools = Files.createDirectories(work.resolve("tools"));
+    Path real = PostgresCluster.defaultBinDir();
+    for (String tool : List.of("pg_dumpall", "pg_restore", "psql")) {
+      Files.createSymbolicLink(tools.resolve(tool), real.resolve(tool));
+    }
+    Path pgDump = tools.resolve("pg_dump");
+    Files.writeString(
+        pgDump,
+        "#!/bin/sh\n"
+            + "[ \"$1\" = --version ] || sleep "
+            + DUMP_SECONDS
+            + "\n"
+            + "exec "
+            + real.resolve("pg_dump")
+            + " \"$@\"\n");
+    Files.setPosixFilePermissions(pgDump, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return tools;
+  }
+
+  private static Envelope<StartMigration> command(MigrationId migration, PostgresCluster target) {
+    return Envelope.of(
+        INSTANCE,
+        migration,
+        1,
+        0,
+        new StartMigration(
+            INSTANCE,
+            List.of("shop"),
+            new TargetServer(
+                target.host(),
+                target.port(),
+                PostgresCluster.SUPERUSER,
+                Secret.of("slow-pw"),
+                SslMode.DISABLE),
+            new MigrationOptions(1, 1, false, VerifyLevel.FULL),
+            1));
+  }
+}
