@@ -70,21 +70,7 @@ class AgentDaemonIT {
         "CREATE TABLE items (id int PRIMARY KEY, name text)",
         "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g");
     target = PostgresCluster.startWithPassword(PASSWORD);
-    AgentConfig config =
-        new AgentConfig(
-            TestBroker.uri(),
-            topology.namespace(),
-            INSTANCE,
-            source.url(),
-            null,
-            PostgresCluster.defaultBinDir(),
-            "local",
-            Map.of("root", Files.createDirectories(work.resolve("disks")).toString()),
-            work.resolve("state"),
-            null,
-            1,
-            Duration.ofMillis(300),
-            Duration.ofMillis(200));
+    AgentConfig config = agentConfig("agent");
     Injector injector = Guice.createInjector(new AgentModule(config));
     metrics = injector.getInstance(MetricRegistry.class);
     daemon = injector.getInstance(AgentDaemon.class);
@@ -203,6 +189,60 @@ class AgentDaemonIT {
         .isEqualTo("migration cancelled before attempt 1 started: wrong target");
     assertThat(count(migration, 1, StepStarted.class)).isZero();
     assertThat(target.userDatabases()).isEmpty();
+  }
+
+  @Test
+  void aSecondAgentOfTheInstanceStandsByAndTakesOverWhenTheFirstStops() throws Exception {
+    Injector standbyInjector = Guice.createInjector(new AgentModule(agentConfig("standby")));
+    MetricRegistry standbyMetrics = standbyInjector.getInstance(MetricRegistry.class);
+    try (AgentDaemon standby = standbyInjector.getInstance(AgentDaemon.class)) {
+      standby.start();
+      MigrationId first = MigrationId.forRequest(UUID.randomUUID().toString());
+      MigrationId second = MigrationId.forRequest(UUID.randomUUID().toString());
+
+      publish(codec.encode(command(first, 1, 21)));
+      publish(codec.encode(command(second, 1, 22))); // the target has shop by then: PREFLIGHT fails
+
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  count(first, 1, MigrationSucceeded.class) == 1
+                      && count(second, 1, AttemptFailed.class) == 1);
+      assertThat(ranAttempts(metrics)).as("the active agent ran both").isEqualTo(2);
+      assertThat(ranAttempts(standbyMetrics)).as("the standby ran nothing").isZero();
+
+      daemon.close();
+      MigrationId third = MigrationId.forRequest(UUID.randomUUID().toString());
+      publish(codec.encode(command(third, 1, 23)));
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(third, 1, AttemptFailed.class) == 1);
+      assertThat(ranAttempts(standbyMetrics)).as("the standby took over").isEqualTo(1);
+      assertThat(ranAttempts(metrics)).isEqualTo(2);
+    }
+  }
+
+  private static long ranAttempts(MetricRegistry registry) {
+    return registry.meter("pgshuttle.agent.attempts.succeeded").getCount()
+        + registry.meter("pgshuttle.agent.attempts.failed").getCount();
+  }
+
+  /** An agent of the instance with its own state directory and disk root, named {@code name}. */
+  private AgentConfig agentConfig(String name) throws java.io.IOException {
+    return new AgentConfig(
+        TestBroker.uri(),
+        topology.namespace(),
+        INSTANCE,
+        source.url(),
+        null,
+        PostgresCluster.defaultBinDir(),
+        "local",
+        Map.of("root", Files.createDirectories(work.resolve(name + "-disks")).toString()),
+        work.resolve(name + "-state"),
+        null,
+        1,
+        Duration.ofMillis(300),
+        Duration.ofMillis(200));
   }
 
   private long count(MigrationId migration, int attempt, Class<? extends Event> type) {
