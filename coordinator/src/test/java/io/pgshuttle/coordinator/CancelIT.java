@@ -26,47 +26,20 @@ import io.pgshuttle.messages.MigrationSucceeded;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepStarted;
-import io.pgshuttle.testkit.PostgresCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code POST /v1/migrations/{id}/cancel} against the real broker and store. */
-class CancelIT {
+class CancelIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static PostgresCluster cluster;
   private final HttpClient client = HttpClient.newHttpClient();
   private final ObjectMapper mapper = new ObjectMapper();
-  private CoordinatorFixture fixture;
   private int port;
-
-  @BeforeAll
-  static void startStore() {
-    cluster = PostgresCluster.startTrusting();
-  }
-
-  @AfterAll
-  static void stopStore() {
-    cluster.close();
-  }
-
-  @BeforeEach
-  void newWorld() throws Exception {
-    fixture = new CoordinatorFixture(cluster);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    fixture.close();
-  }
 
   @Test
   void aRunningAttemptIsToldToStopAndItsFailureEndsTheMigrationCancelledWithoutRetry()

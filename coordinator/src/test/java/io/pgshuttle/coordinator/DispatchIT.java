@@ -17,39 +17,12 @@ import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.StartMigration;
-import io.pgshuttle.testkit.PostgresCluster;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DispatchIT {
+class DispatchIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static PostgresCluster cluster;
-  private CoordinatorFixture fixture;
-
-  @BeforeAll
-  static void startStore() {
-    cluster = PostgresCluster.startTrusting();
-  }
-
-  @AfterAll
-  static void stopStore() {
-    cluster.close();
-  }
-
-  @BeforeEach
-  void newWorld() throws Exception {
-    fixture = new CoordinatorFixture(cluster);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    fixture.close();
-  }
 
   @Test
   void anInstanceWithoutAgentFailsWithinSecondsAndSaysWhatToDo() throws Exception {

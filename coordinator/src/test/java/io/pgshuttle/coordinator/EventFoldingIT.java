@@ -25,41 +25,14 @@ import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
-import io.pgshuttle.testkit.PostgresCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class EventFoldingIT {
+class EventFoldingIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static PostgresCluster cluster;
-  private CoordinatorFixture fixture;
-
-  @BeforeAll
-  static void startStore() {
-    cluster = PostgresCluster.startTrusting();
-  }
-
-  @AfterAll
-  static void stopStore() {
-    cluster.close();
-  }
-
-  @BeforeEach
-  void newWorld() throws Exception {
-    fixture = new CoordinatorFixture(cluster);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    fixture.close();
-  }
 
   @Test
   void agentEventsFoldIntoStepsProgressAndTimingsAndRepeatsChangeNothing() throws Exception {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
-import io.pgshuttle.testkit.PostgresCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,39 +15,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class HttpApiIT {
+class HttpApiIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static PostgresCluster cluster;
   private final HttpClient client = HttpClient.newHttpClient();
   private final ObjectMapper mapper = new ObjectMapper();
-  private CoordinatorFixture fixture;
   private int port;
-
-  @BeforeAll
-  static void startStore() {
-    cluster = PostgresCluster.startTrusting();
-  }
-
-  @AfterAll
-  static void stopStore() {
-    cluster.close();
-  }
 
   @BeforeEach
   void startCoordinator() throws Exception {
-    fixture = new CoordinatorFixture(cluster);
     port = fixture.start().httpPort();
-  }
-
-  @AfterEach
-  void stopCoordinator() throws Exception {
-    fixture.close();
   }
 
   @Test

@@ -18,41 +18,19 @@ import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.StartMigration;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
-import io.pgshuttle.testkit.PostgresCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class IntakeIT {
+class IntakeIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static PostgresCluster cluster;
-  private CoordinatorFixture fixture;
-
-  @BeforeAll
-  static void startStore() {
-    cluster = PostgresCluster.startTrusting();
-  }
-
-  @AfterAll
-  static void stopStore() {
-    cluster.close();
-  }
 
   @BeforeEach
   void startCoordinator() throws Exception {
-    fixture = new CoordinatorFixture(cluster);
     fixture.start();
-  }
-
-  @AfterEach
-  void stopCoordinator() throws Exception {
-    fixture.close();
   }
 
   @Test
