@@ -1,5 +1,6 @@
 package io.pgshuttle.agent;
 
+import io.pgshuttle.agent.pipeline.Breakpoints;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
@@ -30,6 +31,8 @@ import java.util.Objects;
  * @param diskSizeGiB smallest auxiliary disk; PREFLIGHT asks for more when the source is larger
  * @param heartbeatInterval how often a busy agent says it is alive
  * @param progressInterval least time between two progress events of a step
+ * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link
+ *     Breakpoints#NAMES}, where the agent holds until it is killed; null in production
  */
 public record AgentConfig(
     String amqpUri,
@@ -44,7 +47,8 @@ public record AgentConfig(
     Path deviceRoot,
     int diskSizeGiB,
     Duration heartbeatInterval,
-    Duration progressInterval) {
+    Duration progressInterval,
+    String breakpoint) {
 
   public AgentConfig {
     iaasSettings = iaasSettings == null ? Map.of() : Map.copyOf(iaasSettings);
@@ -91,6 +95,13 @@ public record AgentConfig(
     }
     if (diskSizeGiB < 1) {
       problems.add("agent.diskSizeGiB must be at least 1");
+    }
+    if (breakpoint != null && !Breakpoints.NAMES.contains(breakpoint)) {
+      problems.add(
+          "PGSHUTTLE_TEST_BREAKPOINT '"
+              + breakpoint
+              + "' is unknown: unset it (it is for fault tests) or use one of "
+              + String.join(", ", Breakpoints.NAMES));
     }
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(progressInterval, "progressInterval");

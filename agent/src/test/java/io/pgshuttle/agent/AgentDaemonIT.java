@@ -242,7 +242,8 @@ class AgentDaemonIT {
         null,
         1,
         Duration.ofMillis(300),
-        Duration.ofMillis(200));
+        Duration.ofMillis(200),
+        null);
   }
 
   private long count(MigrationId migration, int attempt, Class<? extends Event> type) {

@@ -69,7 +69,8 @@ class ConsumerTimeoutIT {
               null,
               1,
               Duration.ofSeconds(5),
-              Duration.ofSeconds(1));
+              Duration.ofSeconds(1),
+              null);
       AgentDaemon agent =
           Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
       ConnectionFactory factory = new ConnectionFactory();

@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.testkit.PostgresCluster;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,33 +148,6 @@ class CancelEndToEndIT {
 
   /** Command lines of running pg_dump or pg_dumpall processes that connect to the source. */
   private static List<String> pgDumpsOfSource() {
-    List<String> found = new ArrayList<>();
-    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-      for (Path process : processes.toList()) {
-        if (!process.getFileName().toString().matches("\\d+")) {
-          continue;
-        }
-        String[] arguments = commandLine(process);
-        if (arguments.length > 0
-            && Path.of(arguments[0]).getFileName().toString().startsWith("pg_dump")
-            && String.join(" ", arguments).contains("port=" + source.port())) {
-          found.add(String.join(" ", arguments));
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list /proc", e);
-    }
-    return found;
-  }
-
-  private static String[] commandLine(Path process) {
-    try {
-      String raw =
-          new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8);
-      return raw.isEmpty() ? new String[0] : raw.split("\0");
-    } catch (IOException e) {
-      // The process ended while we looked.
-      return new String[0];
-    }
+    return ToolProcesses.connectingTo("pg_dump", source.port());
   }
 }

@@ -76,6 +76,11 @@ final class E2eEnvironment implements AutoCloseable {
     return work.resolve("disks-" + instance);
   }
 
+  /** The state directory (journals) of the agent of {@code instance}. */
+  Path stateDir(String instance) {
+    return work.resolve("state-" + instance);
+  }
+
   /** Starts an agent for {@code instance} on {@code source}, with {@code overrides} applied. */
   PgShuttleProcess startAgent(
       String instance, PostgresCluster source, Map<String, String> overrides) {
@@ -96,15 +101,17 @@ final class E2eEnvironment implements AutoCloseable {
       env.put("PGSHUTTLE_PG_BINDIR", PostgresCluster.defaultBinDir().toString());
       env.put("PGSHUTTLE_IAAS", "local");
       env.put("PGSHUTTLE_LOCAL_DISK_ROOT", diskRoot(instance).toString());
-      env.put("PGSHUTTLE_STATE_DIR", work.resolve("state-" + instance).toString());
+      env.put("PGSHUTTLE_STATE_DIR", stateDir(instance).toString());
       env.putAll(overrides);
       List<String> command = new ArrayList<>(List.of("agent"));
       command.addAll(arguments);
-      PgShuttleProcess agent =
-          PgShuttleProcess.start(command, env, work.resolve("agent-" + instance + ".log"));
+      // A restarted agent writes a log of its own, so the killed one's stays readable.
+      long starts = instances.stream().filter(instance::equals).count();
+      String logName = "agent-" + instance + (starts == 0 ? "" : "-" + (starts + 1)) + ".log";
+      PgShuttleProcess agent = PgShuttleProcess.start(command, env, work.resolve(logName));
       processes.add(agent);
       instances.add(instance);
-      Path agentLog = work.resolve("agent-" + instance + ".log.err");
+      Path agentLog = work.resolve(logName + ".err");
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> Files.exists(agentLog) && Files.readString(agentLog).contains("consuming"));
@@ -187,7 +194,7 @@ final class E2eEnvironment implements AutoCloseable {
                 topology.requestsQueue(),
                 topology.requestsDeadLetterQueue(),
                 topology.coordinatorEventsQueue()));
-    for (String instance : instances) {
+    for (String instance : instances.stream().distinct().toList()) {
       queues.add(topology.agentQueue(instance));
       queues.add(topology.agentControlQueue(instance));
     }

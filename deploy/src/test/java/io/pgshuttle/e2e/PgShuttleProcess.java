@@ -96,6 +96,18 @@ final class PgShuttleProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Kills the process with SIGKILL, as a crash or the OOM killer would, and waits for it. */
+  void kill() {
+    try {
+      if (!process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("pgshuttle did not die of SIGKILL within 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Stops the process as an operator would (SIGTERM) and waits for it. */
   @Override
   public void close() {

@@ -83,10 +83,10 @@ public final class AttemptJournalStore {
   }
 
   /**
-   * The journals of the attempts of {@code migrationId} before {@code attempt}, oldest first. A
-   * step reads them to find what a killed predecessor left behind for it to clean up.
+   * The journals of the attempts of {@code migrationId} before {@code attempt}, oldest first: the
+   * runner finishes the rollbacks a killed predecessor could not.
    */
-  public List<AttemptJournal> earlierAttempts(MigrationId migrationId, int attempt) {
+  public List<FileAttemptJournal> earlierAttempts(MigrationId migrationId, int attempt) {
     Path directory = root.resolve(migrationId.toString());
     if (!Files.isDirectory(directory)) {
       return List.of();
@@ -94,7 +94,6 @@ public final class AttemptJournalStore {
     try {
       return journalsIn(directory).stream()
           .filter(journal -> journal.command().attempt() < attempt)
-          .map(AttemptJournal.class::cast)
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the attempt journals in " + directory, e);

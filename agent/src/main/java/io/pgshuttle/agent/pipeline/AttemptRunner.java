@@ -114,7 +114,12 @@ public final class AttemptRunner {
       started.add(step);
       events.emit(new StepStarted(step.name()));
       long startNanos = System.nanoTime();
-      StepException failure = execute(step, context);
+      // PREFLIGHT checks that the target is clear, so what earlier attempts left there goes first.
+      StepException failure =
+          step.name() == Step.PREFLIGHT ? finishEarlierRollbacks(command, context) : null;
+      if (failure == null) {
+        failure = execute(step, context);
+      }
       if (failure != null) {
         events.emit(new StepFailed(step.name(), failure.getMessage(), failure.retryable()));
         return rollBack(context, journal, started, step.name(), failure, events);
@@ -176,6 +181,55 @@ public final class AttemptRunner {
     journal.recordFailure(failure);
     journal.finish(AttemptStatus.FAILED);
     report(journal, events);
+  }
+
+  /**
+   * Finishes the rollbacks that earlier attempts of this migration left undone, with this command's
+   * target password: an agent restarted during an attempt rolls it back without the password (never
+   * written to disk), so staging databases, roles or a committed CUTOVER stay on the target until
+   * now. Compensations are idempotent, so every started step's compensation runs again.
+   *
+   * @return a retryable failure naming what still could not be undone; null when all is undone
+   */
+  private StepException finishEarlierRollbacks(
+      Envelope<StartMigration> command, RunningAttempt current) {
+    for (FileAttemptJournal earlier :
+        journals.earlierAttempts(command.migrationId(), command.attempt())) {
+      AttemptFailure failure = earlier.failure().orElse(null);
+      if (failure == null || failure.rollbackErrors().isEmpty()) {
+        continue;
+      }
+      Envelope<StartMigration> journaled = earlier.command();
+      Envelope<StartMigration> withPassword =
+          new Envelope<>(
+              journaled.messageId(),
+              journaled.instanceId(),
+              journaled.migrationId(),
+              journaled.attempt(),
+              journaled.seq(),
+              journaled.emittedAt(),
+              command.payload());
+      List<PipelineStep> started =
+          steps.stream().filter(step -> earlier.stepsStarted().contains(step.name())).toList();
+      List<String> errors =
+          compensate(
+              new RunningAttempt(withPassword, earlier, progress -> {}, current.cancellation()),
+              started);
+      earlier.recordFailure(
+          new AttemptFailure(failure.step(), failure.error(), failure.retryable(), errors));
+      if (!errors.isEmpty()) {
+        return new RetryableStepException(
+            "the rollback of attempt "
+                + journaled.attempt()
+                + " is still not finished: "
+                + String.join("; ", errors));
+      }
+      log.info(
+          "finished the rollback of attempt {} of migration {}",
+          journaled.attempt(),
+          command.migrationId());
+    }
+    return null;
   }
 
   /** The error of an attempt whose agent was killed while {@code step} ran. */

@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * Runs the PostgreSQL client tools of PGSHUTTLE_PG_BINDIR. Each run gets a fresh environment
  * without the caller's {@code PG*} variables, and the server's password through a {@link
  * PgPassFile} named in {@code PGPASSFILE}. A cancelled attempt stops the tool and its worker
- * processes. Thread-safe: every run is independent.
+ * processes. Tools run under {@code setpriv --pdeathsig KILL} where util-linux has it, so that an
+ * agent killed with SIGKILL takes its tools with it: a surviving pg_dump would hold the source and
+ * the disk while the next agent rolls the attempt back. Thread-safe: every run is independent.
  */
 public final class PgTools {
   public static final String PG_DUMP = "pg_dump";
@@ -36,6 +38,7 @@ public final class PgTools {
   private static final int TAIL_LINES = 40;
   private static final long VERSION_TIMEOUT_SECONDS = 30;
   private static final long STOP_GRACE_SECONDS = 10;
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
   private final Path binDir;
   private final Path passFileDirectory;
@@ -116,6 +119,11 @@ public final class PgTools {
     Path binary = binary(invocation.tool());
     cancellation.throwIfCancelled();
     List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETPRIV)) {
+      // The signal goes to the tool when the thread that started it dies, which here is the
+      // attempt's thread: it waits for the tool, so only the agent's death ends it early.
+      command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+    }
     command.add(binary.toString());
     command.addAll(invocation.arguments());
     try (PgPassFile passFile = PgPassFile.create(passFileDirectory, invocation.server())) {

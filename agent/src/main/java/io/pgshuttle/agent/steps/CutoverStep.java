@@ -2,6 +2,7 @@ package io.pgshuttle.agent.steps;
 
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptRecords;
+import io.pgshuttle.agent.pipeline.Breakpoints;
 import io.pgshuttle.agent.pipeline.PipelineStep;
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.Databases;
@@ -21,14 +22,17 @@ import java.util.List;
 /**
  * CUTOVER: renames every staging database to its final name, all in one transaction, so the target
  * shows either all databases of the migration or none. The renames are journaled before they run;
- * the compensation renames back those that are done.
+ * the compensation renames back those that are done. An agent killed after the commit cannot do
+ * that without the target password; the next attempt does it before its PREFLIGHT.
  */
 public final class CutoverStep implements PipelineStep {
   private final PgConnector connector;
+  private final Breakpoints breakpoints;
 
   @Inject
-  public CutoverStep(PgConnector connector) {
+  public CutoverStep(PgConnector connector, Breakpoints breakpoints) {
     this.connector = connector;
+    this.breakpoints = breakpoints;
   }
 
   @Override
@@ -50,7 +54,7 @@ public final class CutoverStep implements PipelineStep {
           target,
           "renaming the staging databases",
           () -> {
-            renameAll(connection, renames);
+            renameAll(connection, renames, breakpoints);
             return null;
           });
     } catch (SQLException e) {
@@ -71,7 +75,8 @@ public final class CutoverStep implements PipelineStep {
   }
 
   /** Renames each database that is not renamed yet, in one transaction. */
-  private static void renameAll(Connection connection, List<Rename> renames) throws SQLException {
+  private static void renameAll(
+      Connection connection, List<Rename> renames, Breakpoints breakpoints) throws SQLException {
     List<Rename> pending = new ArrayList<>();
     for (Rename rename : renames) {
       if (Databases.exists(connection, rename.from())) {
@@ -91,8 +96,10 @@ public final class CutoverStep implements PipelineStep {
                 + Sql.identifier(rename.from())
                 + " RENAME TO "
                 + Sql.identifier(rename.to()));
+        breakpoints.reach(Breakpoints.CUTOVER_BETWEEN_RENAMES);
       }
       connection.commit();
+      breakpoints.reach(Breakpoints.CUTOVER_COMMITTED);
     } catch (SQLException e) {
       connection.rollback();
       throw e;
@@ -128,7 +135,7 @@ public final class CutoverStep implements PipelineStep {
                 done.add(rename);
               }
             }
-            renameAll(connection, done);
+            renameAll(connection, done, Breakpoints.none());
             return null;
           });
       context.journal().remove(JournalEntries.RENAMES);

@@ -2,8 +2,6 @@ package io.pgshuttle.agent.steps;
 
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.pipeline.AttemptContext;
-import io.pgshuttle.agent.pipeline.AttemptJournal;
-import io.pgshuttle.agent.pipeline.AttemptJournalStore;
 import io.pgshuttle.agent.pipeline.AttemptRecords;
 import io.pgshuttle.agent.pipeline.NonRetryableStepException;
 import io.pgshuttle.agent.pipeline.PipelineStep;
@@ -43,8 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Roles: the {@code pg_dumpall} output runs through psql in one transaction, without the
  * statements about roles the target has already (they are kept as they are). The roles it creates
- * are journaled before it runs, together with roles an earlier, killed attempt of the same
- * migration created and could not drop, so that this attempt's rollback drops them.
+ * are journaled before it runs, so that the rollback drops them.
  *
  * <p>Databases: a staging database left by an earlier attempt is dropped; the staging database is
  * created with the source's owner, encoding and locale (and journaled first); {@code pg_restore -j
@@ -54,7 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The compensation drops the journaled staging databases and roles. It needs the target
  * password, which is not on disk: after an agent restart it reports what it left, and the next
- * attempt cleans up.
+ * attempt finishes the rollback before its PREFLIGHT.
  */
 public final class RestoreStep implements PipelineStep {
   static final String TARGET_GLOBALS_FILE = "globals-for-target.sql";
@@ -64,15 +61,12 @@ public final class RestoreStep implements PipelineStep {
   private final AgentConfig config;
   private final PgConnector connector;
   private final PgTools tools;
-  private final AttemptJournalStore journals;
 
   @Inject
-  public RestoreStep(
-      AgentConfig config, PgConnector connector, PgTools tools, AttemptJournalStore journals) {
+  public RestoreStep(AgentConfig config, PgConnector connector, PgTools tools) {
     this.config = config;
     this.connector = connector;
     this.tools = tools;
-    this.journals = journals;
   }
 
   @Override
@@ -171,11 +165,6 @@ public final class RestoreStep implements PipelineStep {
     Set<String> ours =
         new LinkedHashSet<>(
             JournalEntries.strings(context.journal(), JournalEntries.CREATED_ROLES));
-    for (String role : leftoverRoles(context)) {
-      if (existing.contains(role)) {
-        ours.add(role);
-      }
-    }
     ours.addAll(filtered.createdRoles());
     context.journal().put(JournalEntries.CREATED_ROLES, new ArrayList<>(ours));
     Path script = dump.resolve(TARGET_GLOBALS_FILE);
@@ -203,19 +192,6 @@ public final class RestoreStep implements PipelineStep {
       throw result.failure("restoring the roles on the target");
     }
     return filtered.createdRoles().size();
-  }
-
-  /**
-   * Roles that earlier attempts of this migration created and their rollback could not drop (an
-   * agent restart loses the target password): this attempt takes them over.
-   */
-  private List<String> leftoverRoles(AttemptContext context) {
-    List<String> roles = new ArrayList<>();
-    for (AttemptJournal earlier :
-        journals.earlierAttempts(context.migrationId(), context.attempt())) {
-      roles.addAll(JournalEntries.strings(earlier, JournalEntries.CREATED_ROLES));
-    }
-    return roles;
   }
 
   /** The number of table data items in a dump, from {@code pg_restore -l}. */

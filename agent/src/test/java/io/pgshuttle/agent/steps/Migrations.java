@@ -82,7 +82,8 @@ final class Migrations implements AutoCloseable {
         null,
         1,
         Duration.ofSeconds(5),
-        Duration.ofMillis(200));
+        Duration.ofMillis(200),
+        null);
   }
 
   /** The steps as the agent wires them, through {@link StepsModule}. */

@@ -165,4 +165,64 @@ class RecoveryIT {
     assertThat(stagingDatabases(target)).isEmpty();
     MigrationPipelineIT.assertSameData(source, target);
   }
+
+  @Test
+  void theNextAttemptRevertsACutoverThatAKilledAttemptCommittedAndMigratesAgain() {
+    PostgresCluster source = migrations.source;
+    PostgresCluster target = migrations.target;
+    AgentConfig config = migrations.config();
+    MigrationId migrationId = Migrations.newMigrationId();
+    AttemptRunner killedAfterCutover =
+        migrations.runner(
+            config,
+            step ->
+                step.name() == Step.CUTOVER
+                    ? Migrations.after(
+                        step,
+                        () -> {
+                          throw new AgentKilled();
+                        })
+                    : step);
+    assertThatThrownBy(
+            () ->
+                killedAfterCutover.run(
+                    Migrations.command(migrationId, 1, target, List.of()),
+                    new RecordingEventSink(),
+                    new TestCancellation()))
+        .isInstanceOf(AgentKilled.class);
+    RecordingEventSink recovery = new RecordingEventSink();
+    migrations.runner(config).recover(command -> recovery);
+
+    AttemptFailed recovered = recovery.attemptFailed();
+    assertThat(recovered.error()).isEqualTo("agent restarted during CUTOVER; rolled back");
+    assertThat(recovered.rollbackErrors())
+        .as("without the password the renames and the databases stay")
+        .hasSize(2)
+        .anySatisfy(error -> assertThat(error).startsWith("CUTOVER: left database"))
+        .anySatisfy(error -> assertThat(error).startsWith("RESTORE: left staging database"));
+    assertThat(target.userDatabases()).containsExactlyInAnyOrderElementsOf(SourceFixture.DATABASES);
+
+    RecordingEventSink second = new RecordingEventSink();
+    AttemptResult result =
+        migrations
+            .runner(config)
+            .run(
+                Migrations.command(migrationId, 2, target, List.of()),
+                second,
+                new TestCancellation());
+
+    assertThat(result.succeeded()).as(result.error()).isTrue();
+    assertThat(target.userDatabases()).containsExactlyInAnyOrderElementsOf(SourceFixture.DATABASES);
+    assertThat(stagingDatabases(target)).isEmpty();
+    MigrationPipelineIT.assertSameData(source, target);
+    assertThat(
+            new AttemptJournalStore(config.stateDir())
+                .find(migrationId, 1)
+                .orElseThrow()
+                .failure()
+                .orElseThrow()
+                .rollbackErrors())
+        .as("attempt 2 finished the rollback of attempt 1")
+        .isEmpty();
+  }
 }

@@ -158,7 +158,8 @@ public final class ConfigLoader {
             path(pick("PGSHUTTLE_DEVICE_ROOT", section.deviceRoot(), null)),
             orDefault(section.diskSizeGiB(), DEFAULT_DISK_SIZE_GIB),
             orDefault(section.heartbeatInterval(), DEFAULT_HEARTBEAT_INTERVAL),
-            orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL));
+            orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL),
+            pick("PGSHUTTLE_TEST_BREAKPOINT", null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));
     problems.addAll(config.problems());
     if (DEFAULT_IAAS.equals(iaas) && localDiskRoot == null) {

@@ -82,7 +82,8 @@ class ConfigLoaderTest {
                 null,
                 50,
                 Duration.ofSeconds(10),
-                Duration.ofMillis(500)));
+                Duration.ofMillis(500),
+                null));
   }
 
   @Test

@@ -1,0 +1,248 @@
+package io.pgshuttle.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgshuttle.agent.pipeline.Breakpoints;
+import io.pgshuttle.testkit.PostgresCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3, point 1: the agent process is killed with SIGKILL during DUMP, RESTORE and VERIFY,
+ * between the two renames of CUTOVER and after CUTOVER committed, one kill per attempt of one
+ * migration. After each kill a new agent process rolls the attempt back and reports it failed, the
+ * coordinator starts the next attempt, and the sixth attempt succeeds. All real processes of the
+ * distribution on real PostgreSQL clusters; breakpoints only hold the agent where the kill must
+ * land inside CUTOVER's transaction.
+ */
+class AgentKillEndToEndIT {
+  private static final String INSTANCE = "e2e-kill-vm";
+  private static final String LEDGER = "Ledger";
+  private static final String NOTES = "notes ü";
+  private static final List<String> DATABASES = List.of(LEDGER, NOTES);
+  private static final String APPLICATION = "ledger_app";
+  private static final int ROWS = 1_000_000;
+
+  private static E2eEnvironment environment;
+  private static PostgresCluster source;
+  private static Map<String, Map<String, List<List<String>>>> sourceBefore;
+
+  @BeforeAll
+  static void startInstallationAndSource() {
+    source = PostgresCluster.startTrusting();
+    source.execute("postgres", "CREATE ROLE " + APPLICATION + " LOGIN");
+    for (String database : DATABASES) {
+      source.execute("postgres", "CREATE DATABASE \"" + database + "\" OWNER " + APPLICATION);
+    }
+    // Hex digests compress poorly: each step over this table takes seconds, long enough to be hit.
+    source.execute(
+        LEDGER,
+        "CREATE TABLE entries AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b"
+            + " FROM generate_series(1, "
+            + ROWS
+            + ") g");
+    source.execute(LEDGER, "ALTER TABLE entries ADD PRIMARY KEY (id)");
+    source.execute(NOTES, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
+    source.execute(
+        NOTES, "INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 500) g");
+    sourceBefore = snapshots(source);
+    environment = new E2eEnvironment();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (environment != null) {
+      environment.close();
+    }
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  @Test
+  void anAgentKilledAtAnyStepIsRolledBackOnRestartAndTheNextAttemptSucceeds() throws Exception {
+    try (PostgresCluster target = PostgresCluster.startWithPassword("target-pw-kill")) {
+      PgShuttleProcess agent = environment.startAgent(INSTANCE, source, Map.of());
+      String id =
+          environment.submit(
+              INSTANCE,
+              target,
+              List.of(
+                  "--database", LEDGER, "--database", NOTES, "--jobs", "2", "--max-attempts", "6"));
+
+      awaitRunning(id, 1, "DUMP");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> !ToolProcesses.connectingTo("pg_dump", source.port()).isEmpty());
+      agent.kill();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("pg_dump dies with the agent")
+          .until(() -> ToolProcesses.connectingTo("pg_dump", source.port()).isEmpty());
+      agent = restartAgent(null);
+      assertRolledBack(id, 1, "DUMP", target);
+
+      awaitRunning(id, 2, "RESTORE");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> !ToolProcesses.connectingTo("pg_restore", target.port()).isEmpty());
+      agent.kill();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("pg_restore dies with the agent")
+          .until(() -> ToolProcesses.connectingTo("pg_restore", target.port()).isEmpty());
+      agent = restartAgent(null);
+      assertRolledBack(id, 2, "RESTORE", target);
+
+      awaitRunning(id, 3, "VERIFY");
+      agent.kill();
+      agent = restartAgent(Breakpoints.CUTOVER_BETWEEN_RENAMES);
+      assertRolledBack(id, 3, "VERIFY", target);
+
+      awaitBreakpoint(Breakpoints.CUTOVER_BETWEEN_RENAMES);
+      assertThat(target.userDatabases())
+          .as("one rename is done but not committed")
+          .hasSize(2)
+          .allMatch(name -> name.startsWith("pgshuttle_stage_"));
+      agent.kill();
+      agent = restartAgent(Breakpoints.CUTOVER_COMMITTED);
+      assertRolledBack(id, 4, "CUTOVER", target);
+
+      awaitBreakpoint(Breakpoints.CUTOVER_COMMITTED);
+      assertThat(target.userDatabases()).containsExactlyInAnyOrderElementsOf(DATABASES);
+      agent.kill();
+      agent = restartAgent(null);
+      JsonNode fifth = awaitAttemptFailed(id, 5, "CUTOVER");
+      assertThat(fifth.path("error").asText())
+          .as("without the password the committed renames stay for the next attempt")
+          .contains("left database");
+      assertSourceOpenAndNoDisk();
+
+      JsonNode status = environment.http().awaitTerminal(id, Duration.ofMinutes(5));
+      assertThat(status.path("state").asText())
+          .as("status %s%n%s", status, environment.logs())
+          .isEqualTo("SUCCEEDED");
+      assertThat(status.path("attempts")).hasSize(6);
+      assertThat(snapshots(target)).isEqualTo(sourceBefore);
+      assertThat(target.userDatabases()).containsExactlyInAnyOrderElementsOf(DATABASES);
+      assertSourceOpenAndNoDisk();
+      assertThat(agent.isAlive()).isTrue();
+    }
+  }
+
+  /** Kills nothing: starts the agent again, holding at {@code breakpoint} if not null. */
+  private static PgShuttleProcess restartAgent(String breakpoint) throws Exception {
+    Path stateDir = environment.stateDir(INSTANCE);
+    for (String name : Breakpoints.NAMES) {
+      Files.deleteIfExists(Breakpoints.markerFile(stateDir, name));
+    }
+    Map<String, String> overrides = new HashMap<>();
+    if (breakpoint != null) {
+      overrides.put("PGSHUTTLE_TEST_BREAKPOINT", breakpoint);
+    }
+    return environment.startAgent(INSTANCE, source, overrides);
+  }
+
+  private static void awaitRunning(String id, int attempt, String step) {
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(50))
+        .alias("attempt " + attempt + " runs " + step)
+        .until(
+            () ->
+                environment.http().status(id).map(s -> s.path("attempt").asInt()).orElse(0)
+                        == attempt
+                    && environment.stepState(id, step).equals("RUNNING"));
+  }
+
+  private static void awaitBreakpoint(String name) {
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(50))
+        .alias("the agent holds at " + name)
+        .until(() -> Files.exists(Breakpoints.markerFile(environment.stateDir(INSTANCE), name)));
+  }
+
+  /** The attempt as the status shows it once the restarted agent reported it failed. */
+  private static JsonNode awaitAttemptFailed(String id, int attempt, String step) {
+    JsonNode[] found = new JsonNode[1];
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(100))
+        .alias("attempt " + attempt + " reported failed")
+        .until(
+            () -> {
+              JsonNode node =
+                  environment
+                      .http()
+                      .status(id)
+                      .map(status -> status.path("attempts").path(attempt - 1))
+                      .orElse(null);
+              found[0] = node;
+              return node != null && node.path("state").asText().equals("FAILED");
+            });
+    JsonNode failed = found[0];
+    assertThat(failed.path("error").asText())
+        .startsWith("agent restarted during " + step + "; rolled back");
+    assertThat(failed.path("retryable").asBoolean()).isTrue();
+    return failed;
+  }
+
+  /**
+   * The restarted agent reported the attempt failed; by then the source is open and unchanged, no
+   * disk is left, and the target shows no database of the migration under its final name.
+   */
+  private static void assertRolledBack(
+      String id, int attempt, String step, PostgresCluster target) {
+    awaitAttemptFailed(id, attempt, step);
+    assertSourceOpenAndNoDisk();
+    assertThat(target.userDatabases()).doesNotContainAnyElementsOf(DATABASES);
+  }
+
+  private static void assertSourceOpenAndNoDisk() {
+    assertThat(snapshots(source)).isEqualTo(sourceBefore);
+    for (String database : DATABASES) {
+      assertThat(canConnect(database)).as("%s takes its application again", database).isTrue();
+    }
+    try (Stream<Path> left = Files.list(environment.diskRoot(INSTANCE))) {
+      assertThat(left.map(Path::getFileName).map(Path::toString)).isEmpty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, Map<String, List<List<String>>>> snapshots(PostgresCluster cluster) {
+    Map<String, Map<String, List<List<String>>>> snapshots = new HashMap<>();
+    for (String database : DATABASES) {
+      snapshots.put(database, DatabaseSnapshot.of(cluster, database));
+    }
+    return snapshots;
+  }
+
+  private static boolean canConnect(String database) {
+    Properties properties = new Properties();
+    properties.setProperty("user", APPLICATION);
+    try (Connection connection =
+        DriverManager.getConnection(source.jdbcUrl(database), properties)) {
+      return connection.isValid(5);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.pgshuttle.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The PostgreSQL client tools running on this machine, read from {@code /proc}. */
+final class ToolProcesses {
+  private ToolProcesses() {}
+
+  /**
+   * Command lines of running processes whose program name starts with {@code tool} (so {@code
+   * pg_dump} also finds {@code pg_dumpall}) and that connect to the server on {@code port}.
+   */
+  static List<String> connectingTo(String tool, int port) {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      for (Path process : processes.toList()) {
+        if (!process.getFileName().toString().matches("\\d+")) {
+          continue;
+        }
+        String[] arguments = commandLine(process);
+        if (arguments.length > 0
+            && Path.of(arguments[0]).getFileName().toString().startsWith(tool)
+            && String.join(" ", arguments).contains("port=" + port)) {
+          found.add(String.join(" ", arguments));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return found;
+  }
+
+  private static String[] commandLine(Path process) {
+    try {
+      String raw =
+          new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8);
+      return raw.isEmpty() ? new String[0] : raw.split("\0");
+    } catch (IOException e) {
+      // The process ended while we looked.
+      return new String[0];
+    }
+  }
+}
