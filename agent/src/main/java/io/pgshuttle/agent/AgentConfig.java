@@ -1,6 +1,7 @@
 package io.pgshuttle.agent;
 
-import io.pgshuttle.agent.pipeline.Breakpoints;
+import io.pgshuttle.agent.steps.CutoverStep;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
@@ -31,8 +32,8 @@ import java.util.Objects;
  * @param diskSizeGiB smallest auxiliary disk; PREFLIGHT asks for more when the source is larger
  * @param heartbeatInterval how often a busy agent says it is alive
  * @param progressInterval least time between two progress events of a step
- * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link
- *     Breakpoints#NAMES}, where the agent holds until it is killed; null in production
+ * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
+ *     where the agent holds until it is killed; null in production
  */
 public record AgentConfig(
     String amqpUri,
@@ -49,6 +50,10 @@ public record AgentConfig(
     Duration heartbeatInterval,
     Duration progressInterval,
     String breakpoint) {
+
+  /** The breakpoints of an agent, for fault tests. */
+  public static final List<String> BREAKPOINTS =
+      List.of(CutoverStep.BREAKPOINT_BETWEEN_RENAMES, CutoverStep.BREAKPOINT_COMMITTED);
 
   public AgentConfig {
     iaasSettings = iaasSettings == null ? Map.of() : Map.copyOf(iaasSettings);
@@ -96,12 +101,9 @@ public record AgentConfig(
     if (diskSizeGiB < 1) {
       problems.add("agent.diskSizeGiB must be at least 1");
     }
-    if (breakpoint != null && !Breakpoints.NAMES.contains(breakpoint)) {
-      problems.add(
-          "PGSHUTTLE_TEST_BREAKPOINT '"
-              + breakpoint
-              + "' is unknown: unset it (it is for fault tests) or use one of "
-              + String.join(", ", Breakpoints.NAMES));
+    String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
+    if (breakpointProblem != null) {
+      problems.add(breakpointProblem);
     }
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(progressInterval, "progressInterval");

@@ -5,6 +5,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.pgshuttle.agent.steps.StepsModule;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.iaas.DiskProvisioner;
 import io.pgshuttle.iaas.DiskProvisioners;
 import io.pgshuttle.messages.MessageCodec;
@@ -24,6 +25,7 @@ public final class AgentModule extends AbstractModule {
     bind(MessageCodec.class).toInstance(new MessageCodec());
     bind(Clock.class).toInstance(Clock.systemUTC());
     bind(MetricRegistry.class).toInstance(new MetricRegistry());
+    bind(Breakpoints.class).toInstance(new Breakpoints(config.breakpoint()));
     bind(AgentDaemon.class).in(Singleton.class);
     install(new StepsModule());
   }

@@ -1,5 +1,9 @@
 package io.pgshuttle.coordinator;
 
+import io.pgshuttle.coordinator.dispatch.DispatchLoop;
+import io.pgshuttle.coordinator.dispatch.OutboxPublisher;
+import io.pgshuttle.coordinator.events.EventConsumer;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
 import java.time.Duration;
@@ -18,6 +22,8 @@ import java.util.List;
  * @param heartbeatTimeout an attempt whose agent is silent this long is failed (retryable)
  * @param retryInitialBackoff wait before the second attempt; doubles per attempt
  * @param retryMaxBackoff the longest wait between attempts
+ * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
+ *     where the coordinator holds until it is killed; null in production
  */
 public record CoordinatorConfig(
     String amqpUri,
@@ -28,7 +34,15 @@ public record CoordinatorConfig(
     int httpPort,
     Duration heartbeatTimeout,
     Duration retryInitialBackoff,
-    Duration retryMaxBackoff) {
+    Duration retryMaxBackoff,
+    String breakpoint) {
+
+  /** The breakpoints of a coordinator, for fault tests. */
+  public static final List<String> BREAKPOINTS =
+      List.of(
+          DispatchLoop.BREAKPOINT_ATTEMPT_SCHEDULED,
+          OutboxPublisher.BREAKPOINT_COMMAND_CONFIRMED,
+          EventConsumer.BREAKPOINT_EVENT_FOLDED);
 
   public Topology topology() {
     return new Topology(namespace);
@@ -82,6 +96,10 @@ public record CoordinatorConfig(
     }
     if (retryMaxBackoff == null || retryMaxBackoff.isNegative()) {
       problems.add("coordinator.retryMaxBackoff must be zero or more, e.g. PT5M");
+    }
+    String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
+    if (breakpointProblem != null) {
+      problems.add(breakpointProblem);
     }
     return problems;
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import io.pgshuttle.coordinator.dispatch.RetryBackoff;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.Topology;
 import jakarta.inject.Singleton;
@@ -33,6 +34,7 @@ public final class CoordinatorModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(CoordinatorConfig.class).toInstance(config);
+    bind(Breakpoints.class).toInstance(new Breakpoints(config.breakpoint()));
     bind(Topology.class).toInstance(config.topology());
     bind(MessageCodec.class).toInstance(new MessageCodec());
     bind(ObjectMapper.class).toInstance(MessageCodec.newObjectMapper());

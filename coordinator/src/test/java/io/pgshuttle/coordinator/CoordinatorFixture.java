@@ -75,7 +75,8 @@ final class CoordinatorFixture implements AutoCloseable {
         0,
         heartbeatTimeout,
         initialBackoff,
-        maxBackoff);
+        maxBackoff,
+        null);
   }
 
   /** A wired coordinator that is not started: its parts can be used one by one. */

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgshuttle.agent.pipeline.Breakpoints;
+import io.pgshuttle.agent.steps.CutoverStep;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.testkit.PostgresCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,19 +113,19 @@ class AgentKillEndToEndIT {
 
       awaitRunning(id, 3, "VERIFY");
       agent.kill();
-      agent = restartAgent(Breakpoints.CUTOVER_BETWEEN_RENAMES);
+      agent = restartAgent(CutoverStep.BREAKPOINT_BETWEEN_RENAMES);
       assertRolledBack(id, 3, "VERIFY", target);
 
-      awaitBreakpoint(Breakpoints.CUTOVER_BETWEEN_RENAMES);
+      awaitBreakpoint(agent, CutoverStep.BREAKPOINT_BETWEEN_RENAMES);
       assertThat(target.userDatabases())
           .as("one rename is done but not committed")
           .hasSize(2)
           .allMatch(name -> name.startsWith("pgshuttle_stage_"));
       agent.kill();
-      agent = restartAgent(Breakpoints.CUTOVER_COMMITTED);
+      agent = restartAgent(CutoverStep.BREAKPOINT_COMMITTED);
       assertRolledBack(id, 4, "CUTOVER", target);
 
-      awaitBreakpoint(Breakpoints.CUTOVER_COMMITTED);
+      awaitBreakpoint(agent, CutoverStep.BREAKPOINT_COMMITTED);
       assertThat(target.userDatabases()).containsExactlyInAnyOrderElementsOf(DATABASES);
       agent.kill();
       agent = restartAgent(null);
@@ -146,17 +147,10 @@ class AgentKillEndToEndIT {
     }
   }
 
-  /** Kills nothing: starts the agent again, holding at {@code breakpoint} if not null. */
-  private static PgShuttleProcess restartAgent(String breakpoint) throws Exception {
-    Path stateDir = environment.stateDir(INSTANCE);
-    for (String name : Breakpoints.NAMES) {
-      Files.deleteIfExists(Breakpoints.markerFile(stateDir, name));
-    }
-    Map<String, String> overrides = new HashMap<>();
-    if (breakpoint != null) {
-      overrides.put("PGSHUTTLE_TEST_BREAKPOINT", breakpoint);
-    }
-    return environment.startAgent(INSTANCE, source, overrides);
+  /** Starts the agent again, holding at {@code breakpoint} if not null. */
+  private static PgShuttleProcess restartAgent(String breakpoint) {
+    return environment.startAgent(
+        INSTANCE, source, breakpoint == null ? Map.of() : Map.of(Breakpoints.VARIABLE, breakpoint));
   }
 
   private static void awaitRunning(String id, int attempt, String step) {
@@ -171,12 +165,12 @@ class AgentKillEndToEndIT {
                     && environment.stepState(id, step).equals("RUNNING"));
   }
 
-  private static void awaitBreakpoint(String name) {
+  private static void awaitBreakpoint(PgShuttleProcess agent, String name) {
     await()
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(50))
         .alias("the agent holds at " + name)
-        .until(() -> Files.exists(Breakpoints.markerFile(environment.stateDir(INSTANCE), name)));
+        .until(() -> agent.errors().contains(Breakpoints.holdingMessage(name)));
   }
 
   /** The attempt as the status shows it once the restarted agent reported it failed. */

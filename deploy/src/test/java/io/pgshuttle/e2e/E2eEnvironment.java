@@ -33,30 +33,51 @@ final class E2eEnvironment implements AutoCloseable {
   private final List<PgShuttleProcess> processes = new ArrayList<>();
   private final List<String> instances = new ArrayList<>();
   private final ObjectMapper mapper = new ObjectMapper();
+  private int coordinatorStarts;
+  private PgShuttleProcess coordinator;
 
   E2eEnvironment() {
     try {
       work = Files.createTempDirectory("pgshuttle-e2e-");
-      Path config = work.resolve("coordinator.yml");
       Files.writeString(
-          config,
+          work.resolve("coordinator.yml"),
           "coordinator:\n"
               + "  heartbeatTimeout: PT60S\n"
               + "  retryInitialBackoff: PT10S\n"
               + "  retryMaxBackoff: PT10S\n");
-      Map<String, String> env = baseEnvironment();
-      env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
-      env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
-      env.put("PGSHUTTLE_HTTP_PORT", Integer.toString(httpPort));
-      processes.add(
-          PgShuttleProcess.start(
-              List.of("coordinator", "--config", config.toString()),
-              env,
-              work.resolve("coordinator.log")));
-      await().atMost(Duration.ofSeconds(60)).until(http::healthy);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    startCoordinator(Map.of());
+  }
+
+  /**
+   * Starts a coordinator process with {@code overrides} added to its environment, and waits until
+   * its HTTP API answers. Each start logs to a file of its own.
+   */
+  PgShuttleProcess startCoordinator(Map<String, String> overrides) {
+    Map<String, String> env = baseEnvironment();
+    env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
+    env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
+    env.put("PGSHUTTLE_HTTP_PORT", Integer.toString(httpPort));
+    env.putAll(overrides);
+    coordinatorStarts++;
+    coordinator =
+        PgShuttleProcess.start(
+            List.of("coordinator", "--config", work.resolve("coordinator.yml").toString()),
+            env,
+            work.resolve(
+                coordinatorStarts == 1
+                    ? "coordinator.log"
+                    : "coordinator-" + coordinatorStarts + ".log"));
+    processes.add(coordinator);
+    await().atMost(Duration.ofSeconds(60)).until(http::healthy);
+    return coordinator;
+  }
+
+  /** The coordinator process started last. */
+  PgShuttleProcess coordinator() {
+    return coordinator;
   }
 
   CoordinatorHttp http() {
@@ -74,11 +95,6 @@ final class E2eEnvironment implements AutoCloseable {
   /** Where the agent of {@code instance} makes its disks. */
   Path diskRoot(String instance) {
     return work.resolve("disks-" + instance);
-  }
-
-  /** The state directory (journals) of the agent of {@code instance}. */
-  Path stateDir(String instance) {
-    return work.resolve("state-" + instance);
   }
 
   /** Starts an agent for {@code instance} on {@code source}, with {@code overrides} applied. */
@@ -101,7 +117,7 @@ final class E2eEnvironment implements AutoCloseable {
       env.put("PGSHUTTLE_PG_BINDIR", PostgresCluster.defaultBinDir().toString());
       env.put("PGSHUTTLE_IAAS", "local");
       env.put("PGSHUTTLE_LOCAL_DISK_ROOT", diskRoot(instance).toString());
-      env.put("PGSHUTTLE_STATE_DIR", stateDir(instance).toString());
+      env.put("PGSHUTTLE_STATE_DIR", work.resolve("state-" + instance).toString());
       env.putAll(overrides);
       List<String> command = new ArrayList<>(List.of("agent"));
       command.addAll(arguments);

@@ -2,7 +2,6 @@ package io.pgshuttle.agent.steps;
 
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptRecords;
-import io.pgshuttle.agent.pipeline.Breakpoints;
 import io.pgshuttle.agent.pipeline.PipelineStep;
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.Databases;
@@ -11,6 +10,7 @@ import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgErrors;
 import io.pgshuttle.agent.postgres.Sql;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Step;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -26,6 +26,12 @@ import java.util.List;
  * that without the target password; the next attempt does it before its PREFLIGHT.
  */
 public final class CutoverStep implements PipelineStep {
+  /** Breakpoint after the first rename, before the transaction commits. */
+  public static final String BREAKPOINT_BETWEEN_RENAMES = "cutover-between-renames";
+
+  /** Breakpoint after the transaction committed, before the step is journaled as finished. */
+  public static final String BREAKPOINT_COMMITTED = "cutover-committed";
+
   private final PgConnector connector;
   private final Breakpoints breakpoints;
 
@@ -96,10 +102,10 @@ public final class CutoverStep implements PipelineStep {
                 + Sql.identifier(rename.from())
                 + " RENAME TO "
                 + Sql.identifier(rename.to()));
-        breakpoints.reach(Breakpoints.CUTOVER_BETWEEN_RENAMES);
+        breakpoints.reach(BREAKPOINT_BETWEEN_RENAMES);
       }
       connection.commit();
-      breakpoints.reach(Breakpoints.CUTOVER_COMMITTED);
+      breakpoints.reach(BREAKPOINT_COMMITTED);
     } catch (SQLException e) {
       connection.rollback();
       throw e;

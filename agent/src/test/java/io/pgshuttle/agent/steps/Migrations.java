@@ -12,6 +12,7 @@ import io.pgshuttle.agent.pipeline.AttemptRunner;
 import io.pgshuttle.agent.pipeline.FencingLedger;
 import io.pgshuttle.agent.pipeline.PipelineStep;
 import io.pgshuttle.agent.pipeline.StepException;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.iaas.DiskProvisioner;
 import io.pgshuttle.iaas.DiskProvisioners;
 import io.pgshuttle.messages.Envelope;
@@ -95,6 +96,7 @@ final class Migrations implements AutoCloseable {
               @Override
               protected void configure() {
                 bind(AgentConfig.class).toInstance(config);
+                bind(Breakpoints.class).toInstance(Breakpoints.none());
                 bind(DiskProvisioner.class)
                     .toInstance(DiskProvisioners.create(config.iaas(), config.iaasSettings()));
               }

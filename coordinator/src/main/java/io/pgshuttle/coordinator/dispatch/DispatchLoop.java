@@ -3,6 +3,7 @@ package io.pgshuttle.coordinator.dispatch;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.coordinator.store.StoreException;
+import io.pgshuttle.faults.Breakpoints;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -16,6 +17,11 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public final class DispatchLoop implements AutoCloseable {
+  /**
+   * Breakpoint after attempts were recorded with their commands in the outbox, before publishing.
+   */
+  public static final String BREAKPOINT_ATTEMPT_SCHEDULED = "attempt-scheduled";
+
   private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
   private static final Duration PAUSE_AFTER_FAILURE = Duration.ofSeconds(1);
@@ -24,15 +30,20 @@ public final class DispatchLoop implements AutoCloseable {
   private final AttemptScheduler scheduler;
   private final OutboxPublisher publisher;
   private final DispatchSignal signal;
+  private final Breakpoints breakpoints;
   private volatile boolean running;
   private Thread thread;
 
   @Inject
   public DispatchLoop(
-      AttemptScheduler scheduler, OutboxPublisher publisher, DispatchSignal signal) {
+      AttemptScheduler scheduler,
+      OutboxPublisher publisher,
+      DispatchSignal signal,
+      Breakpoints breakpoints) {
     this.scheduler = scheduler;
     this.publisher = publisher;
     this.signal = signal;
+    this.breakpoints = breakpoints;
   }
 
   public synchronized void start() {
@@ -48,7 +59,9 @@ public final class DispatchLoop implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        scheduler.startDueAttempts();
+        if (scheduler.startDueAttempts() > 0) {
+          breakpoints.reach(BREAKPOINT_ATTEMPT_SCHEDULED);
+        }
         while (running && publisher.publishNext()) {
           // Publish everything that waits before sleeping again.
         }

@@ -13,6 +13,7 @@ import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
 import io.pgshuttle.coordinator.store.Outbox;
 import io.pgshuttle.coordinator.store.OutboxEntry;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
@@ -41,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * its migration at once. Thread-safe.
  */
 public final class OutboxPublisher {
+  /** Breakpoint after the broker confirmed a StartMigration, before the outbox marks it done. */
+  public static final String BREAKPOINT_COMMAND_CONFIRMED = "command-confirmed";
+
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
 
   private final Database database;
@@ -53,6 +57,7 @@ public final class OutboxPublisher {
   private final AttemptOutcomes outcomes;
   private final MessageCodec codec;
   private final CoordinatorMetrics metrics;
+  private final Breakpoints breakpoints;
 
   @Inject
   public OutboxPublisher(
@@ -65,7 +70,8 @@ public final class OutboxPublisher {
       EventLog eventLog,
       AttemptOutcomes outcomes,
       MessageCodec codec,
-      CoordinatorMetrics metrics) {
+      CoordinatorMetrics metrics,
+      Breakpoints breakpoints) {
     this.database = database;
     this.broker = broker;
     this.topology = topology;
@@ -76,6 +82,7 @@ public final class OutboxPublisher {
     this.outcomes = outcomes;
     this.codec = codec;
     this.metrics = metrics;
+    this.breakpoints = breakpoints;
   }
 
   /** The error of a migration whose instance has no agent queue. */
@@ -149,6 +156,7 @@ public final class OutboxPublisher {
           migration.id(),
           attempt,
           migration.instanceId());
+      breakpoints.reach(BREAKPOINT_COMMAND_CONFIRMED);
       return Outbox.Outcome.ROUTED;
     }
     metrics.commandsUnroutable().inc();

@@ -6,6 +6,7 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.StoreException;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
+  /** Breakpoint after an event's fold committed, before the event is acked. */
+  public static final String BREAKPOINT_EVENT_FOLDED = "event-folded";
+
   private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
   private static final int PREFETCH = 50;
   private static final Duration PAUSE_BEFORE_REQUEUE = Duration.ofSeconds(1);
@@ -36,6 +40,7 @@ public final class EventConsumer implements AutoCloseable {
   private final MessageCodec codec;
   private final EventFolder folder;
   private final CoordinatorMetrics metrics;
+  private final Breakpoints breakpoints;
   private QueueConsumer consumer;
 
   @Inject
@@ -44,12 +49,14 @@ public final class EventConsumer implements AutoCloseable {
       Topology topology,
       MessageCodec codec,
       EventFolder folder,
-      CoordinatorMetrics metrics) {
+      CoordinatorMetrics metrics,
+      Breakpoints breakpoints) {
     this.broker = broker;
     this.topology = topology;
     this.codec = codec;
     this.folder = folder;
     this.metrics = metrics;
+    this.breakpoints = breakpoints;
   }
 
   public synchronized void start() throws IOException {
@@ -80,6 +87,7 @@ public final class EventConsumer implements AutoCloseable {
       FoldResult result =
           folder.fold(envelope, new String(delivery.getBody(), StandardCharsets.UTF_8));
       count(envelope, result);
+      breakpoints.reach(BREAKPOINT_EVENT_FOLDED);
       channel.basicAck(tag, false);
     } catch (StoreException e) {
       if (e.retryable()) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
@@ -116,7 +117,8 @@ public final class ConfigLoader {
             pickInt("PGSHUTTLE_HTTP_PORT", section.httpPort(), DEFAULT_HTTP_PORT),
             orDefault(section.heartbeatTimeout(), DEFAULT_HEARTBEAT_TIMEOUT),
             orDefault(section.retryInitialBackoff(), DEFAULT_RETRY_INITIAL_BACKOFF),
-            orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF));
+            orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF),
+            pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(config.problems());
     if (config.retryInitialBackoff() != null
         && config.retryMaxBackoff() != null
@@ -159,7 +161,7 @@ public final class ConfigLoader {
             orDefault(section.diskSizeGiB(), DEFAULT_DISK_SIZE_GIB),
             orDefault(section.heartbeatInterval(), DEFAULT_HEARTBEAT_INTERVAL),
             orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL),
-            pick("PGSHUTTLE_TEST_BREAKPOINT", null, null));
+            pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));
     problems.addAll(config.problems());
     if (DEFAULT_IAAS.equals(iaas) && localDiskRoot == null) {

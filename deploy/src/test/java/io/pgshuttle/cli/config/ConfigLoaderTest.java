@@ -57,7 +57,8 @@ class ConfigLoaderTest {
                 9090,
                 Duration.ofMinutes(3),
                 Duration.ofSeconds(10),
-                Duration.ofMinutes(10)));
+                Duration.ofMinutes(10),
+                null));
   }
 
   @Test
@@ -157,6 +158,22 @@ class ConfigLoaderTest {
 
     assertThat(loader.coordinator(loader.parse(FULL, "all.yml")).config().storeUser())
         .isEqualTo("shuttle");
+  }
+
+  @Test
+  void aBreakpointIsArmedOnlyByItsKnownName() {
+    ConfigLoader armed = new ConfigLoader(Map.of("PGSHUTTLE_TEST_BREAKPOINT", "event-folded"));
+    ConfigLoader unknown = new ConfigLoader(Map.of("PGSHUTTLE_TEST_BREAKPOINT", "cutover"));
+
+    Validated<CoordinatorConfig> coordinator = armed.coordinator(armed.parse(FULL, "all.yml"));
+    Validated<AgentConfig> agent = unknown.agent(unknown.parse(FULL, "all.yml"));
+
+    assertThat(coordinator.problems()).isEmpty();
+    assertThat(coordinator.config().breakpoint()).isEqualTo("event-folded");
+    assertThat(agent.problems())
+        .containsExactly(
+            "PGSHUTTLE_TEST_BREAKPOINT 'cutover' is unknown: unset it (it is for fault tests) or"
+                + " use one of cutover-between-renames, cutover-committed");
   }
 
   @Test
