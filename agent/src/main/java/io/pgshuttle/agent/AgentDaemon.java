@@ -168,8 +168,8 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
-  private void run(io.pgshuttle.messages.Envelope<StartMigration> command) {
-    AttemptCancellation cancellation = cancellations.get(command.migrationId());
+  private void run(
+      io.pgshuttle.messages.Envelope<StartMigration> command, AttemptCancellation cancellation) {
     PublishingEventSink sink = sinkFor(command.migrationId(), command.attempt());
     runningSink = sink;
     try (Timer.Context timing = attemptDurations.time()) {
@@ -250,8 +250,16 @@ public final class AgentDaemon implements AutoCloseable {
         if (cancelledEarlier.isPresent()) {
           refuseCancelled(command, cancelledEarlier.get());
         } else {
-          cancellations.put(command.migrationId(), new AttemptCancellation());
-          worker.execute(() -> run(command));
+          AttemptCancellation cancellation = new AttemptCancellation();
+          AttemptCancellation superseded = cancellations.put(command.migrationId(), cancellation);
+          if (superseded != null) {
+            // The coordinator gave up on the earlier attempt (its agent seemed silent) and
+            // dispatched this one: the earlier must roll back rather than run on, or its success
+            // would make this one fail on databases that exist.
+            superseded.cancel(
+                "superseded by attempt " + command.attempt() + " of the migration", true);
+          }
+          worker.execute(() -> run(command, cancellation));
         }
       }
       // Acked only once recorded: a long pg_dump must not hold the delivery past the broker's

@@ -161,6 +161,50 @@ class AgentDaemonIT {
   }
 
   @Test
+  void aLaterDispatchStopsTheRunningAttemptItSupersedes() throws Exception {
+    // Enough rows that attempt 1 still dumps when attempt 2 arrives.
+    source.execute(
+        "shop",
+        "CREATE TABLE ledger AS SELECT g AS id, md5(g::text) AS a, md5((g * 3)::text) AS b"
+            + " FROM generate_series(1, 1000000) g");
+    MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+    publish(codec.encode(command(migration, 1, 21)));
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> startedSteps(migration, 1).contains(Step.DUMP));
+
+    publish(codec.encode(command(migration, 2, 22)));
+
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> count(migration, 2, MigrationSucceeded.class) == 1);
+    AttemptFailed first =
+        (AttemptFailed)
+            events.stream()
+                .filter(e -> e.migrationId().equals(migration) && e.attempt() == 1)
+                .filter(e -> e.payload() instanceof AttemptFailed)
+                .findFirst()
+                .orElseThrow()
+                .payload();
+    assertThat(first.error())
+        .isEqualTo("attempt stopped: superseded by attempt 2 of the migration");
+    assertThat(first.retryable()).isTrue();
+    assertThat(count(migration, 1, MigrationSucceeded.class)).isZero();
+    assertThat(startedSteps(migration, 1)).doesNotContain(Step.RESTORE);
+    assertThat(target.userDatabases()).containsExactly("shop");
+    assertThat(target.queryValue("shop", "SELECT count(*) FROM ledger")).isEqualTo("1000000");
+  }
+
+  private List<Step> startedSteps(MigrationId migration, int attempt) {
+    return events.stream()
+        .filter(e -> e.migrationId().equals(migration) && e.attempt() == attempt)
+        .filter(e -> e.payload() instanceof StepStarted)
+        .map(e -> ((StepStarted) e.payload()).step())
+        .toList();
+  }
+
+  @Test
   void cancelThatArrivesBeforeItsCommandRefusesTheAttempt() throws Exception {
     MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
     channel.basicPublish(
