@@ -33,10 +33,17 @@ final class E2eEnvironment implements AutoCloseable {
   private final List<PgShuttleProcess> processes = new ArrayList<>();
   private final List<String> instances = new ArrayList<>();
   private final ObjectMapper mapper = new ObjectMapper();
+  private final String brokerUri;
   private int coordinatorStarts;
   private PgShuttleProcess coordinator;
 
   E2eEnvironment() {
+    this(TestBroker.uri());
+  }
+
+  /** An installation on the broker at {@code brokerUri}, such as a test's own node. */
+  E2eEnvironment(String brokerUri) {
+    this.brokerUri = brokerUri;
     try {
       work = Files.createTempDirectory("pgshuttle-e2e-");
       Files.writeString(
@@ -177,10 +184,38 @@ final class E2eEnvironment implements AutoCloseable {
   /** The environment every pgshuttle process of this installation gets. */
   Map<String, String> baseEnvironment() {
     Map<String, String> env = new HashMap<>();
-    env.put("PGSHUTTLE_AMQP_URI", TestBroker.uri());
+    env.put("PGSHUTTLE_AMQP_URI", brokerUri);
     env.put("PGSHUTTLE_NAMESPACE", namespace);
     env.put("PGSHUTTLE_COORDINATOR_URL", http.baseUrl());
     return env;
+  }
+
+  /** The broker this installation uses. */
+  String brokerUri() {
+    return brokerUri;
+  }
+
+  /** What every agent process of {@code instance} logged so far, oldest process first. */
+  String agentLogs(String instance) {
+    StringBuilder logs = new StringBuilder();
+    try (var files = Files.list(work)) {
+      for (Path file :
+          files
+              .filter(
+                  f ->
+                      f.getFileName()
+                          .toString()
+                          .matches(
+                              java.util.regex.Pattern.quote("agent-" + instance)
+                                  + "(-\\d+)?\\.log\\.err"))
+              .sorted()
+              .toList()) {
+        logs.append(Files.readString(file)).append('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return logs.toString();
   }
 
   /** Every log so far, for a failure message. */
@@ -203,6 +238,11 @@ final class E2eEnvironment implements AutoCloseable {
       processes.get(i).close();
     }
     store.close();
+    if (!brokerUri.equals(TestBroker.uri())) {
+      // A test's own node goes with everything on it.
+      PostgresCluster.deleteRecursively(work);
+      return;
+    }
     Topology topology = topology();
     List<String> queues =
         new ArrayList<>(

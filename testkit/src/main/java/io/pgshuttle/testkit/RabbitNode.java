@@ -76,6 +76,11 @@ public final class RabbitNode implements AutoCloseable {
     return "amqp://guest:guest@127.0.0.1:" + port + "/%2f";
   }
 
+  /** Closes every client connection to the node, as an operator's {@code rabbitmqctl} would. */
+  public void closeAllConnections(String reason) {
+    run(List.of("rabbitmqctl", "-n", nodeName, "close_all_connections", reason), Map.of());
+  }
+
   private void awaitPort() {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
     while (System.currentTimeMillis() < deadline) {
