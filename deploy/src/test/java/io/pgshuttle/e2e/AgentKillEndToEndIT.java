@@ -66,12 +66,7 @@ class AgentKillEndToEndIT {
 
   @AfterAll
   static void stopEverything() {
-    if (environment != null) {
-      environment.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    Closing.all(environment, source);
   }
 
   @Test
@@ -86,28 +81,12 @@ class AgentKillEndToEndIT {
                   "--database", LEDGER, "--database", NOTES, "--jobs", "2", "--max-attempts", "6"));
 
       awaitRunning(id, 1, "DUMP");
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(20))
-          .until(() -> !ToolProcesses.connectingTo("pg_dump", source.port()).isEmpty());
-      agent.kill();
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .alias("pg_dump dies with the agent")
-          .until(() -> ToolProcesses.connectingTo("pg_dump", source.port()).isEmpty());
+      killWhileToolRuns(agent, "pg_dump", source.port());
       agent = restartAgent(null);
       assertRolledBack(id, 1, "DUMP", target);
 
       awaitRunning(id, 2, "RESTORE");
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(20))
-          .until(() -> !ToolProcesses.connectingTo("pg_restore", target.port()).isEmpty());
-      agent.kill();
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .alias("pg_restore dies with the agent")
-          .until(() -> ToolProcesses.connectingTo("pg_restore", target.port()).isEmpty());
+      killWhileToolRuns(agent, "pg_restore", target.port());
       agent = restartAgent(null);
       assertRolledBack(id, 2, "RESTORE", target);
 
@@ -145,6 +124,19 @@ class AgentKillEndToEndIT {
       assertSourceOpenAndNoDisk();
       assertThat(agent.isAlive()).isTrue();
     }
+  }
+
+  /** Kills the agent once {@code tool} runs against {@code port}; the tool must die with it. */
+  private static void killWhileToolRuns(PgShuttleProcess agent, String tool, int port) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !ToolProcesses.connectingTo(tool, port).isEmpty());
+    agent.kill();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .alias(tool + " dies with the agent")
+        .until(() -> ToolProcesses.connectingTo(tool, port).isEmpty());
   }
 
   /** Starts the agent again, holding at {@code breakpoint} if not null. */

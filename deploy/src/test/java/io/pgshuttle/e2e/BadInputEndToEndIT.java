@@ -56,15 +56,7 @@ class BadInputEndToEndIT {
 
   @AfterAll
   static void stop() {
-    if (environment != null) {
-      environment.close();
-    }
-    if (target != null) {
-      target.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    Closing.all(environment, target, source);
   }
 
   @AfterEach

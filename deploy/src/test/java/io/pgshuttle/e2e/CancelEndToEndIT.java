@@ -57,12 +57,7 @@ class CancelEndToEndIT {
 
   @AfterAll
   static void stopEverything() {
-    if (environment != null) {
-      environment.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    Closing.all(environment, source);
   }
 
   @Test

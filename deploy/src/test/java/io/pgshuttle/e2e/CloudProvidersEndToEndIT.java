@@ -47,12 +47,7 @@ class CloudProvidersEndToEndIT {
 
   @AfterAll
   static void stop() {
-    if (environment != null) {
-      environment.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    Closing.all(environment, source);
   }
 
   @Test

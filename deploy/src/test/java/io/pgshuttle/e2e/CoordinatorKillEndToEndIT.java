@@ -46,12 +46,7 @@ class CoordinatorKillEndToEndIT {
 
   @AfterAll
   static void stopEverything() {
-    if (environment != null) {
-      environment.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    Closing.all(environment, source);
   }
 
   @Test

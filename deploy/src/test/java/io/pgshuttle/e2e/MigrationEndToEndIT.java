@@ -43,12 +43,7 @@ class MigrationEndToEndIT {
 
   @AfterAll
   static void stopEverything() {
-    if (environment != null) {
-      environment.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    Closing.all(environment, source);
   }
 
   @Test

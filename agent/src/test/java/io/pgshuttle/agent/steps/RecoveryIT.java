@@ -47,6 +47,20 @@ class RecoveryIT {
     migrations.close();
   }
 
+  /** A runner whose agent dies right after {@code killed} did its work. */
+  private AttemptRunner killedAfter(AgentConfig config, Step killed) {
+    return migrations.runner(
+        config,
+        step ->
+            step.name() == killed
+                ? Migrations.after(
+                    step,
+                    () -> {
+                      throw new AgentKilled();
+                    })
+                : step);
+  }
+
   private static List<String> stagingDatabases(PostgresCluster target) {
     return target
         .query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgshuttle_stage%'")
@@ -68,17 +82,7 @@ class RecoveryIT {
     List<List<String>> sourceAcl = MigrationPipelineIT.databaseAcl(source, SourceFixture.SHOP);
     List<List<String>> targetRoles = roles(target);
 
-    AttemptRunner killedDuringRestore =
-        migrations.runner(
-            config,
-            step ->
-                step.name() == Step.RESTORE
-                    ? Migrations.after(
-                        step,
-                        () -> {
-                          throw new AgentKilled();
-                        })
-                    : step);
+    AttemptRunner killedDuringRestore = killedAfter(config, Step.RESTORE);
     assertThatThrownBy(
             () ->
                 killedDuringRestore.run(
@@ -172,17 +176,7 @@ class RecoveryIT {
     PostgresCluster target = migrations.target;
     AgentConfig config = migrations.config();
     MigrationId migrationId = Migrations.newMigrationId();
-    AttemptRunner killedAfterCutover =
-        migrations.runner(
-            config,
-            step ->
-                step.name() == Step.CUTOVER
-                    ? Migrations.after(
-                        step,
-                        () -> {
-                          throw new AgentKilled();
-                        })
-                    : step);
+    AttemptRunner killedAfterCutover = killedAfter(config, Step.CUTOVER);
     assertThatThrownBy(
             () ->
                 killedAfterCutover.run(
