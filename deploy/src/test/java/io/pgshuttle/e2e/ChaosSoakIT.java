@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,7 @@ class ChaosSoakIT {
   private static final Pattern ATTEMPT_STARTS =
       Pattern.compile("attempt (\\d+) of migration ([0-9a-f-]{36}) starts");
   private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
-  private static final int ROWS_PER_DATABASE = 20_000;
+  private static final int ROWS_PER_DATABASE = 400_000;
   private static final int MAX_ATTEMPTS = 10;
 
   private final long seed = Long.getLong("soak.seed", 20261126L);
@@ -57,7 +58,8 @@ class ChaosSoakIT {
 
   @Test
   void migrationsUnderSeededFaultsEndWithNothingLostDuplicatedLeftOrMismatched() throws Exception {
-    Duration window = Duration.ofSeconds(5 + 2L * migrations);
+    // Faults fall while the migrations run: on 2 cores each takes seconds, longer with more.
+    Duration window = Duration.ofMillis(2_000 + 500L * migrations);
     List<Fault> faults = ChaosSchedule.plan(seed, migrations, faultCount, window);
     System.out.printf("chaos soak: seed=%d migrations=%d faults=%s%n", seed, migrations, faults);
     try (RabbitNode broker = RabbitNode.start(List.of());
@@ -78,6 +80,7 @@ class ChaosSoakIT {
           agents.put(instance, environment.startAgent(instance, source, Map.of()));
         }
         Map<String, String> migrationOf = publishRequests(environment, target, databaseOf);
+        Instant published = Instant.now();
         long start = System.nanoTime();
         for (Fault fault : faults) {
           long due = start + fault.at().toNanos();
@@ -85,12 +88,22 @@ class ChaosSoakIT {
           if (wait > 0) {
             Thread.sleep(Duration.ofNanos(wait).toMillis());
           }
-          inject(fault, environment, broker, source, agents);
+          inject(
+              fault,
+              Duration.ofNanos(System.nanoTime() - start),
+              environment,
+              broker,
+              source,
+              agents);
         }
         SoakFindings findings = new SoakFindings();
         Map<String, JsonNode> ended = awaitEnded(environment, migrationOf, findings);
         check(environment, source, target, databaseOf, migrationOf, ended, sourceBefore, findings);
-        System.out.println("chaos soak: " + outcomes(ended.values()));
+        System.out.println("chaos soak: " + outcomes(ended.values(), published));
+        migrationOf.forEach(
+            (instance, id) ->
+                System.out.println(
+                    "chaos soak:   " + instance + " " + timeline(ended.get(id), published)));
         System.out.println("chaos soak: " + findings);
         assertThat(findings.clean())
             .as("seed %d: %s%n%s", seed, findings, environment.logs())
@@ -158,20 +171,22 @@ class ChaosSoakIT {
 
   private static void inject(
       Fault fault,
+      Duration elapsed,
       E2eEnvironment environment,
       RabbitNode broker,
       PostgresCluster source,
       Map<String, PgShuttleProcess> agents) {
-    System.out.println("chaos soak: injecting " + fault);
+    System.out.println("chaos soak: injecting " + fault + ", at +" + elapsed.toMillis() + " ms");
     switch (fault.kind()) {
       case KILL_AGENT -> {
         String instance = instance(fault.instance());
+        // Started again at once but not waited for, so that the faults behind keep their moments.
         agents.get(instance).kill();
-        agents.put(instance, environment.startAgent(instance, source, Map.of()));
+        agents.put(instance, environment.launchAgent(instance, source, Map.of(), List.of()));
       }
       case KILL_COORDINATOR -> {
         environment.coordinator().kill();
-        environment.startCoordinator(Map.of());
+        environment.launchCoordinator(Map.of());
       }
       case CLOSE_CONNECTIONS -> broker.closeAllConnections("chaos soak");
     }
@@ -270,15 +285,49 @@ class ChaosSoakIT {
     }
   }
 
-  /** How many migrations ended in each state, and how many attempts they took in all. */
-  private static String outcomes(java.util.Collection<JsonNode> ended) {
+  /**
+   * How many migrations ended in each state, how many attempts they took in all, and when the
+   * migrations ran: the faults fell in that span or were wasted on idle processes.
+   */
+  private static String outcomes(java.util.Collection<JsonNode> ended, Instant published) {
     Map<String, Integer> states = new java.util.TreeMap<>();
     int attempts = 0;
+    Duration firstStart = null;
+    Duration lastEnd = Duration.ZERO;
     for (JsonNode status : ended) {
       states.merge(status.path("state").asText(), 1, Integer::sum);
       attempts += status.path("attempts").size();
+      Duration started = sincePublished(status.path("startedAt"), published);
+      if (started != null && (firstStart == null || started.compareTo(firstStart) < 0)) {
+        firstStart = started;
+      }
+      Duration finished = sincePublished(status.path("finishedAt"), published);
+      if (finished != null && finished.compareTo(lastEnd) > 0) {
+        lastEnd = finished;
+      }
     }
-    return "ended " + states + " after " + attempts + " attempts";
+    return String.format(
+        "ended %s after %d attempts, run from +%d ms to +%d ms",
+        states, attempts, firstStart == null ? -1 : firstStart.toMillis(), lastEnd.toMillis());
+  }
+
+  /** A migration's state, attempts and when it ran, relative to the requests' publication. */
+  private static String timeline(JsonNode status, Instant published) {
+    if (status == null) {
+      return "did not end";
+    }
+    Duration started = sincePublished(status.path("startedAt"), published);
+    Duration finished = sincePublished(status.path("finishedAt"), published);
+    return String.format(
+        "%s after %d attempt(s), +%d ms to +%d ms",
+        status.path("state").asText(),
+        status.path("attempts").size(),
+        started == null ? -1 : started.toMillis(),
+        finished == null ? -1 : finished.toMillis());
+  }
+
+  private static Duration sincePublished(JsonNode time, Instant published) {
+    return time.isTextual() ? Duration.between(published, Instant.parse(time.asText())) : null;
   }
 
   /** How often each attempt of each migration started, from an instance's agent logs. */

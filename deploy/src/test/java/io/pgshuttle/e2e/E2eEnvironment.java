@@ -63,6 +63,13 @@ final class E2eEnvironment implements AutoCloseable {
    * its HTTP API answers. Each start logs to a file of its own.
    */
   PgShuttleProcess startCoordinator(Map<String, String> overrides) {
+    PgShuttleProcess started = launchCoordinator(overrides);
+    await().atMost(Duration.ofSeconds(60)).until(http::healthy);
+    return started;
+  }
+
+  /** Starts a coordinator process without waiting for it to answer. */
+  PgShuttleProcess launchCoordinator(Map<String, String> overrides) {
     Map<String, String> env = baseEnvironment();
     env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
     env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
@@ -78,7 +85,6 @@ final class E2eEnvironment implements AutoCloseable {
                     ? "coordinator.log"
                     : "coordinator-" + coordinatorStarts + ".log"));
     processes.add(coordinator);
-    await().atMost(Duration.ofSeconds(60)).until(http::healthy);
     return coordinator;
   }
 
@@ -116,6 +122,17 @@ final class E2eEnvironment implements AutoCloseable {
       PostgresCluster source,
       Map<String, String> overrides,
       List<String> arguments) {
+    PgShuttleProcess agent = launchAgent(instance, source, overrides, arguments);
+    await().atMost(Duration.ofSeconds(60)).until(() -> agent.errors().contains("consuming"));
+    return agent;
+  }
+
+  /** Starts an agent process as above without waiting for it to take commands. */
+  PgShuttleProcess launchAgent(
+      String instance,
+      PostgresCluster source,
+      Map<String, String> overrides,
+      List<String> arguments) {
     try {
       Files.createDirectories(diskRoot(instance));
       Map<String, String> env = baseEnvironment();
@@ -134,10 +151,6 @@ final class E2eEnvironment implements AutoCloseable {
       PgShuttleProcess agent = PgShuttleProcess.start(command, env, work.resolve(logName));
       processes.add(agent);
       instances.add(instance);
-      Path agentLog = work.resolve(logName + ".err");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> Files.exists(agentLog) && Files.readString(agentLog).contains("consuming"));
       return agent;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

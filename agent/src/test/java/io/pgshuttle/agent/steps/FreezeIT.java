@@ -87,6 +87,54 @@ class FreezeIT {
         .isEqualTo("1");
   }
 
+  @Test
+  void aDifferenceWhileTheSourceIsQuietIsAMismatchThatIsNeverRetried() {
+    MigrationId id = Migrations.newMigrationId();
+    RecordingEventSink events = new RecordingEventSink();
+
+    AttemptResult result =
+        migrations
+            .runner(
+                migrations.config(),
+                step ->
+                    step.name() == Step.RESTORE
+                        ? Migrations.after(step, this::loseACustomerOnTheTarget)
+                        : step)
+            .run(
+                Migrations.command(id, 1, migrations.target, List.of()),
+                events,
+                new TestCancellation());
+
+    assertThat(result.succeeded()).isFalse();
+    AttemptFailed failed = events.attemptFailed();
+    assertThat(failed.step()).isEqualTo(Step.VERIFY);
+    assertThat(failed.retryable()).as(failed.error()).isFalse();
+    assertThat(failed.error()).contains("sales.customers");
+    assertThat(canConnectAsApplication()).as("the source is open again").isNull();
+    assertThat(migrations.target.userDatabases()).isEmpty();
+  }
+
+  /** Deletes a row from the staging copy of the shop's customers, as a faulty restore might. */
+  private void loseACustomerOnTheTarget() {
+    for (List<String> row :
+        migrations.target.query(
+            "postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgshuttle_stage_%'")) {
+      String staging = row.get(0);
+      if ("1"
+          .equals(
+              migrations.target.queryValue(
+                  staging,
+                  "SELECT count(*) FROM pg_tables WHERE schemaname = 'sales'"
+                      + " AND tablename = 'customers'"))) {
+        migrations.target.execute(
+            staging,
+            "DELETE FROM sales.customers WHERE ctid = (SELECT min(ctid) FROM sales.customers)");
+        return;
+      }
+    }
+    throw new AssertionError("no staging copy of sales.customers on the target");
+  }
+
   /** DUMP, after an application tries to connect and a superuser writes to the source. */
   private PipelineStep writingDuringTheFreeze(PipelineStep dump, List<String> refusals) {
     return new PipelineStep() {
