@@ -1,55 +1,52 @@
 package io.pgshuttle.agent.daemon;
 
 import io.pgshuttle.agent.pipeline.EventSink;
-import io.pgshuttle.amqp.AmqpException;
-import io.pgshuttle.amqp.ConfirmingPublisher;
+import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepStarted;
-import io.pgshuttle.messages.Topology;
+import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes one attempt's events to the events exchange with confirms, riding out a broker outage
- * for a while. Sequence numbers start from the wall clock in milliseconds times 1000, so a sink
- * made after an agent restart numbers above every event the attempt sent before. Thread-safe.
+ * One attempt's events: each is numbered, put in its envelope and written to the {@link
+ * EventOutbox}, from which the {@link OutboxRelay} publishes it; {@link #emit} returns once the
+ * event is on disk, whether or not the broker is reachable. Heartbeats alone skip the outbox: they
+ * are published once, now, and lost if the broker is away (a late heartbeat says nothing).
+ *
+ * <p>Sequence numbers start from the wall clock in milliseconds times 1000, so a sink made after an
+ * agent restart numbers above every event the attempt sent before. Numbering and writing happen
+ * under one lock, so the outbox never holds a later event of the attempt without the earlier ones.
+ * Thread-safe.
  */
-public final class PublishingEventSink implements EventSink {
-  private static final Logger log = LoggerFactory.getLogger(PublishingEventSink.class);
-  private static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
+public final class OutboxEventSink implements EventSink {
+  private static final Logger log = LoggerFactory.getLogger(OutboxEventSink.class);
 
-  private final ConfirmingPublisher publisher;
-  private final Topology topology;
+  private final EventOutbox outbox;
+  private final OutboxRelay relay;
   private final String instanceId;
   private final MigrationId migrationId;
   private final int attempt;
-  private final Duration giveUpAfter;
-  private final AtomicLong seq;
+  private long seq; // guarded by this
   private volatile Step currentStep;
 
-  public PublishingEventSink(
-      ConfirmingPublisher publisher,
-      Topology topology,
+  public OutboxEventSink(
+      EventOutbox outbox,
+      OutboxRelay relay,
       String instanceId,
       MigrationId migrationId,
       int attempt,
-      Duration giveUpAfter,
       Clock clock) {
-    this.publisher = publisher;
-    this.topology = topology;
+    this.outbox = outbox;
+    this.relay = relay;
     this.instanceId = instanceId;
     this.migrationId = migrationId;
     this.attempt = attempt;
-    this.giveUpAfter = giveUpAfter;
-    this.seq = new AtomicLong(clock.millis() * 1000);
+    this.seq = clock.millis() * 1000;
   }
 
   /** The step that started last, for heartbeats; null before the first. */
@@ -62,39 +59,28 @@ public final class PublishingEventSink implements EventSink {
     if (event instanceof StepStarted started) {
       currentStep = started.step();
     }
-    Envelope<Event> envelope =
-        Envelope.of(instanceId, migrationId, attempt, seq.incrementAndGet(), event);
-    String routingKey = topology.eventRoutingKey(instanceId, migrationId, envelope.type());
-    Instant deadline = Instant.now().plus(giveUpAfter);
-    while (true) {
+    if (event instanceof AgentHeartbeat) {
+      relay.publishNow(envelope(event));
+      return;
+    }
+    synchronized (this) {
+      Envelope<Event> envelope = envelope(event);
       try {
-        publisher.publish(topology.eventsExchange(), routingKey, envelope, false, Map.of());
-        return;
-      } catch (AmqpException e) {
-        if (Instant.now().isAfter(deadline)) {
-          log.error(
-              "dropped event {} of migration {} attempt {}: broker unavailable for {} s",
-              envelope.type(),
-              migrationId,
-              attempt,
-              giveUpAfter.toSeconds());
-          return;
-        }
-        log.warn("cannot publish event {} yet: {}", envelope.type(), e.getMessage());
-        if (!sleep()) {
-          return;
-        }
+        outbox.append(envelope);
+      } catch (UncheckedIOException e) {
+        // EventSink promises not to throw: a step must not fail because its report cannot be
+        // written. The coordinator learns of the attempt from its later events, or its silence.
+        log.error(
+            "lost event {} of migration {} attempt {}: {}",
+            envelope.type(),
+            migrationId,
+            attempt,
+            e.getMessage());
       }
     }
   }
 
-  private static boolean sleep() {
-    try {
-      Thread.sleep(RETRY_INTERVAL.toMillis());
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+  private synchronized Envelope<Event> envelope(Event event) {
+    return Envelope.of(instanceId, migrationId, attempt, ++seq, event);
   }
 }
