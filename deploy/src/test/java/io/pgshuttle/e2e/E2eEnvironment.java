@@ -20,11 +20,13 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A pgshuttle installation for end-to-end tests: a namespace on the local RabbitMQ, a status store
- * cluster, a coordinator process, and agent processes each with its own disk root and state
- * directory. Everything it started is stopped and removed by {@link #close()}.
+ * A pgshuttle installation for end-to-end tests: a namespace on the local RabbitMQ (or on a broker
+ * of the test's own), a status store cluster, a coordinator process, and agent processes each with
+ * its own disk root and state directory. Everything it started is stopped and removed by {@link
+ * #close()}.
  */
 final class E2eEnvironment implements AutoCloseable {
+  private final String amqpUri;
   private final Path work;
   private final String namespace = TestBroker.freshNamespace();
   private final PostgresCluster store = PostgresCluster.startTrusting();
@@ -33,8 +35,20 @@ final class E2eEnvironment implements AutoCloseable {
   private final List<PgShuttleProcess> processes = new ArrayList<>();
   private final List<String> instances = new ArrayList<>();
   private final ObjectMapper mapper = new ObjectMapper();
+  private PgShuttleProcess coordinator;
+  private int coordinatorRuns;
 
+  /** An installation on the test broker ({@link TestBroker#uri()}). */
   E2eEnvironment() {
+    this(TestBroker.uri());
+  }
+
+  /**
+   * An installation on the broker at {@code amqpUri}, such as a {@code RabbitNode} of the test's
+   * own; {@link #close()} leaves the broker objects on it to go with it.
+   */
+  E2eEnvironment(String amqpUri) {
+    this.amqpUri = amqpUri;
     try {
       work = Files.createTempDirectory("pgshuttle-e2e-");
       Path config = work.resolve("coordinator.yml");
@@ -44,19 +58,50 @@ final class E2eEnvironment implements AutoCloseable {
               + "  heartbeatTimeout: PT60S\n"
               + "  retryInitialBackoff: PT10S\n"
               + "  retryMaxBackoff: PT10S\n");
-      Map<String, String> env = baseEnvironment();
-      env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
-      env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
-      env.put("PGSHUTTLE_HTTP_PORT", Integer.toString(httpPort));
-      processes.add(
-          PgShuttleProcess.start(
-              List.of("coordinator", "--config", config.toString()),
-              env,
-              work.resolve("coordinator.log")));
+      coordinator = launchCoordinator();
       await().atMost(Duration.ofSeconds(60)).until(http::healthy);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private PgShuttleProcess launchCoordinator() {
+    coordinatorRuns++;
+    Map<String, String> env = baseEnvironment();
+    env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
+    env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
+    env.put("PGSHUTTLE_HTTP_PORT", Integer.toString(httpPort));
+    PgShuttleProcess started =
+        PgShuttleProcess.start(
+            List.of("coordinator", "--config", work.resolve("coordinator.yml").toString()),
+            env,
+            work.resolve(coordinatorName() + ".log"));
+    processes.add(started);
+    return started;
+  }
+
+  /**
+   * Stops the coordinator (SIGTERM) and starts another on the same store and port, without waiting
+   * for it to serve; see {@link #awaitCoordinatorHealthy()}.
+   */
+  void restartCoordinator() {
+    coordinator.close();
+    processes.remove(coordinator);
+    coordinator = launchCoordinator();
+  }
+
+  /** Waits until the coordinator answers its health check. */
+  void awaitCoordinatorHealthy() {
+    await().atMost(Duration.ofSeconds(90)).until(http::healthy);
+  }
+
+  /** The log (standard error) of the coordinator process started last. */
+  Path coordinatorLog() {
+    return work.resolve(coordinatorName() + ".log.err");
+  }
+
+  private String coordinatorName() {
+    return coordinatorRuns == 1 ? "coordinator" : "coordinator-" + coordinatorRuns;
   }
 
   CoordinatorHttp http() {
@@ -88,6 +133,17 @@ final class E2eEnvironment implements AutoCloseable {
       PostgresCluster source,
       Map<String, String> overrides,
       List<String> arguments) {
+    PgShuttleProcess agent = launchAgent(instance, source, overrides, arguments);
+    awaitAgentConsuming(instance);
+    return agent;
+  }
+
+  /** Starts an agent process as {@link #startAgent} does, without waiting for it to consume. */
+  PgShuttleProcess launchAgent(
+      String instance,
+      PostgresCluster source,
+      Map<String, String> overrides,
+      List<String> arguments) {
     try {
       Files.createDirectories(diskRoot(instance));
       Map<String, String> env = baseEnvironment();
@@ -104,14 +160,23 @@ final class E2eEnvironment implements AutoCloseable {
           PgShuttleProcess.start(command, env, work.resolve("agent-" + instance + ".log"));
       processes.add(agent);
       instances.add(instance);
-      Path agentLog = work.resolve("agent-" + instance + ".log.err");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> Files.exists(agentLog) && Files.readString(agentLog).contains("consuming"));
       return agent;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Waits until the agent of {@code instance} has said it consumes its queue. */
+  void awaitAgentConsuming(String instance) {
+    Path agentLog = agentLog(instance);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> Files.exists(agentLog) && Files.readString(agentLog).contains("consuming"));
+  }
+
+  /** The log (standard error) of the agent of {@code instance}. */
+  Path agentLog(String instance) {
+    return work.resolve("agent-" + instance + ".log.err");
   }
 
   /**
@@ -154,7 +219,7 @@ final class E2eEnvironment implements AutoCloseable {
   /** The environment every pgshuttle process of this installation gets. */
   Map<String, String> baseEnvironment() {
     Map<String, String> env = new HashMap<>();
-    env.put("PGSHUTTLE_AMQP_URI", TestBroker.uri());
+    env.put("PGSHUTTLE_AMQP_URI", amqpUri);
     env.put("PGSHUTTLE_NAMESPACE", namespace);
     env.put("PGSHUTTLE_COORDINATOR_URL", http.baseUrl());
     return env;
@@ -180,6 +245,13 @@ final class E2eEnvironment implements AutoCloseable {
       processes.get(i).close();
     }
     store.close();
+    if (amqpUri.equals(TestBroker.uri())) {
+      deleteBrokerObjects();
+    }
+    PostgresCluster.deleteRecursively(work);
+  }
+
+  private void deleteBrokerObjects() {
     Topology topology = topology();
     List<String> queues =
         new ArrayList<>(
@@ -198,7 +270,6 @@ final class E2eEnvironment implements AutoCloseable {
             topology.commandsExchange(),
             topology.controlExchange(),
             topology.eventsExchange()));
-    PostgresCluster.deleteRecursively(work);
   }
 
   private static int freePort() {
