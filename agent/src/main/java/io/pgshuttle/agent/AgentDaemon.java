@@ -10,7 +10,9 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.pgshuttle.agent.daemon.AttemptCancellation;
 import io.pgshuttle.agent.daemon.CommandInbox;
-import io.pgshuttle.agent.daemon.PublishingEventSink;
+import io.pgshuttle.agent.daemon.EventOutbox;
+import io.pgshuttle.agent.daemon.OutboxEventSink;
+import io.pgshuttle.agent.daemon.OutboxRelay;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
 import io.pgshuttle.agent.pipeline.AttemptResult;
 import io.pgshuttle.agent.pipeline.AttemptRunner;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * The agent on one VM. It consumes StartMigration commands from its instance's queue one at a time
  * (prefetch 1), acks each once it is recorded in the on-disk inbox, and runs the attempts on a
  * single worker thread; it refuses repeated and stale commands, heartbeats while busy, and takes
- * cancels from its control queue. On start it rolls back what a killed predecessor left running.
+ * cancels from its control queue. Events go through the on-disk {@link EventOutbox}, so a broker
+ * outage delays them but loses none. On start it publishes the events a predecessor left and rolls
+ * back what it left running.
  *
  * <p>{@link #start()} and {@link #close()} may be called from any thread, once each.
  */
@@ -55,7 +59,6 @@ public final class AgentDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
   private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration EVENT_GIVE_UP_AFTER = Duration.ofMinutes(2);
 
   private final AgentConfig config;
   private final Topology topology;
@@ -64,6 +67,8 @@ public final class AgentDaemon implements AutoCloseable {
   private final FencingLedger fencing;
   private final AttemptJournalStore journals;
   private final Clock clock;
+  private final EventOutbox outbox;
+  private final OutboxRelay relay;
   private final Timer attemptDurations;
   private final Meter attemptsSucceeded;
   private final Meter attemptsFailed;
@@ -72,7 +77,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(daemonThreads("pgshuttle-heartbeat"));
   private final Map<MigrationId, AttemptCancellation> cancellations = new ConcurrentHashMap<>();
-  private volatile PublishingEventSink runningSink;
+  private volatile OutboxEventSink runningSink;
   private CommandInbox inbox;
   private Connection connection;
   private ConfirmingPublisher publisher;
@@ -85,6 +90,8 @@ public final class AgentDaemon implements AutoCloseable {
       FencingLedger fencing,
       AttemptJournalStore journals,
       Clock clock,
+      EventOutbox outbox,
+      OutboxRelay relay,
       MetricRegistry metrics) {
     this.config = config;
     this.topology = config.topology();
@@ -93,14 +100,17 @@ public final class AgentDaemon implements AutoCloseable {
     this.fencing = fencing;
     this.journals = journals;
     this.clock = clock;
+    this.outbox = outbox;
+    this.relay = relay;
     this.attemptDurations = metrics.timer("pgshuttle.agent.attempts.duration");
     this.attemptsSucceeded = metrics.meter("pgshuttle.agent.attempts.succeeded");
     this.attemptsFailed = metrics.meter("pgshuttle.agent.attempts.failed");
   }
 
   /**
-   * Connects, declares this instance's queues, rolls back leftovers of a killed predecessor, then
-   * starts taking commands.
+   * Connects (waiting up to a minute for the broker), starts publishing the event outbox, declares
+   * this instance's queues, rolls back leftovers of a killed predecessor, then starts taking
+   * commands.
    *
    * @throws IllegalStateException if the configuration has problems, listing each
    * @throws io.pgshuttle.amqp.AmqpException if the broker cannot be reached
@@ -116,6 +126,7 @@ public final class AgentDaemon implements AutoCloseable {
         new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT)
             .connect("pgshuttle-agent-" + config.instanceId());
     publisher = new ConfirmingPublisher(connection, codec, CONFIRM_TIMEOUT);
+    relay.start(publisher);
     try (Channel declaring = connection.createChannel()) {
       new TopologyDeclarer(topology).declareAgent(declaring, config.instanceId());
     } catch (java.util.concurrent.TimeoutException e) {
@@ -156,13 +167,12 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
-  private PublishingEventSink sinkFor(MigrationId migrationId, int attempt) {
-    return new PublishingEventSink(
-        publisher, topology, config.instanceId(), migrationId, attempt, EVENT_GIVE_UP_AFTER, clock);
+  private OutboxEventSink sinkFor(MigrationId migrationId, int attempt) {
+    return new OutboxEventSink(outbox, relay, config.instanceId(), migrationId, attempt, clock);
   }
 
   private void heartbeat() {
-    PublishingEventSink sink = runningSink;
+    OutboxEventSink sink = runningSink;
     if (sink != null) {
       sink.emit(new AgentHeartbeat(sink.currentStep()));
     }
@@ -170,7 +180,7 @@ public final class AgentDaemon implements AutoCloseable {
 
   private void run(
       io.pgshuttle.messages.Envelope<StartMigration> command, AttemptCancellation cancellation) {
-    PublishingEventSink sink = sinkFor(command.migrationId(), command.attempt());
+    OutboxEventSink sink = sinkFor(command.migrationId(), command.attempt());
     runningSink = sink;
     try (Timer.Context timing = attemptDurations.time()) {
       AttemptResult result = runner.run(command, sink, cancellation);
@@ -305,7 +315,8 @@ public final class AgentDaemon implements AutoCloseable {
 
   /**
    * Stops taking commands, stops a running attempt (it rolls back and is reported retryable, so the
-   * coordinator tries again), and closes the connection. Idempotent.
+   * coordinator tries again), gives the event outbox a few seconds to publish what waits (the rest
+   * stays on disk for the next start), and closes the connection. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -321,6 +332,7 @@ public final class AgentDaemon implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    relay.close();
     if (publisher != null) {
       publisher.close();
     }

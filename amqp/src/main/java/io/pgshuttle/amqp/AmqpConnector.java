@@ -2,6 +2,12 @@ package io.pgshuttle.amqp;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.recovery.RecordedBinding;
+import com.rabbitmq.client.impl.recovery.RecordedConsumer;
+import com.rabbitmq.client.impl.recovery.RecordedEntity;
+import com.rabbitmq.client.impl.recovery.RecordedExchange;
+import com.rabbitmq.client.impl.recovery.RecordedQueue;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,7 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens broker connections that recover by themselves. Unlike the client's own recovery, this also
- * retries a first connection that fails, until {@code connectTimeout} has passed. Thread-safe.
+ * retries a first connection that fails, until {@code connectTimeout} has passed. After a broker
+ * restart or a forced close, the client reopens the connection and its open channels and consumers
+ * by itself; what was declared on channels the application has closed since is not declared again
+ * (see {@link OpenChannelsOnly}). Thread-safe.
  */
 public final class AmqpConnector {
   private static final Logger log = LoggerFactory.getLogger(AmqpConnector.class);
@@ -41,6 +50,7 @@ public final class AmqpConnector {
     }
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(true);
+    factory.setTopologyRecoveryFilter(new OpenChannelsOnly());
     factory.setNetworkRecoveryInterval(RETRY_INTERVAL.toMillis());
     factory.setRequestedHeartbeat(15);
     this.connectTimeout = connectTimeout;
@@ -75,6 +85,40 @@ public final class AmqpConnector {
         log.warn("RabbitMQ at {} not reachable yet ({}); retrying", description, e.toString());
         sleep(RETRY_INTERVAL);
       }
+    }
+  }
+
+  /**
+   * Recovers only what was declared or consumed on a channel that is still open. The client records
+   * every declaration with the channel it came on, and after a reconnect declares it again on that
+   * channel; a channel closed after declaring (as each process does with the durable topology it
+   * declares at start) cannot, and every such entity failed with an error and a stack trace in the
+   * log on each recovery. Durable exchanges, queues and bindings outlive a broker restart anyway.
+   * Called on the client's recovery thread, after the open channels have recovered.
+   */
+  static final class OpenChannelsOnly implements TopologyRecoveryFilter {
+    @Override
+    public boolean filterExchange(RecordedExchange exchange) {
+      return open(exchange);
+    }
+
+    @Override
+    public boolean filterQueue(RecordedQueue queue) {
+      return open(queue);
+    }
+
+    @Override
+    public boolean filterBinding(RecordedBinding binding) {
+      return open(binding);
+    }
+
+    @Override
+    public boolean filterConsumer(RecordedConsumer consumer) {
+      return open(consumer);
+    }
+
+    private static boolean open(RecordedEntity entity) {
+      return entity.getChannel() != null && entity.getChannel().isOpen();
     }
   }
 

@@ -15,7 +15,8 @@ public final class LiveBackends implements Backends {
 
   @Override
   public RequestPublisher requestPublisher(ClientSettings settings) {
-    return new AmqpRequestPublisher(connector(settings), settings.topology(), codec);
+    return new AmqpRequestPublisher(
+        connector(settings), timings.brokerConnectTimeout(), settings.topology(), codec);
   }
 
   @Override

@@ -36,6 +36,7 @@ final class E2eEnvironment implements AutoCloseable {
   private final String brokerUri;
   private int coordinatorStarts;
   private PgShuttleProcess coordinator;
+  private final Map<String, Path> agentLogs = new HashMap<>();
 
   E2eEnvironment() {
     this(TestBroker.uri());
@@ -80,10 +81,7 @@ final class E2eEnvironment implements AutoCloseable {
         PgShuttleProcess.start(
             List.of("coordinator", "--config", work.resolve("coordinator.yml").toString()),
             env,
-            work.resolve(
-                coordinatorStarts == 1
-                    ? "coordinator.log"
-                    : "coordinator-" + coordinatorStarts + ".log"));
+            work.resolve(coordinatorLogName()));
     processes.add(coordinator);
     return coordinator;
   }
@@ -91,6 +89,30 @@ final class E2eEnvironment implements AutoCloseable {
   /** The coordinator process started last. */
   PgShuttleProcess coordinator() {
     return coordinator;
+  }
+
+  /**
+   * Stops the coordinator (SIGTERM) and starts another on the same store and port, without waiting
+   * for it to serve; see {@link #awaitCoordinatorHealthy()}.
+   */
+  void restartCoordinator() {
+    coordinator.close();
+    processes.remove(coordinator);
+    launchCoordinator(Map.of());
+  }
+
+  /** Waits until the coordinator answers its health check. */
+  void awaitCoordinatorHealthy() {
+    await().atMost(Duration.ofSeconds(90)).until(http::healthy);
+  }
+
+  /** The log (standard error) of the coordinator started last. */
+  Path coordinatorLog() {
+    return work.resolve(coordinatorLogName() + ".err");
+  }
+
+  private String coordinatorLogName() {
+    return coordinatorStarts == 1 ? "coordinator.log" : "coordinator-" + coordinatorStarts + ".log";
   }
 
   CoordinatorHttp http() {
@@ -151,6 +173,7 @@ final class E2eEnvironment implements AutoCloseable {
       PgShuttleProcess agent = PgShuttleProcess.start(command, env, work.resolve(logName));
       processes.add(agent);
       instances.add(instance);
+      agentLogs.put(instance, work.resolve(logName + ".err"));
       return agent;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -201,6 +224,19 @@ final class E2eEnvironment implements AutoCloseable {
     env.put("PGSHUTTLE_NAMESPACE", namespace);
     env.put("PGSHUTTLE_COORDINATOR_URL", http.baseUrl());
     return env;
+  }
+
+  /** Waits until the agent of {@code instance} started last has said it consumes its queue. */
+  void awaitAgentConsuming(String instance) {
+    Path agentLog = agentLog(instance);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> Files.exists(agentLog) && Files.readString(agentLog).contains("consuming"));
+  }
+
+  /** The log (standard error) of the agent of {@code instance} started last. */
+  Path agentLog(String instance) {
+    return agentLogs.get(instance);
   }
 
   /** The broker this installation uses. */

@@ -16,7 +16,9 @@ import java.util.UUID;
 /**
  * A RabbitMQ node of a test's own, with its own configuration (such as a short {@code
  * consumer_timeout}), on free ports of 127.0.0.1, started with the machine's {@code
- * rabbitmq-server}. {@link #close()} stops it and deletes its files. Not thread-safe.
+ * rabbitmq-server}. It can be stopped and started again with its data (durable queues and
+ * persistent messages survive, as on a real broker restart), and its connections can be closed by
+ * force. {@link #close()} stops it and deletes its files. Not thread-safe.
  */
 public final class RabbitNode implements AutoCloseable {
   private static final long START_TIMEOUT_MILLIS = 120_000;
@@ -24,11 +26,13 @@ public final class RabbitNode implements AutoCloseable {
   private final String nodeName;
   private final int port;
   private final Path directory;
+  private final Map<String, String> environment;
 
-  private RabbitNode(String nodeName, int port, Path directory) {
+  private RabbitNode(String nodeName, int port, Path directory, Map<String, String> environment) {
     this.nodeName = nodeName;
     this.port = port;
     this.directory = directory;
+    this.environment = environment;
   }
 
   /**
@@ -52,33 +56,73 @@ public final class RabbitNode implements AutoCloseable {
       }
       int port = freePort();
       String nodeName = "pgshuttle-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
-      RabbitNode node = new RabbitNode(nodeName, port, directory);
-      run(
-          List.of("rabbitmq-server", "-detached"),
-          Map.of(
-              "RABBITMQ_NODENAME", nodeName,
-              "RABBITMQ_NODE_PORT", Integer.toString(port),
-              "RABBITMQ_DIST_PORT", Integer.toString(freePort()),
-              "RABBITMQ_CONFIG_FILE", directory.resolve("rabbitmq").toString(),
-              "RABBITMQ_ENABLED_PLUGINS_FILE", directory.resolve("enabled_plugins").toString(),
-              "RABBITMQ_MNESIA_BASE", directory.resolve("mnesia").toString(),
-              "RABBITMQ_LOG_BASE", directory.resolve("log").toString(),
-              "RABBITMQ_PID_FILE", directory.resolve("pid").toString()));
-      node.awaitPort();
+      RabbitNode node =
+          new RabbitNode(
+              nodeName,
+              port,
+              directory,
+              Map.of(
+                  "RABBITMQ_NODENAME", nodeName,
+                  "RABBITMQ_NODE_PORT", Integer.toString(port),
+                  "RABBITMQ_DIST_PORT", Integer.toString(freePort()),
+                  "RABBITMQ_CONFIG_FILE", directory.resolve("rabbitmq").toString(),
+                  "RABBITMQ_ENABLED_PLUGINS_FILE", directory.resolve("enabled_plugins").toString(),
+                  "RABBITMQ_MNESIA_BASE", directory.resolve("mnesia").toString(),
+                  "RABBITMQ_LOG_BASE", directory.resolve("log").toString(),
+                  "RABBITMQ_PID_FILE", directory.resolve("pid").toString()));
+      node.startAgain();
       return node;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /**
+   * Stops the node (the whole Erlang VM, as a broker restart does) and waits until its process has
+   * ended. Its data stays for {@link #startAgain()}. Clients see their connections closed.
+   */
+  public void stop() {
+    run(
+        List.of("rabbitmqctl", "-n", nodeName, "stop", directory.resolve("pid").toString()),
+        Map.of());
+  }
+
+  /**
+   * Starts the node on its port with the data it had, and waits until it takes AMQP connections.
+   */
+  public void startAgain() {
+    // Not `rabbitmqctl stop_app`/`start_app`: on 3.10 start_app fails to listen again
+    // (eaddrinuse), so a restart is of the whole node.
+    run(List.of("rabbitmq-server", "-detached"), environment);
+    awaitPort();
+  }
+
+  /** {@link #stop()}, then {@link #startAgain()}. */
+  public void restart() {
+    stop();
+    startAgain();
+  }
+
+  /** Closes every client connection by force ({@code rabbitmqctl close_all_connections}). */
+  public void closeAllConnections(String reason) {
+    ctl("close_all_connections", reason);
+  }
+
+  /**
+   * Runs {@code rabbitmqctl -n NODE <arguments>} against this node.
+   *
+   * @return what it printed
+   * @throws IllegalStateException if it exits with an error, with its output
+   */
+  public String ctl(String... arguments) {
+    List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-n", nodeName));
+    command.addAll(List.of(arguments));
+    return run(command, Map.of());
+  }
+
   /** {@code amqp://guest:guest@127.0.0.1:PORT/%2f}. */
   public String uri() {
     return "amqp://guest:guest@127.0.0.1:" + port + "/%2f";
-  }
-
-  /** Closes every client connection to the node, as an operator's {@code rabbitmqctl} would. */
-  public void closeAllConnections(String reason) {
-    run(List.of("rabbitmqctl", "-n", nodeName, "close_all_connections", reason), Map.of());
   }
 
   private void awaitPort() {
@@ -104,7 +148,7 @@ public final class RabbitNode implements AutoCloseable {
     PostgresCluster.deleteRecursively(directory);
   }
 
-  private static void run(List<String> command, Map<String, String> environment) {
+  private static String run(List<String> command, Map<String, String> environment) {
     try {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().putAll(environment);
@@ -114,6 +158,7 @@ public final class RabbitNode implements AutoCloseable {
         throw new IllegalStateException(
             String.join(" ", command) + " exited " + process.exitValue() + ":\n" + output);
       }
+      return output;
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot run " + command.get(0) + " (is RabbitMQ installed?): " + e.getMessage(), e);

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes files so that a crash leaves either the old or the new content, never a torn one. */
-final class DurableFiles {
+public final class DurableFiles {
   private DurableFiles() {}
 
   /**
@@ -18,7 +18,7 @@ final class DurableFiles {
    * renamed over it atomically, and the directory fsynced so the rename survives a crash too. The
    * file is readable by this user only.
    */
-  static void write(Path file, byte[] bytes) throws IOException {
+  public static void write(Path file, byte[] bytes) throws IOException {
     Path directory = file.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     Path temporary = directory.resolve(file.getFileName() + ".tmp");

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeoutException;
  */
 @Singleton
 public final class Broker implements AutoCloseable {
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  // As long as the agent waits: a coordinator (re)started while the broker restarts must not exit.
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
   private final CoordinatorConfig config;
@@ -42,7 +43,7 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Connects, waiting up to 5 s for the broker, and declares the coordinator's topology.
+   * Connects, waiting up to a minute for the broker, and declares the coordinator's topology.
    * Idempotent.
    *
    * @throws AmqpException if the broker cannot be reached or refuses the topology
