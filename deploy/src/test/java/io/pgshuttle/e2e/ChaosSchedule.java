@@ -20,7 +20,9 @@ final class ChaosSchedule {
     /** SIGKILL the coordinator process, then start it again. */
     KILL_COORDINATOR,
     /** Close every client connection to the broker. */
-    CLOSE_CONNECTIONS
+    CLOSE_CONNECTIONS,
+    /** Stop the broker node and start it again with its data. */
+    RESTART_BROKER
   }
 
   /**
@@ -37,8 +39,9 @@ final class ChaosSchedule {
   }
 
   /**
-   * {@code faults} faults at moments spread uniformly over {@code window}, oldest first. Half of
-   * them kill agents; the rest are split between the coordinator and the broker's connections.
+   * {@code faults} faults at moments spread uniformly over {@code window}, oldest first. Two in
+   * five kill agents; the rest are split between killing the coordinator, closing the broker's
+   * connections and restarting the broker.
    *
    * @throws IllegalArgumentException if there are no instances or {@code faults} is negative
    */
@@ -51,9 +54,13 @@ final class ChaosSchedule {
     List<Fault> planned = new ArrayList<>();
     for (int i = 0; i < faults; i++) {
       Duration at = Duration.ofMillis((long) (random.nextDouble() * window.toMillis()));
-      int roll = random.nextInt(4);
       Kind kind =
-          roll < 2 ? Kind.KILL_AGENT : roll == 2 ? Kind.KILL_COORDINATOR : Kind.CLOSE_CONNECTIONS;
+          switch (random.nextInt(5)) {
+            case 0, 1 -> Kind.KILL_AGENT;
+            case 2 -> Kind.KILL_COORDINATOR;
+            case 3 -> Kind.CLOSE_CONNECTIONS;
+            default -> Kind.RESTART_BROKER;
+          };
       planned.add(new Fault(kind, at, kind == Kind.KILL_AGENT ? random.nextInt(instances) : -1));
     }
     planned.sort(Comparator.comparing(Fault::at));

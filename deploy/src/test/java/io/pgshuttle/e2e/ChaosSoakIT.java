@@ -36,11 +36,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 3, point 11: many migrations at once, each on a simulated instance of its own (an agent
  * process with its own disk root, migrating its own database of a shared source cluster into a
- * shared target), while agents and the coordinator are killed with SIGKILL and the broker's
- * connections are closed at moments drawn from a seed. A checker then reports, per request:
- * terminal state recorded, target equal to source for each SUCCEEDED, source unchanged and open and
- * target without the database for each FAILED, disks and staging databases left, attempts an agent
- * ran twice. It prints {@code lost=0 duplicates=0 orphans=0 mismatches=0} or what it found.
+ * shared target), while agents and the coordinator are killed with SIGKILL, and the broker is
+ * restarted or its connections closed, at moments drawn from a seed. A checker then reports, per
+ * request: terminal state recorded, target equal to source for each SUCCEEDED, source unchanged and
+ * open and target without the database for each FAILED, disks and staging databases left, attempts
+ * an agent ran twice. It prints {@code lost=0 duplicates=0 orphans=0 mismatches=0} or what it
+ * found.
  *
  * <p>CI runs a short soak. {@code scripts/chaos-soak.sh --seed N --migrations 20} runs a full one;
  * the system properties {@code soak.seed}, {@code soak.migrations} and {@code soak.faults} set it.
@@ -189,6 +190,7 @@ class ChaosSoakIT {
         environment.launchCoordinator(Map.of());
       }
       case CLOSE_CONNECTIONS -> broker.closeAllConnections("chaos soak");
+      case RESTART_BROKER -> broker.restart();
     }
   }
 
