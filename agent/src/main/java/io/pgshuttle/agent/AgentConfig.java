@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param diskSizeGiB smallest auxiliary disk; PREFLIGHT asks for more when the source is larger
  * @param heartbeatInterval how often a busy agent says it is alive
  * @param progressInterval least time between two progress events of a step
+ * @param sweepInterval PGSHUTTLE_SWEEP_INTERVAL: how often the agent deletes, on its own, the disks
+ *     of its attempts that have ended (see {@link io.pgshuttle.agent.sweep.LeftoverSweeper})
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link
  *     Breakpoints#NAMES}, where the agent holds until it is killed; null in production
  */
@@ -48,6 +50,7 @@ public record AgentConfig(
     int diskSizeGiB,
     Duration heartbeatInterval,
     Duration progressInterval,
+    Duration sweepInterval,
     String breakpoint) {
 
   public AgentConfig {
@@ -102,6 +105,9 @@ public record AgentConfig(
               + breakpoint
               + "' is unknown: unset it (it is for fault tests) or use one of "
               + String.join(", ", Breakpoints.NAMES));
+    }
+    if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
+      problems.add("PGSHUTTLE_SWEEP_INTERVAL (agent.sweepInterval) must be positive, e.g. 15m");
     }
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(progressInterval, "progressInterval");

@@ -243,6 +243,7 @@ class AgentDaemonIT {
         1,
         Duration.ofMillis(300),
         Duration.ofMillis(200),
+        Duration.ofHours(1),
         null);
   }
 

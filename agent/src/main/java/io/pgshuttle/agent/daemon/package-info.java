@@ -1,7 +1,7 @@
 /**
  * The agent's side of the broker: it takes StartMigration commands from the instance's queue
  * (acking each once it is recorded on disk, not after hours of pg_dump), runs them one at a time,
- * publishes their events with confirms, heartbeats while busy, and takes cancels from the control
- * queue.
+ * publishes their events with confirms, heartbeats while busy, and takes cancels and sweeps of
+ * leftovers from the control queue.
  */
 package io.pgshuttle.agent.daemon;

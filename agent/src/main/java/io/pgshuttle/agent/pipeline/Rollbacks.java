@@ -72,6 +72,14 @@ public final class Rollbacks {
   }
 
   /**
+   * As {@link #finish(FileAttemptJournal, TargetServer, Cancellation)}, for work that is not
+   * cancelled: the sweeper's.
+   */
+  public List<String> finish(FileAttemptJournal journal, TargetServer target) {
+    return finish(journal, target, new NeverCancelled());
+  }
+
+  /**
    * Finishes the rollback of a finished attempt whose compensations did not all finish, with {@code
    * target} (and its password) in place of the journaled target, and records in the journal what is
    * still left. Runs again only the compensations that failed: the others may have undone their
