@@ -381,22 +381,10 @@ public final class AgentDaemon implements AutoCloseable {
       cancellation.cancel("the agent is shutting down", true);
     }
     worker.shutdown();
-    try {
-      if (!worker.awaitTermination(2, TimeUnit.MINUTES)) {
-        log.warn("the running attempt did not roll back within 2 minutes");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    awaitStopped(worker, Duration.ofMinutes(2), "the running attempt did not roll back");
     // A sweep cut short is harmless: each removal is idempotent, and the next sweep goes on.
     sweeps.shutdownNow();
-    try {
-      if (!sweeps.awaitTermination(30, TimeUnit.SECONDS)) {
-        log.warn("the running sweep did not stop within 30 seconds");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    awaitStopped(sweeps, Duration.ofSeconds(30), "the running sweep did not stop");
     if (publisher != null) {
       publisher.close();
     }
@@ -406,6 +394,16 @@ public final class AgentDaemon implements AutoCloseable {
       } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
         log.debug("closing the broker connection: {}", e.toString());
       }
+    }
+  }
+
+  private static void awaitStopped(ExecutorService executor, Duration wait, String otherwise) {
+    try {
+      if (!executor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("{} within {} s", otherwise, wait.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

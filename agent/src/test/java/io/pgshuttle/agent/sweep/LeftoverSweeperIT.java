@@ -1,6 +1,5 @@
 package io.pgshuttle.agent.sweep;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -9,9 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.inject.Guice;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
+import io.pgshuttle.agent.AgentBroker;
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
@@ -57,7 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,13 +73,11 @@ class LeftoverSweeperIT {
   @TempDir Path work;
   private final Topology topology = new Topology(TestBroker.freshNamespace());
   private final MessageCodec codec = new MessageCodec();
-  private final List<Envelope<Event>> events = new CopyOnWriteArrayList<>();
-  private final List<String> rawEvents = new CopyOnWriteArrayList<>();
   private PostgresCluster source;
   private PostgresCluster target;
   private DiskProvisioner disks;
-  private Connection connection;
-  private Channel channel;
+  private AgentBroker broker;
+  private List<Envelope<Event>> events;
   private AgentDaemon daemon;
 
   @BeforeEach
@@ -99,25 +94,8 @@ class LeftoverSweeperIT {
     disks =
         DiskProvisioners.create(
             "local", Map.of("root", Files.createDirectories(work.resolve("disks")).toString()));
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(TestBroker.uri());
-    connection = factory.newConnection("leftover-sweeper-it");
-    channel = connection.createChannel();
-    channel.exchangeDeclare(topology.eventsExchange(), "topic", true);
-    String tap = channel.queueDeclare().getQueue();
-    channel.queueBind(tap, topology.eventsExchange(), "#");
-    channel.basicConsume(
-        tap,
-        true,
-        (tag, delivery) -> {
-          try {
-            rawEvents.add(new String(delivery.getBody(), UTF_8));
-            events.add(codec.decode(delivery.getBody(), Event.class));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        },
-        tag -> {});
+    broker = new AgentBroker(topology, INSTANCE);
+    events = broker.events();
   }
 
   @AfterEach
@@ -125,18 +103,7 @@ class LeftoverSweeperIT {
     if (daemon != null) {
       daemon.close();
     }
-    connection.close();
-    TestBroker.delete(
-        List.of(
-            topology.requestsQueue(),
-            topology.requestsDeadLetterQueue(),
-            topology.agentQueue(INSTANCE),
-            topology.agentControlQueue(INSTANCE)),
-        List.of(
-            topology.requestsDeadLetterExchange(),
-            topology.commandsExchange(),
-            topology.controlExchange(),
-            topology.eventsExchange()));
+    broker.close();
     target.close();
     source.close();
   }
@@ -245,9 +212,7 @@ class LeftoverSweeperIT {
                 assertThat(leftover.detail())
                     .contains("target refused the password for user postgres")
                     .contains("correct the password"));
-    assertThat(String.join("\n", rawEvents))
-        .doesNotContain("not-the-password")
-        .doesNotContain(PASSWORD);
+    assertThat(broker.rawEvents()).doesNotContain("not-the-password").doesNotContain(PASSWORD);
     assertThat(target.userDatabases()).containsExactly(staging);
     assertThat(
             target.queryValue(
@@ -291,18 +256,7 @@ class LeftoverSweeperIT {
     Disk left = makeDisk(failed, 1);
     Disk foreign = makeDisk(unknown, 1);
 
-    LeftoversSwept report =
-        await()
-            .atMost(WAIT)
-            .until(
-                () ->
-                    events.stream()
-                        .map(Envelope::payload)
-                        .filter(LeftoversSwept.class::isInstance)
-                        .map(LeftoversSwept.class::cast)
-                        .findFirst()
-                        .orElse(null),
-                found -> found != null);
+    LeftoversSwept report = awaitReport(envelope -> true);
 
     assertThat(report.removed())
         .containsExactly(new Leftover(Leftover.Kind.DISK, left.id(), failed, null));
@@ -416,25 +370,26 @@ class LeftoverSweeperIT {
   }
 
   private void publishCommand(Envelope<StartMigration> command) throws Exception {
-    channel.basicPublish(topology.commandsExchange(), INSTANCE, null, codec.encode(command));
+    broker.publishCommand(codec.encode(command));
   }
 
   private void publishSweep(UUID sweepId, List<EndedMigration> migrations) throws Exception {
     SweepLeftovers sweep = new SweepLeftovers(INSTANCE, sweepId, migrations);
-    channel.basicPublish(
-        topology.controlExchange(),
-        INSTANCE,
-        null,
-        codec.encode(Envelope.of(INSTANCE, sweep.envelopeId(), 0, 0, sweep)));
+    broker.publishControl(Envelope.of(INSTANCE, sweep.envelopeId(), 0, 0, sweep));
   }
 
   private LeftoversSwept awaitReport(UUID sweepId) {
+    return awaitReport(envelope -> envelope.migrationId().value().equals(sweepId));
+  }
+
+  /** The first report whose envelope is {@code wanted}. */
+  private LeftoversSwept awaitReport(Predicate<Envelope<Event>> wanted) {
     return await()
         .atMost(WAIT)
         .until(
             () ->
                 events.stream()
-                    .filter(e -> e.migrationId().value().equals(sweepId))
+                    .filter(wanted)
                     .map(Envelope::payload)
                     .filter(LeftoversSwept.class::isInstance)
                     .map(LeftoversSwept.class::cast)
