@@ -18,6 +18,7 @@ import java.util.List;
  * @param heartbeatTimeout an attempt whose agent is silent this long is failed (retryable)
  * @param retryInitialBackoff wait before the second attempt; doubles per attempt
  * @param retryMaxBackoff the longest wait between attempts
+ * @param sweepInterval how often the agents are asked to sweep the leftovers of ended migrations
  */
 public record CoordinatorConfig(
     String amqpUri,
@@ -28,7 +29,8 @@ public record CoordinatorConfig(
     int httpPort,
     Duration heartbeatTimeout,
     Duration retryInitialBackoff,
-    Duration retryMaxBackoff) {
+    Duration retryMaxBackoff,
+    Duration sweepInterval) {
 
   public Topology topology() {
     return new Topology(namespace);
@@ -82,6 +84,9 @@ public record CoordinatorConfig(
     }
     if (retryMaxBackoff == null || retryMaxBackoff.isNegative()) {
       problems.add("coordinator.retryMaxBackoff must be zero or more, e.g. PT5M");
+    }
+    if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
+      problems.add("coordinator.sweepInterval must be positive, e.g. PT1H");
     }
     return problems;
   }

@@ -36,6 +36,7 @@ final class CoordinatorFixture implements AutoCloseable {
   static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
+  static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
 
   final PostgresCluster cluster;
   final Topology topology;
@@ -66,6 +67,14 @@ final class CoordinatorFixture implements AutoCloseable {
 
   CoordinatorConfig config(
       Duration heartbeatTimeout, Duration initialBackoff, Duration maxBackoff) {
+    return config(heartbeatTimeout, initialBackoff, maxBackoff, DEFAULT_SWEEP_INTERVAL);
+  }
+
+  CoordinatorConfig config(
+      Duration heartbeatTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration sweepInterval) {
     return new CoordinatorConfig(
         TestBroker.uri(),
         topology.namespace(),
@@ -75,7 +84,8 @@ final class CoordinatorFixture implements AutoCloseable {
         0,
         heartbeatTimeout,
         initialBackoff,
-        maxBackoff);
+        maxBackoff,
+        sweepInterval);
   }
 
   /** A wired coordinator that is not started: its parts can be used one by one. */

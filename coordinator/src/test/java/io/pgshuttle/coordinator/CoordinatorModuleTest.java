@@ -23,7 +23,8 @@ class CoordinatorModuleTest {
         0,
         Duration.ofMinutes(2),
         Duration.ofSeconds(5),
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5),
+        Duration.ofHours(1));
   }
 
   @Test

@@ -134,7 +134,8 @@ class DispatchIT extends WithCoordinatorFixture {
             0,
             good.heartbeatTimeout(),
             good.retryInitialBackoff(),
-            good.retryMaxBackoff());
+            good.retryMaxBackoff(),
+            good.sweepInterval());
 
     CoordinatorDaemon daemon = fixture.wire(unreachable).getInstance(CoordinatorDaemon.class);
 

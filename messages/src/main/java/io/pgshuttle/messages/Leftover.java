@@ -1,5 +1,6 @@
 package io.pgshuttle.messages;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Objects;
 
@@ -14,6 +15,8 @@ import java.util.Objects;
  * @param detail for a removed ROLLBACK, what that attempt's rollback had left undone; for anything
  *     not removed, why, in a sentence that says what to do; else null
  */
+// Every field is written, null ones too: the coordinator's HTTP API shows leftovers as they are.
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Leftover(
     @JsonProperty(required = true) Kind kind,
     @JsonProperty(required = true) String name,

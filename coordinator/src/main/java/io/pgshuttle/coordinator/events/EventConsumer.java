@@ -6,8 +6,10 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.StoreException;
+import io.pgshuttle.coordinator.sweep.SweepReports;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.LeftoversSwept;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
@@ -21,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the coordinator's event queue and folds each event, acknowledging it once the fold has
- * committed. Nothing blocks the queue: an undecodable event is logged and acknowledged, and so is
- * one the store refuses for good; only while the store is unreachable are events requeued (after a
- * pause, so an outage is not a busy loop). Thread-safe.
+ * committed: reports of sweeps into the sweeps ({@link SweepReports}), the others into the status
+ * view ({@link EventFolder}). Nothing blocks the queue: an undecodable event is logged and
+ * acknowledged, and so is one the store refuses for good; only while the store is unreachable are
+ * events requeued (after a pause, so an outage is not a busy loop). Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -35,6 +38,7 @@ public final class EventConsumer implements AutoCloseable {
   private final Topology topology;
   private final MessageCodec codec;
   private final EventFolder folder;
+  private final SweepReports sweepReports;
   private final CoordinatorMetrics metrics;
   private QueueConsumer consumer;
 
@@ -44,11 +48,13 @@ public final class EventConsumer implements AutoCloseable {
       Topology topology,
       MessageCodec codec,
       EventFolder folder,
+      SweepReports sweepReports,
       CoordinatorMetrics metrics) {
     this.broker = broker;
     this.topology = topology;
     this.codec = codec;
     this.folder = folder;
+    this.sweepReports = sweepReports;
     this.metrics = metrics;
   }
 
@@ -78,7 +84,11 @@ public final class EventConsumer implements AutoCloseable {
     }
     try {
       FoldResult result =
-          folder.fold(envelope, new String(delivery.getBody(), StandardCharsets.UTF_8));
+          envelope.payload() instanceof LeftoversSwept report
+              ? (sweepReports.fold(envelope.instanceId(), report)
+                  ? FoldResult.APPLIED
+                  : FoldResult.DUPLICATE)
+              : folder.fold(envelope, new String(delivery.getBody(), StandardCharsets.UTF_8));
       count(envelope, result);
       channel.basicAck(tag, false);
     } catch (StoreException e) {

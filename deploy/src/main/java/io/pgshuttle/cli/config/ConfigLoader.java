@@ -43,6 +43,7 @@ public final class ConfigLoader {
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_AGENT_SWEEP_INTERVAL = Duration.ofMinutes(15);
+  public static final Duration DEFAULT_COORDINATOR_SWEEP_INTERVAL = Duration.ofHours(1);
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(2);
   public static final Duration DEFAULT_RETRY_INITIAL_BACKOFF = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofMinutes(5);
@@ -105,7 +106,7 @@ public final class ConfigLoader {
   public Validated<CoordinatorConfig> coordinator(ConfigFile file) {
     CoordinatorSection section =
         file.coordinator() == null
-            ? new CoordinatorSection(null, null, null, null, null, null, null)
+            ? new CoordinatorSection(null, null, null, null, null, null, null, null)
             : file.coordinator();
     CoordinatorConfig config =
         new CoordinatorConfig(
@@ -117,7 +118,8 @@ public final class ConfigLoader {
             pickInt("PGSHUTTLE_HTTP_PORT", section.httpPort(), DEFAULT_HTTP_PORT),
             orDefault(section.heartbeatTimeout(), DEFAULT_HEARTBEAT_TIMEOUT),
             orDefault(section.retryInitialBackoff(), DEFAULT_RETRY_INITIAL_BACKOFF),
-            orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF));
+            orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF),
+            orDefault(section.sweepInterval(), DEFAULT_COORDINATOR_SWEEP_INTERVAL));
     List<String> problems = new ArrayList<>(config.problems());
     if (config.retryInitialBackoff() != null
         && config.retryMaxBackoff() != null

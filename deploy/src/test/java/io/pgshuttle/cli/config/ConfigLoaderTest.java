@@ -26,6 +26,7 @@ class ConfigLoaderTest {
         heartbeatTimeout: PT3M
         retryInitialBackoff: 10s
         retryMaxBackoff: 10m
+        sweepInterval: 30m
       agent:
         instance: vm-0001
         sourceUrl: postgresql://vcap@127.0.0.1:5524
@@ -58,7 +59,8 @@ class ConfigLoaderTest {
                 9090,
                 Duration.ofMinutes(3),
                 Duration.ofSeconds(10),
-                Duration.ofMinutes(10)));
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(30)));
   }
 
   @Test
@@ -176,6 +178,7 @@ class ConfigLoaderTest {
     assertThat(coordinator.heartbeatTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(coordinator.retryInitialBackoff()).isEqualTo(Duration.ofSeconds(5));
     assertThat(coordinator.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(coordinator.sweepInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(coordinator.storePassword()).isNull();
     assertThat(agent.pgBindir()).isEqualTo(Path.of("/usr/lib/postgresql/15/bin"));
     assertThat(agent.iaas()).isEqualTo("local");
