@@ -105,7 +105,18 @@ public final class LeftoverSweeper {
    */
   public synchronized LeftoversSwept sweep(UUID sweepId, List<EndedMigration> ended) {
     Report report = new Report();
-    Set<MigrationId> running = runningMigrations();
+    List<Disk> disks = listDisks(report);
+    // Journals are read after the disks are listed: an attempt journals itself before it makes
+    // its disk, so a listed disk whose attempt is not RUNNING now has been released by it, or
+    // left behind; it cannot be the disk of an attempt that starts during the sweep.
+    Map<AttemptKey, AttemptStatus> attempts = attemptStatuses();
+    Set<MigrationId> running = new HashSet<>();
+    attempts.forEach(
+        (attempt, status) -> {
+          if (status == AttemptStatus.RUNNING) {
+            running.add(attempt.migrationId());
+          }
+        });
     List<EndedMigration> sweepable = new ArrayList<>();
     for (EndedMigration migration : ended) {
       MigrationId id = migration.migrationId();
@@ -122,7 +133,7 @@ public final class LeftoverSweeper {
     }
     Set<MigrationId> sweepableIds = new LinkedHashSet<>();
     sweepable.forEach(migration -> sweepableIds.add(migration.migrationId()));
-    sweepDisks(sweepableIds, report);
+    removeLeftoverDisks(disks, attempts, sweepableIds, report);
     for (EndedMigration migration : sweepable) {
       try {
         sweepTarget(migration, report);
@@ -146,21 +157,9 @@ public final class LeftoverSweeper {
     return swept;
   }
 
-  /** The migrations an attempt of which runs here (or in another agent on this state). */
-  private Set<MigrationId> runningMigrations() {
-    Set<MigrationId> running = new HashSet<>();
-    attemptStatuses()
-        .forEach(
-            (attempt, status) -> {
-              if (status == AttemptStatus.RUNNING) {
-                running.add(attempt.migrationId());
-              }
-            });
-    return running;
-  }
-
   private record AttemptKey(MigrationId migrationId, int attempt) {}
 
+  /** The status of every attempt this agent (or another on its state directory) journaled. */
   private Map<AttemptKey, AttemptStatus> attemptStatuses() {
     Map<AttemptKey, AttemptStatus> statuses = new HashMap<>();
     for (FileAttemptJournal journal : journals.all()) {
@@ -170,10 +169,10 @@ public final class LeftoverSweeper {
     return statuses;
   }
 
-  private void sweepDisks(Set<MigrationId> ended, Report report) {
-    List<Disk> disks;
+  /** This instance's disks; none, with the reason in the report, if they cannot be listed. */
+  private List<Disk> listDisks(Report report) {
     try {
-      disks = provisioner.listByTags(DiskTags.forInstance(instanceId));
+      return provisioner.listByTags(DiskTags.forInstance(instanceId));
     } catch (IaasException e) {
       report.notRemoved(
           Leftover.Kind.DISK,
@@ -181,19 +180,26 @@ public final class LeftoverSweeper {
           null,
           "cannot list the disks of this instance: " + e.getMessage());
       report.disksUnknown = true;
-      return;
+      return List.of();
     }
-    // Journals are read after the disks are listed: an attempt journals itself before it makes
-    // its disk, so a listed disk whose attempt is not RUNNING now has been released by it, or
-    // left behind; it cannot be the disk of an attempt that starts during the sweep.
-    Map<AttemptKey, AttemptStatus> statuses = attemptStatuses();
+  }
+
+  /**
+   * Removes the disks of attempts that ended here, and of the {@code ended} migrations; keeps those
+   * of running attempts and of attempts this agent never journaled.
+   */
+  private void removeLeftoverDisks(
+      List<Disk> disks,
+      Map<AttemptKey, AttemptStatus> attempts,
+      Set<MigrationId> ended,
+      Report report) {
     for (Disk disk : disks) {
       MigrationId migration = migrationOf(disk);
       Integer attempt = attemptOf(disk);
       AttemptStatus status =
           migration == null || attempt == null
               ? null
-              : statuses.get(new AttemptKey(migration, attempt));
+              : attempts.get(new AttemptKey(migration, attempt));
       boolean leftover =
           status == null
               ? migration != null && ended.contains(migration)
