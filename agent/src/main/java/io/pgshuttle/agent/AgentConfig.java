@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param diskSizeGiB smallest auxiliary disk; PREFLIGHT asks for more when the source is larger
  * @param heartbeatInterval how often a busy agent says it is alive
  * @param progressInterval least time between two progress events of a step
+ * @param sweepInterval PGSHUTTLE_SWEEP_INTERVAL: how often the agent deletes, on its own, the disks
+ *     of its attempts that have ended (see {@link io.pgshuttle.agent.sweep.LeftoverSweeper})
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the agent holds until it is killed; null in production
  */
@@ -49,6 +51,7 @@ public record AgentConfig(
     int diskSizeGiB,
     Duration heartbeatInterval,
     Duration progressInterval,
+    Duration sweepInterval,
     String breakpoint) {
 
   /** The breakpoints of an agent, for fault tests. */
@@ -104,6 +107,9 @@ public record AgentConfig(
     String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
     if (breakpointProblem != null) {
       problems.add(breakpointProblem);
+    }
+    if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
+      problems.add("PGSHUTTLE_SWEEP_INTERVAL (agent.sweepInterval) must be positive, e.g. 15m");
     }
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(progressInterval, "progressInterval");

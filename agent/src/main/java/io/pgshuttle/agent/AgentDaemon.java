@@ -19,6 +19,7 @@ import io.pgshuttle.agent.pipeline.AttemptRunner;
 import io.pgshuttle.agent.pipeline.FencingLedger;
 import io.pgshuttle.agent.postgres.PgPassFile;
 import io.pgshuttle.agent.postgres.PgTools;
+import io.pgshuttle.agent.sweep.LeftoverSweeper;
 import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
@@ -26,20 +27,26 @@ import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Command;
+import io.pgshuttle.messages.EndedMigration;
+import io.pgshuttle.messages.Leftover;
+import io.pgshuttle.messages.LeftoversSwept;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.Topology;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,7 +58,10 @@ import org.slf4j.LoggerFactory;
  * single worker thread; it refuses repeated and stale commands, heartbeats while busy, and takes
  * cancels from its control queue. Events go through the on-disk {@link EventOutbox}, so a broker
  * outage delays them but loses none. On start it publishes the events a predecessor left and rolls
- * back what it left running.
+ * back what it left running. It sweeps leftovers (see {@link LeftoverSweeper}) on a thread of its
+ * own: the disks of ended attempts at start and every {@code sweepInterval}, reported only when it
+ * met any, and what the coordinator asks for in a SweepLeftovers from the control queue, always
+ * reported.
  *
  * <p>{@link #start()} and {@link #close()} may be called from any thread, once each.
  */
@@ -66,6 +76,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final AttemptRunner runner;
   private final FencingLedger fencing;
   private final AttemptJournalStore journals;
+  private final LeftoverSweeper sweeper;
   private final Clock clock;
   private final EventOutbox outbox;
   private final OutboxRelay relay;
@@ -76,6 +87,8 @@ public final class AgentDaemon implements AutoCloseable {
       Executors.newSingleThreadExecutor(daemonThreads("pgshuttle-attempt"));
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(daemonThreads("pgshuttle-heartbeat"));
+  private final ScheduledExecutorService sweeps =
+      Executors.newSingleThreadScheduledExecutor(daemonThreads("pgshuttle-sweep"));
   private final Map<MigrationId, AttemptCancellation> cancellations = new ConcurrentHashMap<>();
   private volatile OutboxEventSink runningSink;
   private CommandInbox inbox;
@@ -89,6 +102,7 @@ public final class AgentDaemon implements AutoCloseable {
       AttemptRunner runner,
       FencingLedger fencing,
       AttemptJournalStore journals,
+      LeftoverSweeper sweeper,
       Clock clock,
       EventOutbox outbox,
       OutboxRelay relay,
@@ -99,6 +113,7 @@ public final class AgentDaemon implements AutoCloseable {
     this.runner = runner;
     this.fencing = fencing;
     this.journals = journals;
+    this.sweeper = sweeper;
     this.clock = clock;
     this.outbox = outbox;
     this.relay = relay;
@@ -142,6 +157,9 @@ public final class AgentDaemon implements AutoCloseable {
         topology.agentControlQueue(config.instanceId()), false, new ControlConsumer(control));
     long interval = config.heartbeatInterval().toMillis();
     heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+    // The first sweep runs now: after the recovery above, which released what it could.
+    sweeps.scheduleWithFixedDelay(
+        this::sweepDisks, 0, config.sweepInterval().toMillis(), TimeUnit.MILLISECONDS);
     log.info(
         "agent for instance {} consuming {} on {}",
         config.instanceId(),
@@ -194,6 +212,40 @@ public final class AgentDaemon implements AutoCloseable {
       cancellations.remove(command.migrationId(), cancellation);
       inbox.markDone(command);
     }
+  }
+
+  /** The periodic sweep, reported only when it met something. */
+  private void sweepDisks() {
+    try {
+      LeftoversSwept report = sweeper.sweepDisks();
+      if (!report.isEmpty()) {
+        sinkFor(report.envelopeId(), 0).emit(report);
+      }
+    } catch (RuntimeException e) {
+      // Thrown out of here, it would end the schedule.
+      log.error("the periodic sweep of leftovers failed", e);
+    }
+  }
+
+  /** A sweep the coordinator asked for; its report is always sent, since it waits for it. */
+  private void sweep(SweepLeftovers command) {
+    LeftoversSwept report;
+    try {
+      report = sweeper.sweep(command.sweepId(), command.migrations());
+    } catch (RuntimeException e) {
+      log.error("sweep {} failed", command.sweepId(), e);
+      List<Leftover> failed = new ArrayList<>();
+      for (EndedMigration migration : command.migrations()) {
+        failed.add(
+            new Leftover(
+                Leftover.Kind.MIGRATION,
+                migration.migrationId().toString(),
+                migration.migrationId(),
+                "the sweep failed, see the agent's log: " + e));
+      }
+      report = new LeftoversSwept(command.sweepId(), List.of(), failed, List.of());
+    }
+    sinkFor(report.envelopeId(), 0).emit(report);
   }
 
   /** Reports an attempt whose cancel arrived first as failed for good, without running it. */
@@ -303,6 +355,8 @@ public final class AgentDaemon implements AutoCloseable {
             log.info("cancelling migration {}: {}", message.migrationId(), cancel.reason());
             cancellation.cancel(cancel.reason(), false);
           }
+        } else if (message.payload() instanceof SweepLeftovers sweep) {
+          takeSweep(message.instanceId(), sweep);
         } else {
           log.warn("ignored a {} on the control queue", message.type());
         }
@@ -310,6 +364,27 @@ public final class AgentDaemon implements AutoCloseable {
         log.error("dropped an unreadable control message: {}", e.getMessage());
       }
       getChannel().basicAck(delivery.getDeliveryTag(), false);
+    }
+  }
+
+  private void takeSweep(String addressedTo, SweepLeftovers sweep) {
+    if (!config.instanceId().equals(addressedTo)
+        || !config.instanceId().equals(sweep.instanceId())) {
+      log.error(
+          "refused sweep {} addressed to instance {}, not {}",
+          sweep.sweepId(),
+          sweep.instanceId(),
+          config.instanceId());
+      return;
+    }
+    log.info(
+        "sweep {} requested: leftovers of {} ended migrations, and disks",
+        sweep.sweepId(),
+        sweep.migrations().size());
+    try {
+      sweeps.execute(() -> sweep(sweep));
+    } catch (RejectedExecutionException e) {
+      log.warn("dropped sweep {}: the agent is stopping", sweep.sweepId());
     }
   }
 
@@ -325,13 +400,10 @@ public final class AgentDaemon implements AutoCloseable {
       cancellation.cancel("the agent is shutting down", true);
     }
     worker.shutdown();
-    try {
-      if (!worker.awaitTermination(2, TimeUnit.MINUTES)) {
-        log.warn("the running attempt did not roll back within 2 minutes");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    awaitStopped(worker, Duration.ofMinutes(2), "the running attempt did not roll back");
+    // A sweep cut short is harmless: each removal is idempotent, and the next sweep goes on.
+    sweeps.shutdownNow();
+    awaitStopped(sweeps, Duration.ofSeconds(30), "the running sweep did not stop");
     relay.close();
     if (publisher != null) {
       publisher.close();
@@ -342,6 +414,16 @@ public final class AgentDaemon implements AutoCloseable {
       } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
         log.debug("closing the broker connection: {}", e.toString());
       }
+    }
+  }
+
+  private static void awaitStopped(ExecutorService executor, Duration wait, String otherwise) {
+    try {
+      if (!executor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("{} within {} s", otherwise, wait.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

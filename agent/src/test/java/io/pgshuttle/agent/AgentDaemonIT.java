@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.codahale.metrics.MetricRegistry;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DeliverCallback;
 import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.CancelMigration;
@@ -35,7 +31,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,13 +48,12 @@ class AgentDaemonIT {
   @TempDir Path work;
   final Topology topology = new Topology(TestBroker.freshNamespace());
   final MessageCodec codec = new MessageCodec();
-  final List<Envelope<Event>> events = new CopyOnWriteArrayList<>();
   PostgresCluster source;
   PostgresCluster target;
   AgentDaemon daemon;
   MetricRegistry metrics;
-  Connection connection;
-  Channel channel;
+  AgentBroker broker;
+  List<Envelope<Event>> events;
 
   @BeforeEach
   void start() throws Exception {
@@ -75,38 +69,14 @@ class AgentDaemonIT {
     metrics = injector.getInstance(MetricRegistry.class);
     daemon = injector.getInstance(AgentDaemon.class);
     daemon.start();
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(TestBroker.uri());
-    connection = factory.newConnection("agent-daemon-it");
-    channel = connection.createChannel();
-    String tap = channel.queueDeclare().getQueue();
-    channel.queueBind(tap, topology.eventsExchange(), "#");
-    DeliverCallback collect =
-        (tag, delivery) -> {
-          try {
-            events.add(codec.decode(delivery.getBody(), Event.class));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        };
-    channel.basicConsume(tap, true, collect, tag -> {});
+    broker = new AgentBroker(topology, INSTANCE);
+    events = broker.events();
   }
 
   @AfterEach
   void stop() throws Exception {
     daemon.close();
-    connection.close();
-    TestBroker.delete(
-        List.of(
-            topology.requestsQueue(),
-            topology.requestsDeadLetterQueue(),
-            topology.agentQueue(INSTANCE),
-            topology.agentControlQueue(INSTANCE)),
-        List.of(
-            topology.requestsDeadLetterExchange(),
-            topology.commandsExchange(),
-            topology.controlExchange(),
-            topology.eventsExchange()));
+    broker.close();
     target.close();
     source.close();
   }
@@ -137,8 +107,7 @@ class AgentDaemonIT {
     assertThat(metrics.meter("pgshuttle.agent.attempts.succeeded").getCount()).isEqualTo(1);
     assertThat(metrics.timer("pgshuttle.agent.attempts.duration").getCount()).isEqualTo(1);
     assertThat(target.userDatabases()).containsExactly("shop");
-    assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
-        .isZero();
+    assertThat(broker.commandsWaiting()).isZero();
   }
 
   @Test
@@ -156,8 +125,7 @@ class AgentDaemonIT {
     assertThat(events.stream().filter(e -> e.migrationId().equals(migration)))
         .allMatch(e -> e.attempt() == 2);
     assertThat(metrics.meter("pgshuttle.agent.attempts.failed").getCount()).isEqualTo(1);
-    assertThat(channel.queueDeclarePassive(topology.agentQueue(INSTANCE)).getMessageCount())
-        .isZero();
+    assertThat(broker.commandsWaiting()).isZero();
   }
 
   @Test
@@ -207,12 +175,8 @@ class AgentDaemonIT {
   @Test
   void cancelThatArrivesBeforeItsCommandRefusesTheAttempt() throws Exception {
     MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
-    channel.basicPublish(
-        topology.controlExchange(),
-        INSTANCE,
-        null,
-        codec.encode(
-            Envelope.of(INSTANCE, migration, 1, 0, new CancelMigration(INSTANCE, "wrong target"))));
+    broker.publishControl(
+        Envelope.of(INSTANCE, migration, 1, 0, new CancelMigration(INSTANCE, "wrong target")));
     Thread.sleep(500); // the control consumer records it before the command comes
 
     publish(codec.encode(command(migration, 1, 11)));
@@ -287,6 +251,7 @@ class AgentDaemonIT {
         1,
         Duration.ofMillis(300),
         Duration.ofMillis(200),
+        Duration.ofHours(1),
         null);
   }
 
@@ -298,7 +263,7 @@ class AgentDaemonIT {
   }
 
   private void publish(byte[] body) throws Exception {
-    channel.basicPublish(topology.commandsExchange(), INSTANCE, null, body);
+    broker.publishCommand(body);
   }
 
   private Envelope<StartMigration> command(MigrationId migration, int attempt, long token) {

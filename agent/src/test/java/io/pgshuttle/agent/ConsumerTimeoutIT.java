@@ -70,6 +70,7 @@ class ConsumerTimeoutIT {
               1,
               Duration.ofSeconds(5),
               Duration.ofSeconds(1),
+              Duration.ofHours(1),
               null);
       AgentDaemon agent =
           Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);

@@ -22,6 +22,7 @@ import java.util.List;
  * @param heartbeatTimeout an attempt whose agent is silent this long is failed (retryable)
  * @param retryInitialBackoff wait before the second attempt; doubles per attempt
  * @param retryMaxBackoff the longest wait between attempts
+ * @param sweepInterval how often the agents are asked to sweep the leftovers of ended migrations
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the coordinator holds until it is killed; null in production
  */
@@ -35,6 +36,7 @@ public record CoordinatorConfig(
     Duration heartbeatTimeout,
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
+    Duration sweepInterval,
     String breakpoint) {
 
   /** The breakpoints of a coordinator, for fault tests. */
@@ -96,6 +98,9 @@ public record CoordinatorConfig(
     }
     if (retryMaxBackoff == null || retryMaxBackoff.isNegative()) {
       problems.add("coordinator.retryMaxBackoff must be zero or more, e.g. PT5M");
+    }
+    if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
+      problems.add("coordinator.sweepInterval must be positive, e.g. PT1H");
     }
     String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
     if (breakpointProblem != null) {

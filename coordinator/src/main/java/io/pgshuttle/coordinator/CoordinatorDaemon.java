@@ -7,6 +7,7 @@ import io.pgshuttle.coordinator.events.HeartbeatWatchdog;
 import io.pgshuttle.coordinator.http.HttpApi;
 import io.pgshuttle.coordinator.intake.RequestConsumer;
 import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.coordinator.sweep.SweepScheduler;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator process: status store, broker connections, the dispatch loop, the event and
- * request consumers, the heartbeat watchdog and the HTTP server. Start it once, close it once
- * (closing again does nothing). Thread-safe.
+ * request consumers, the heartbeat watchdog, the sweep scheduler and the HTTP server. Start it
+ * once, close it once (closing again does nothing). Thread-safe.
  */
 @Singleton
 public final class CoordinatorDaemon implements AutoCloseable {
@@ -30,6 +31,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final EventConsumer events;
   private final RequestConsumer requests;
   private final HeartbeatWatchdog watchdog;
+  private final SweepScheduler sweeps;
   private final HttpApi http;
   private boolean started;
   private boolean closed;
@@ -43,6 +45,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       EventConsumer events,
       RequestConsumer requests,
       HeartbeatWatchdog watchdog,
+      SweepScheduler sweeps,
       HttpApi http) {
     this.config = config;
     this.database = database;
@@ -51,13 +54,15 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.events = events;
     this.requests = requests;
     this.watchdog = watchdog;
+    this.sweeps = sweeps;
     this.http = http;
   }
 
   /**
    * Connects to the store (migrating its schema) and the broker (declaring the coordinator's
-   * topology), then starts dispatching, consuming events and requests, watching heartbeats and
-   * serving HTTP. Work left by an earlier run (due attempts, unpublished commands) is picked up.
+   * topology), then starts dispatching, consuming events and requests, watching heartbeats,
+   * sweeping leftovers and serving HTTP. Work left by an earlier run (due attempts, unpublished
+   * commands) is picked up.
    *
    * @throws io.pgshuttle.coordinator.store.StoreException if the store is unreachable or its schema
    *     cannot be migrated
@@ -77,6 +82,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       events.start();
       requests.start();
       watchdog.start();
+      sweeps.start();
       http.start(config.httpPort());
     } catch (IOException e) {
       close();
@@ -110,6 +116,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     }
     closed = true;
     http.close();
+    sweeps.close();
     watchdog.close();
     requests.close();
     events.close();

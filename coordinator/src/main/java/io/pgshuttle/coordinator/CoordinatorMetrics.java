@@ -22,6 +22,8 @@ public final class CoordinatorMetrics {
   public static final String EVENTS_IGNORED = PREFIX + "events.ignored";
   public static final String ATTEMPTS_FAILED = PREFIX + "attempts.failed";
   public static final String MIGRATIONS_CANCELLED = PREFIX + "migrations.cancelled";
+  public static final String SWEEPS_SENT = PREFIX + "sweeps.sent";
+  public static final String LEFTOVERS_REMOVED = PREFIX + "leftovers.removed";
 
   private final MetricRegistry registry;
 
@@ -73,5 +75,15 @@ public final class CoordinatorMetrics {
   /** Migrations that ended CANCELLED. */
   public Counter migrationsCancelled() {
     return registry.counter(MIGRATIONS_CANCELLED);
+  }
+
+  /** SweepLeftovers commands an agent's control queue took. */
+  public Counter sweepsSent() {
+    return registry.counter(SWEEPS_SENT);
+  }
+
+  /** Disks, databases and rollbacks the agents reported removed. */
+  public Counter leftoversRemoved() {
+    return registry.counter(LEFTOVERS_REMOVED);
   }
 }

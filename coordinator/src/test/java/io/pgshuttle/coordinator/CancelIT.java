@@ -3,8 +3,7 @@ package io.pgshuttle.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.coordinator.ApiClient.Reply;
 import io.pgshuttle.coordinator.dispatch.AttemptScheduler;
 import io.pgshuttle.coordinator.dispatch.CancelOutcome;
 import io.pgshuttle.coordinator.dispatch.CoordinatorEvents;
@@ -26,10 +25,6 @@ import io.pgshuttle.messages.MigrationSucceeded;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepStarted;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,8 +32,6 @@ import org.junit.jupiter.api.Test;
 /** {@code POST /v1/migrations/{id}/cancel} against the real broker and store. */
 class CancelIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private final HttpClient client = HttpClient.newHttpClient();
-  private final ObjectMapper mapper = new ObjectMapper();
   private int port;
 
   @Test
@@ -284,12 +277,9 @@ class CancelIT extends WithCoordinatorFixture {
     assertThat(cancel(failed, "{\"reason\": \"" + "x".repeat(1001) + "\"}").status())
         .isEqualTo(400);
 
-    HttpResponse<String> get =
-        client.send(
-            HttpRequest.newBuilder(uri("/v1/migrations/" + done + "/cancel")).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(get.statusCode()).isEqualTo(405);
-    assertThat(get.headers().firstValue("Allow")).contains("POST");
+    Reply get = new ApiClient(port).get("/v1/migrations/" + done + "/cancel");
+    assertThat(get.status()).isEqualTo(405);
+    assertThat(get.allow()).isEqualTo("POST");
   }
 
   private static Envelope<Event> awaitCancelled(EventTap tap, MigrationId id) throws Exception {
@@ -304,19 +294,6 @@ class CancelIT extends WithCoordinatorFixture {
   }
 
   private Reply post(String path, String body) throws Exception {
-    HttpResponse<String> response =
-        client.send(
-            HttpRequest.newBuilder(uri(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return new Reply(response.statusCode(), mapper.readTree(response.body()));
+    return new ApiClient(port).post(path, body);
   }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
-  }
-
-  private record Reply(int status, JsonNode json) {}
 }

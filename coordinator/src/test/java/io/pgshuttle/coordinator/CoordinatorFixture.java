@@ -36,6 +36,7 @@ final class CoordinatorFixture implements AutoCloseable {
   static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
+  static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
 
   final PostgresCluster cluster;
   final Topology topology;
@@ -66,6 +67,14 @@ final class CoordinatorFixture implements AutoCloseable {
 
   CoordinatorConfig config(
       Duration heartbeatTimeout, Duration initialBackoff, Duration maxBackoff) {
+    return config(heartbeatTimeout, initialBackoff, maxBackoff, DEFAULT_SWEEP_INTERVAL);
+  }
+
+  CoordinatorConfig config(
+      Duration heartbeatTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration sweepInterval) {
     return new CoordinatorConfig(
         TestBroker.uri(),
         topology.namespace(),
@@ -76,6 +85,7 @@ final class CoordinatorFixture implements AutoCloseable {
         heartbeatTimeout,
         initialBackoff,
         maxBackoff,
+        sweepInterval,
         null);
   }
 

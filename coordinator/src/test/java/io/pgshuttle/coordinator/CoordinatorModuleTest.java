@@ -24,6 +24,7 @@ class CoordinatorModuleTest {
         Duration.ofMinutes(2),
         Duration.ofSeconds(5),
         Duration.ofMinutes(5),
+        Duration.ofHours(1),
         null);
   }
 

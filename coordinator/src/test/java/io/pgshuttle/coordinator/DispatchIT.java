@@ -135,6 +135,7 @@ class DispatchIT extends WithCoordinatorFixture {
             good.heartbeatTimeout(),
             good.retryInitialBackoff(),
             good.retryMaxBackoff(),
+            good.sweepInterval(),
             null);
 
     CoordinatorDaemon daemon = fixture.wire(unreachable).getInstance(CoordinatorDaemon.class);

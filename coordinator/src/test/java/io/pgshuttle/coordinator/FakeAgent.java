@@ -5,11 +5,13 @@ import com.rabbitmq.client.Connection;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
 import io.pgshuttle.messages.CancelMigration;
+import io.pgshuttle.messages.Command;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.Topology;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,16 +73,29 @@ final class FakeAgent implements AutoCloseable {
     return commands.size();
   }
 
-  /** The next message on the agent's control queue, waiting up to {@code timeout}. */
+  /**
+   * The next message on the agent's control queue, a CancelMigration, waiting up to {@code
+   * timeout}.
+   */
   Envelope<CancelMigration> awaitCancel(Duration timeout) throws Exception {
+    return awaitControl(CancelMigration.class, timeout);
+  }
+
+  /** The next message on the agent's control queue, a SweepLeftovers. */
+  Envelope<SweepLeftovers> awaitSweep(Duration timeout) throws Exception {
+    return awaitControl(SweepLeftovers.class, timeout);
+  }
+
+  private <P extends Command> Envelope<P> awaitControl(Class<P> type, Duration timeout)
+      throws Exception {
     byte[] control = controls.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (control == null) {
       throw new AssertionError("no control message for " + instanceId + " within " + timeout);
     }
-    return codec.decode(control, CancelMigration.class);
+    return codec.decode(control, type);
   }
 
-  /** Control messages received and not yet taken by {@link #awaitCancel}. */
+  /** Control messages received and not yet taken by {@link #awaitCancel} or {@link #awaitSweep}. */
   int unreadControls() {
     return controls.size();
   }

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.coordinator.ApiClient.Reply;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +16,6 @@ import org.junit.jupiter.api.Test;
 
 class HttpApiIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private final HttpClient client = HttpClient.newHttpClient();
-  private final ObjectMapper mapper = new ObjectMapper();
   private int port;
 
   @BeforeEach
@@ -90,14 +84,9 @@ class HttpApiIT extends WithCoordinatorFixture {
     assertThat(malformed.json().get("error").asText())
         .startsWith("'not-a-uuid' is not a migration id");
     assertThat(get("/v1/nothing").status()).isEqualTo(404);
-    HttpResponse<String> post =
-        client.send(
-            HttpRequest.newBuilder(uri("/v1/migrations"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(post.statusCode()).isEqualTo(405);
-    assertThat(mapper.readTree(post.body()).get("error").asText()).contains("POST is not allowed");
+    Reply post = new ApiClient(port).post("/v1/migrations", "{}");
+    assertThat(post.status()).isEqualTo(405);
+    assertThat(post.json().get("error").asText()).contains("POST is not allowed");
   }
 
   @Test
@@ -140,19 +129,6 @@ class HttpApiIT extends WithCoordinatorFixture {
   }
 
   private Reply get(String path) throws Exception {
-    HttpResponse<String> response =
-        client.send(
-            HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(
-        response.statusCode(),
-        response.headers().firstValue("Content-Type").orElse(""),
-        response.body(),
-        mapper.readTree(response.body()));
+    return new ApiClient(port).get(path);
   }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
-  }
-
-  private record Reply(int status, String contentType, String body, JsonNode json) {}
 }

@@ -1,6 +1,7 @@
 package io.pgshuttle.cli;
 
 import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Names;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +41,17 @@ final class CommandOutput {
     } catch (IllegalArgumentException e) {
       throw CliException.badInput(
           "'" + text + "' is not a migration id: give the id that `pgshuttle submit` printed");
+    }
+  }
+
+  /**
+   * @throws CliException exit code 2 if {@code instance}, given by {@code --instance}, is not null
+   *     and not an instance id
+   */
+  static void checkInstanceOption(String instance) {
+    if (instance != null && !Names.isValidInstanceId(instance)) {
+      throw CliException.badInput(
+          "--instance '" + instance + "' is not an instance id: letters, digits, '_' or '-'");
     }
   }
 

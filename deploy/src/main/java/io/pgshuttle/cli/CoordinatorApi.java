@@ -1,7 +1,9 @@
 package io.pgshuttle.cli;
 
 import io.pgshuttle.messages.MigrationId;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The coordinator's HTTP API, as JSON text exactly as the coordinator wrote it (so that {@code
@@ -34,6 +36,26 @@ public interface CoordinatorApi {
    *     fails
    */
   Optional<String> cancel(MigrationId id, String reason);
+
+  /**
+   * Starts a sweep of leftovers ({@code POST /v1/gc}).
+   *
+   * @param instance only this instance; null for every instance with ended migrations
+   * @param wait how long the coordinator may wait for the agents' reports before it answers; null
+   *     for not at all
+   * @return the sweep as the coordinator shows it
+   * @throws CliException exit code 2 if the coordinator refuses a parameter, exit code 3 if it
+   *     cannot be reached or fails
+   */
+  String sweep(String instance, Duration wait);
+
+  /**
+   * A sweep and the reports so far ({@code GET /v1/gc/{id}}).
+   *
+   * @return empty when the coordinator does not know the sweep
+   * @throws CliException if the coordinator cannot be reached or fails
+   */
+  Optional<String> sweepStatus(UUID id);
 
   /** The coordinator's URL, for messages. */
   String describe();

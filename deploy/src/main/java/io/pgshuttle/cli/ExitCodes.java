@@ -4,13 +4,13 @@ package io.pgshuttle.cli;
 public final class ExitCodes {
   /**
    * Done; for {@code submit --wait} and {@code watch}: the migration SUCCEEDED; for {@code cancel
-   * --wait}: it ended CANCELLED.
+   * --wait}: it ended CANCELLED; for {@code gc --wait}: every agent reported and nothing is left.
    */
   public static final int OK = 0;
 
   /**
    * The migration ended FAILED or CANCELLED; for {@code cancel --wait}: it ended SUCCEEDED or
-   * FAILED.
+   * FAILED; for {@code gc --wait}: something could not be removed, or an agent did not report.
    */
   public static final int MIGRATION_FAILED = 1;
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The coordinator's HTTP API over {@link HttpClient}. A 404 of one migration is "not known"; other
@@ -64,6 +65,26 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     addParameter(query, "limit", limit == null ? null : limit.toString());
     String path = "/v1/migrations" + (query.isEmpty() ? "" : "?" + String.join("&", query));
     return requireOk(get(path));
+  }
+
+  @Override
+  public String sweep(String instance, Duration wait) {
+    List<String> query = new ArrayList<>();
+    addParameter(query, "instance", instance);
+    addParameter(query, "wait", wait == null ? null : wait.toString());
+    HttpRequest.Builder request =
+        request("/v1/gc" + (query.isEmpty() ? "" : "?" + String.join("&", query)))
+            .POST(HttpRequest.BodyPublishers.noBody());
+    if (wait != null) {
+      // The coordinator holds the answer up to the wait.
+      request.timeout(requestTimeout.plus(wait));
+    }
+    return requireOk(send(request.build()));
+  }
+
+  @Override
+  public Optional<String> sweepStatus(UUID id) {
+    return unlessNotFound(get("/v1/gc/" + id));
   }
 
   @Override

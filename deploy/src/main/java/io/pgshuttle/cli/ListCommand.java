@@ -1,7 +1,6 @@
 package io.pgshuttle.cli;
 
 import io.pgshuttle.cli.config.ConfigLoader;
-import io.pgshuttle.messages.Names;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -58,10 +57,7 @@ final class ListCommand implements Callable<Integer> {
       throw CliException.badInput(
           "--state '" + state + "' is not one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED");
     }
-    if (instance != null && !Names.isValidInstanceId(instance)) {
-      throw CliException.badInput(
-          "--instance '" + instance + "' is not an instance id: letters, digits, '_' or '-'");
-    }
+    CommandOutput.checkInstanceOption(instance);
     if (limit != null && limit < 1) {
       throw CliException.badInput("--limit must be at least 1, not " + limit);
     }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}) and the client
- * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}). Exit
- * codes are in {@link ExitCodes}.
+ * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}, {@code
+ * gc}). Exit codes are in {@link ExitCodes}.
  */
 @Command(
     name = "pgshuttle",
@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done; with submit --wait and watch: the migration SUCCEEDED; with cancel --wait: it"
-          + " ended CANCELLED",
+          + " ended CANCELLED; with gc --wait: nothing is left",
       "1:the migration ended FAILED or CANCELLED; with cancel --wait: it ended SUCCEEDED or"
-          + " FAILED",
+          + " FAILED; with gc --wait: something could not be removed, or an agent did not report",
       "2:bad input or usage: nothing was published, started or cancelled",
       "3:the broker or the coordinator cannot be reached (the message names the setting)",
       "4:a fault in pgshuttle itself",
@@ -64,7 +64,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new StatusCommand(environment, backends))
             .addSubcommand(new ListCommand(environment, backends))
             .addSubcommand(new WatchCommand(environment, backends))
-            .addSubcommand(new CancelCommand(environment, backends));
+            .addSubcommand(new CancelCommand(environment, backends))
+            .addSubcommand(new GcCommand(environment, backends));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

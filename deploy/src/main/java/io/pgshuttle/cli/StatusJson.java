@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.MessageCodec;
 import java.util.List;
 
-/** Reads the coordinator's status JSON. Thread-safe. */
+/** Reads the coordinator's status JSON: of migrations and of sweeps. Thread-safe. */
 final class StatusJson {
   private final ObjectMapper mapper =
       MessageCodec.newObjectMapper().disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -24,6 +24,14 @@ final class StatusJson {
   MigrationStatus migration(String json) {
     try {
       return mapper.readValue(json, MigrationStatus.class);
+    } catch (JsonProcessingException e) {
+      throw unreadable(e.getOriginalMessage(), e);
+    }
+  }
+
+  SweepStatus sweep(String json) {
+    try {
+      return mapper.readValue(json, SweepStatus.class);
     } catch (JsonProcessingException e) {
       throw unreadable(e.getOriginalMessage(), e);
     }

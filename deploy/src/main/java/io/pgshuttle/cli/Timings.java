@@ -12,13 +12,15 @@ import java.time.Duration;
  *     coordinator for the state (a migration may end without an event, e.g. when cancelled)
  * @param brokerConnectTimeout how long to keep trying to reach the broker
  * @param httpTimeout how long one request to the coordinator may take
+ * @param sweepTimeout how long {@code gc --wait} waits for every agent's report
  */
 public record Timings(
     Duration pollInterval,
     Duration appearTimeout,
     Duration statusCheckInterval,
     Duration brokerConnectTimeout,
-    Duration httpTimeout) {
+    Duration httpTimeout,
+    Duration sweepTimeout) {
 
   /** What the installed command uses. */
   public static Timings standard() {
@@ -27,6 +29,7 @@ public record Timings(
         Duration.ofMinutes(2),
         Duration.ofSeconds(5),
         Duration.ofSeconds(5),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(10));
   }
 }

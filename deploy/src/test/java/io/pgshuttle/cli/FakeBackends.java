@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +43,23 @@ final class FakeBackends implements Backends {
 
   /** Thrown by POST /v1/migrations/{id}/cancel instead of answering, such as for a 409. */
   CliException cancelRefusal;
+
+  /** The sweeps asked for, as {@code instance=<instance> wait=<wait>}. */
+  final List<String> sweeps = new ArrayList<>();
+
+  /** The sweeps looked up by id. */
+  final List<UUID> sweepLookups = new ArrayList<>();
+
+  /** The answer of POST /v1/gc. */
+  String sweepAnswer = "{}";
+
+  /** Answers of GET /v1/gc/{id}, in turn; the last one repeats. None means 404. */
+  private final Deque<String> sweepStatusAnswers = new ArrayDeque<>();
+
+  FakeBackends answerSweepStatus(String... jsons) {
+    sweepStatusAnswers.addAll(List.of(jsons));
+    return this;
+  }
 
   String listAnswer = "[]";
   CliException publishFailure;
@@ -107,6 +125,25 @@ final class FakeBackends implements Backends {
       }
 
       @Override
+      public String sweep(String instance, Duration wait) {
+        if (coordinatorFailure != null) {
+          throw coordinatorFailure;
+        }
+        sweeps.add("instance=" + instance + " wait=" + wait);
+        return sweepAnswer;
+      }
+
+      @Override
+      public Optional<String> sweepStatus(UUID id) {
+        sweepLookups.add(id);
+        if (sweepStatusAnswers.isEmpty()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            sweepStatusAnswers.size() == 1 ? sweepStatusAnswers.peek() : sweepStatusAnswers.poll());
+      }
+
+      @Override
       public String describe() {
         return COORDINATOR_URL;
       }
@@ -153,7 +190,8 @@ final class FakeBackends implements Backends {
   @Override
   public Timings timings() {
     Duration tick = Duration.ofMillis(5);
-    return new Timings(tick, Duration.ofMillis(200), Duration.ofMillis(50), tick, tick);
+    return new Timings(
+        tick, Duration.ofMillis(200), Duration.ofMillis(50), tick, tick, Duration.ofMillis(200));
   }
 
   @Override

@@ -72,6 +72,32 @@ class HttpCoordinatorApiIT {
   }
 
   @Test
+  void gcPostsItsParametersAndFollowsTheSweepByItsId() {
+    String id = "8d1f0c3e-5b2a-4f6e-9a7b-1c2d3e4f5a6b";
+    String sent =
+        "{\"sweepId\": \""
+            + id
+            + "\", \"trigger\": \"REQUEST\", \"complete\": false, \"instances\":"
+            + " [{\"instanceId\": \"vm-1\", \"state\": \"SENT\", \"migrations\": []}]}";
+    String reported =
+        sent.replace("false", "true")
+            .replace(
+                "\"SENT\", \"migrations\": []",
+                "\"REPORTED\", \"migrations\": [], \"removed\": [{\"kind\": \"DISK\","
+                    + " \"name\": \"vol-1\", \"migrationId\": null, \"detail\": null}],"
+                    + " \"notRemoved\": []");
+    coordinator.answer("/v1/gc", 202, sent).answer("/v1/gc/" + id, 200, reported);
+
+    CliRun run = run("gc", "--instance", "vm-1", "--wait");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("  removed      disk vol-1\n");
+    assertThat(coordinator.requests)
+        .containsExactly("/v1/gc?instance=vm-1&wait=PT30S", "/v1/gc/" + id);
+    assertThat(coordinator.posts).containsExactly("/v1/gc ");
+  }
+
+  @Test
   void anUnknownMigrationIsExitCode2() {
     CliRun run = run("status", StatusSamples.MIGRATION_ID);
 

@@ -11,7 +11,8 @@ class PgShuttleTest {
   private final FakeBackends backends = new FakeBackends();
 
   @ParameterizedTest
-  @ValueSource(strings = {"coordinator", "agent", "submit", "status", "list", "watch"})
+  @ValueSource(
+      strings = {"coordinator", "agent", "submit", "status", "list", "watch", "cancel", "gc"})
   void everyCommandHasHelp(String command) {
     CliRun run = CliRun.run(Map.of(), backends, command, "--help");
 
@@ -28,7 +29,7 @@ class PgShuttleTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
-        .contains("coordinator", "agent", "submit", "status", "list", "watch")
+        .contains("coordinator", "agent", "submit", "status", "list", "watch", "cancel", "gc")
         .contains("Exit codes:")
         .contains("3   the broker or the coordinator cannot be reached");
   }

@@ -105,6 +105,7 @@ class SubmitBrokerOutageIT {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
                 connectTimeout,
+                Duration.ofSeconds(1),
                 Duration.ofSeconds(1)));
     Map<String, String> environment =
         Map.of(

@@ -134,6 +134,7 @@ class SubmitIT {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
                 Duration.ofMillis(500),
+                Duration.ofSeconds(1),
                 Duration.ofSeconds(1)));
 
     CliRun run =

@@ -1,4 +1,5 @@
 package io.pgshuttle.messages;
 
 /** A message from the coordinator to one agent. */
-public sealed interface Command extends Payload permits StartMigration, CancelMigration {}
+public sealed interface Command extends Payload
+    permits StartMigration, CancelMigration, SweepLeftovers {}

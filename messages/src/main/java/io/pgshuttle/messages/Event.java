@@ -1,6 +1,9 @@
 package io.pgshuttle.messages;
 
-/** A status message about a migration, published to the events exchange. */
+/**
+ * A status message published to the events exchange: about a migration, or ({@link LeftoversSwept})
+ * about a sweep of leftovers.
+ */
 public sealed interface Event extends Payload
     permits StepStarted,
         StepProgress,
@@ -10,4 +13,5 @@ public sealed interface Event extends Payload
         MigrationSucceeded,
         MigrationFailed,
         MigrationCancelled,
-        AgentHeartbeat {}
+        AgentHeartbeat,
+        LeftoversSwept {}

@@ -45,6 +45,7 @@ public final class MessageCodec {
           MigrationRequest.class,
           StartMigration.class,
           CancelMigration.class,
+          SweepLeftovers.class,
           StepStarted.class,
           StepProgress.class,
           StepSucceeded.class,
@@ -53,7 +54,8 @@ public final class MessageCodec {
           MigrationSucceeded.class,
           MigrationFailed.class,
           MigrationCancelled.class,
-          AgentHeartbeat.class);
+          AgentHeartbeat.class,
+          LeftoversSwept.class);
 
   private static final Map<String, Class<? extends Payload>> TYPES_BY_NAME =
       PAYLOAD_TYPES.stream()

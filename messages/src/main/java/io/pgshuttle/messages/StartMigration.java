@@ -28,4 +28,9 @@ public record StartMigration(
     databases = databases == null ? List.of() : List.copyOf(databases);
     options = options == null ? MigrationOptions.defaults() : options.withDefaults();
   }
+
+  /** This command with {@code target} instead of its own, such as without the password. */
+  public StartMigration withTarget(TargetServer target) {
+    return new StartMigration(instanceId, databases, target, options, fencingToken);
+  }
 }

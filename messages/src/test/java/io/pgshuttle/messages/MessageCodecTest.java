@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class MessageCodecTest {
@@ -51,7 +52,12 @@ class MessageCodecTest {
             new MigrationFailed("no agent for instance vm-1"),
             new MigrationCancelled("wrong target"),
             new MigrationCancelled(null),
-            new AgentHeartbeat(Step.DUMP));
+            new AgentHeartbeat(Step.DUMP),
+            new LeftoversSwept(
+                UUID.randomUUID(),
+                List.of(new Leftover(Leftover.Kind.DISK, "vol-1", id, null)),
+                List.of(new Leftover(Leftover.Kind.DATABASE, "pgshuttle_stage_x_1", id, "why")),
+                List.of(id)));
     long seq = 0;
     for (Event event : events) {
       Envelope<Event> sent = Envelope.of("vm-1", id, 2, ++seq, event);
@@ -84,6 +90,37 @@ class MessageCodecTest {
         .isLessThan(Envelope.COORDINATOR_MIGRATION_FAILED_SEQ);
     assertThatThrownBy(() -> codec.decode(wire, Command.class))
         .hasMessage("message type 'MigrationCancelled' is not a Command");
+  }
+
+  @Test
+  void sweepLeftoversCarriesEachTargetWithItsPasswordOnTheWireButNeverPrintsIt() throws Exception {
+    MigrationId ended = MigrationId.forRequest("ended");
+    SweepLeftovers sweep =
+        new SweepLeftovers(
+            "vm-1",
+            UUID.randomUUID(),
+            List.of(
+                new EndedMigration(
+                    ended,
+                    new TargetServer(
+                        "db.example", 5432, "admin", Secret.of("s3cr3t-pw"), SslMode.REQUIRE))));
+    Envelope<SweepLeftovers> sent = Envelope.of("vm-1", sweep.envelopeId(), 0, 0, sweep);
+
+    byte[] wire = codec.encode(sent);
+
+    assertThat(codec.decode(wire, Command.class)).isEqualTo(sent);
+    assertThat(new String(wire, UTF_8))
+        .contains(
+            "\"type\":\"SweepLeftovers\"",
+            "\"sweepId\":\"" + sweep.sweepId() + "\"",
+            "\"migrationId\":\"" + sweep.sweepId() + "\"",
+            "\"password\":\"s3cr3t-pw\"");
+    assertThat(sent.toString()).doesNotContain("s3cr3t-pw").contains("******");
+    assertThatThrownBy(() -> codec.decode(wire, Event.class))
+        .hasMessage("message type 'SweepLeftovers' is not a Event");
+    LeftoversSwept report = new LeftoversSwept(sweep.sweepId(), null, null, null);
+    assertThat(report.isEmpty()).isTrue();
+    assertThat(report.envelopeId()).isEqualTo(sweep.envelopeId());
   }
 
   @Test

@@ -2,6 +2,7 @@
  * The agent's side of the broker: it takes StartMigration commands from the instance's queue
  * (acking each once it is recorded on disk, not after hours of pg_dump), runs them one at a time,
  * writes their events to an on-disk outbox from which one relay thread publishes them with
- * confirms, heartbeats while busy, and takes cancels from the control queue.
+ * confirms, heartbeats while busy, and takes cancels and sweeps of leftovers from the control
+ * queue.
  */
 package io.pgshuttle.agent.daemon;

@@ -87,14 +87,19 @@ public final class AttemptJournalStore {
    * runner finishes the rollbacks a killed predecessor could not.
    */
   public List<FileAttemptJournal> earlierAttempts(MigrationId migrationId, int attempt) {
+    return ofMigration(migrationId).stream()
+        .filter(journal -> journal.command().attempt() < attempt)
+        .toList();
+  }
+
+  /** The journals of every attempt of {@code migrationId} this agent ran, oldest first. */
+  public List<FileAttemptJournal> ofMigration(MigrationId migrationId) {
     Path directory = root.resolve(migrationId.toString());
     if (!Files.isDirectory(directory)) {
       return List.of();
     }
     try {
-      return journalsIn(directory).stream()
-          .filter(journal -> journal.command().attempt() < attempt)
-          .toList();
+      return journalsIn(directory);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the attempt journals in " + directory, e);
     }

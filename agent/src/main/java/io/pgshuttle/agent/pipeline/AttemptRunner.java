@@ -37,6 +37,7 @@ public final class AttemptRunner {
   private final AttemptJournalStore journals;
   private final FencingLedger fencing;
   private final List<PipelineStep> steps;
+  private final Rollbacks rollbacks;
 
   /**
    * @param steps one step for each {@link Step}, in any order
@@ -73,6 +74,7 @@ public final class AttemptRunner {
       throw new IllegalArgumentException(
           "no implementation of steps " + EnumSet.complementOf(named));
     }
+    this.rollbacks = new Rollbacks(this.steps);
   }
 
   /**
@@ -104,14 +106,14 @@ public final class AttemptRunner {
             new RateLimitedProgressReporter(events, progressInterval, System::nanoTime),
             cancellation);
     log.info("attempt {} of migration {} starts", command.attempt(), command.migrationId());
-    List<PipelineStep> started = new ArrayList<>();
+    List<Step> started = new ArrayList<>();
     for (PipelineStep step : steps) {
       StepException cancelled = cancellationFailure(cancellation);
       if (cancelled != null) {
         return rollBack(context, journal, started, null, cancelled, events);
       }
       journal.stepStarted(step.name());
-      started.add(step);
+      started.add(step.name());
       events.emit(new StepStarted(step.name()));
       long startNanos = System.nanoTime();
       // PREFLIGHT checks that the target is clear, so what earlier attempts left there goes first.
@@ -167,18 +169,17 @@ public final class AttemptRunner {
         command.migrationId());
     RunningAttempt context =
         new RunningAttempt(command, journal, progress -> {}, new NeverCancelled());
-    List<PipelineStep> started =
-        steps.stream().filter(step -> startedNames.contains(step.name())).toList();
-    List<String> rollbackErrors = compensate(context, started);
+    Rollbacks.Outcome rollback = rollbacks.compensate(context, startedNames);
     AttemptFailure failure =
         earlier != null
             ? new AttemptFailure(
                 earlier.step(),
                 earlier.error() + " (the agent restarted during the rollback)",
                 earlier.retryable(),
-                rollbackErrors)
-            : new AttemptFailure(last, restartMessage(last), true, rollbackErrors);
-    journal.recordFailure(failure);
+                null,
+                null)
+            : new AttemptFailure(last, restartMessage(last), true, null, null);
+    journal.recordFailure(failure.withRollback(rollback));
     journal.finish(AttemptStatus.FAILED);
     report(journal, events);
   }
@@ -187,7 +188,7 @@ public final class AttemptRunner {
    * Finishes the rollbacks that earlier attempts of this migration left undone, with this command's
    * target password: an agent restarted during an attempt rolls it back without the password (never
    * written to disk), so staging databases, roles or a committed CUTOVER stay on the target until
-   * now. Compensations are idempotent, so every started step's compensation runs again.
+   * now. The compensations that failed run again (see {@link Rollbacks#finish}).
    *
    * @return a retryable failure naming what still could not be undone; null when all is undone
    */
@@ -195,39 +196,15 @@ public final class AttemptRunner {
       Envelope<StartMigration> command, RunningAttempt current) {
     for (FileAttemptJournal earlier :
         journals.earlierAttempts(command.migrationId(), command.attempt())) {
-      AttemptFailure failure = earlier.failure().orElse(null);
-      if (failure == null || failure.rollbackErrors().isEmpty()) {
-        continue;
-      }
-      Envelope<StartMigration> journaled = earlier.command();
-      Envelope<StartMigration> withPassword =
-          new Envelope<>(
-              journaled.messageId(),
-              journaled.instanceId(),
-              journaled.migrationId(),
-              journaled.attempt(),
-              journaled.seq(),
-              journaled.emittedAt(),
-              command.payload());
-      List<PipelineStep> started =
-          steps.stream().filter(step -> earlier.stepsStarted().contains(step.name())).toList();
       List<String> errors =
-          compensate(
-              new RunningAttempt(withPassword, earlier, progress -> {}, current.cancellation()),
-              started);
-      earlier.recordFailure(
-          new AttemptFailure(failure.step(), failure.error(), failure.retryable(), errors));
+          rollbacks.finish(earlier, command.payload().target(), current.cancellation());
       if (!errors.isEmpty()) {
         return new RetryableStepException(
             "the rollback of attempt "
-                + journaled.attempt()
+                + earlier.command().attempt()
                 + " is still not finished: "
                 + String.join("; ", errors));
       }
-      log.info(
-          "finished the rollback of attempt {} of migration {}",
-          journaled.attempt(),
-          command.migrationId());
     }
     return null;
   }
@@ -270,7 +247,7 @@ public final class AttemptRunner {
   private AttemptResult rollBack(
       RunningAttempt context,
       FileAttemptJournal journal,
-      List<PipelineStep> started,
+      List<Step> started,
       Step failedStep,
       StepException cause,
       EventSink events) {
@@ -280,32 +257,13 @@ public final class AttemptRunner {
         context.migrationId(),
         failedStep == null ? "" : " in " + failedStep,
         cause.getMessage());
-    journal.recordFailure(
-        new AttemptFailure(failedStep, cause.getMessage(), cause.retryable(), List.of()));
-    List<String> rollbackErrors = compensate(context, started);
-    journal.recordFailure(
-        new AttemptFailure(failedStep, cause.getMessage(), cause.retryable(), rollbackErrors));
+    AttemptFailure failure =
+        new AttemptFailure(failedStep, cause.getMessage(), cause.retryable(), null, null);
+    journal.recordFailure(failure);
+    journal.recordFailure(failure.withRollback(rollbacks.compensate(context, started)));
     journal.finish(AttemptStatus.FAILED);
     report(journal, events);
     return AttemptResult.failure(cause.getMessage(), cause.retryable());
-  }
-
-  /** Runs the compensations of {@code started} in reverse; returns what could not be undone. */
-  private static List<String> compensate(RunningAttempt context, List<PipelineStep> started) {
-    List<String> errors = new ArrayList<>();
-    for (int i = started.size() - 1; i >= 0; i--) {
-      PipelineStep step = started.get(i);
-      try {
-        step.compensate(context);
-      } catch (StepException e) {
-        log.warn("rolling back {} failed: {}", step.name(), e.getMessage());
-        errors.add(step.name() + ": " + e.getMessage());
-      } catch (RuntimeException | LinkageError e) {
-        log.error("rolling back {} failed unexpectedly", step.name(), e);
-        errors.add(step.name() + ": " + e);
-      }
-    }
-    return errors;
   }
 
   /** Sends the final event of a finished attempt and records that it was sent. */

@@ -81,12 +81,7 @@ public final class FileAttemptJournal implements AttemptJournal {
         command.attempt(),
         command.seq(),
         command.emittedAt(),
-        new StartMigration(
-            start.instanceId(),
-            start.databases(),
-            start.target().withoutPassword(),
-            start.options(),
-            start.fencingToken()));
+        start.withTarget(start.target().withoutPassword()));
   }
 
   /** The command, without the target password. */

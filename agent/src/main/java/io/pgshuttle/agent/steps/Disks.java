@@ -15,9 +15,9 @@ import java.util.Optional;
 
 /**
  * The attempt's disk as the journal records it, and its release: used by PROVISION_DISK's
- * compensation and by CLEANUP. Stateless.
+ * compensation, by CLEANUP, and (by disk id) by the sweeper. Stateless.
  */
-final class Disks {
+public final class Disks {
   private Disks() {}
 
   /** A provider call that may throw an {@link IaasException}. */
@@ -65,14 +65,36 @@ final class Disks {
       }
     }
     for (String id : ids) {
-      call("detaching disk " + id, () -> run(() -> provisioner.detach(id)));
-      call("deleting disk " + id, () -> run(() -> provisioner.delete(id)));
+      detachAndDelete(provisioner, id);
     }
     journal.remove(JournalEntries.DISK_MOUNT_POINT);
     journal.remove(JournalEntries.DISK_PATH);
     journal.remove(JournalEntries.DISK_ID);
     journal.remove(JournalEntries.DISK_REQUEST);
     return ids;
+  }
+
+  /** Where PROVISION_DISK mounts disk {@code diskId} when its device is a block device. */
+  static Path mountPoint(Path stateDir, String diskId) {
+    return stateDir.resolve("mnt").resolve(diskId);
+  }
+
+  /**
+   * Unmounts disk {@code diskId} from where PROVISION_DISK mounts it (if it is mounted), detaches
+   * and deletes it: for a disk no journal leads to. Idempotent.
+   *
+   * @throws StepException naming the disk and what failed
+   */
+  public static void remove(
+      DiskProvisioner provisioner, DiskMounter mounter, Path stateDir, String diskId)
+      throws StepException {
+    mounter.unmount(mountPoint(stateDir, diskId));
+    detachAndDelete(provisioner, diskId);
+  }
+
+  private static void detachAndDelete(DiskProvisioner provisioner, String id) throws StepException {
+    call("detaching disk " + id, () -> run(() -> provisioner.detach(id)));
+    call("deleting disk " + id, () -> run(() -> provisioner.delete(id)));
   }
 
   private static Void run(Runnable action) {

@@ -24,8 +24,16 @@ public record PlannedDatabase(int index, String name, String stagingName, long s
    * attempt of a migration, so a later attempt (or a sweeper) finds what an earlier one left.
    */
   public static String stagingName(MigrationId migrationId, int index) {
+    return stagingPrefix(migrationId) + index;
+  }
+
+  /**
+   * {@code pgshuttle_stage_<first 12 hex digits of the migration id>_}: what every staging database
+   * of the migration's attempts starts with, followed by its index.
+   */
+  public static String stagingPrefix(MigrationId migrationId) {
     String hex = migrationId.value().toString().replace("-", "");
-    return "pgshuttle_stage_" + hex.substring(0, MIGRATION_ID_HEX_DIGITS) + "_" + index;
+    return "pgshuttle_stage_" + hex.substring(0, MIGRATION_ID_HEX_DIGITS) + "_";
   }
 
   /** The name of its dump directory on the disk. */

@@ -79,7 +79,7 @@ public final class ProvisionDiskStep implements PipelineStep {
     Attachment attachment =
         Disks.call("attaching disk " + disk.id(), () -> provisioner.attach(disk.id()));
     Path device = resolver.resolve(attachment.deviceHints());
-    Path mountPoint = config.stateDir().resolve("mnt").resolve(disk.id());
+    Path mountPoint = Disks.mountPoint(config.stateDir(), disk.id());
     if (!Files.isDirectory(device)) {
       context.journal().put(JournalEntries.DISK_MOUNT_POINT, mountPoint.toString());
     }

@@ -264,6 +264,7 @@ class EventOutboxIT {
         1,
         Duration.ofSeconds(5),
         Duration.ofSeconds(1),
+        Duration.ofMinutes(15),
         null);
   }
 }

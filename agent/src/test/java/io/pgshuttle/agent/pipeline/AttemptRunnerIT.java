@@ -347,6 +347,38 @@ class AttemptRunnerIT {
   }
 
   @Test
+  void theNextAttemptRunsAgainOnlyTheCompensationsThatFailedWithItsPassword() {
+    executes.put(
+        Step.VERIFY,
+        context -> {
+          throw new AgentKilled();
+        });
+    assertThatThrownBy(() -> run(1)).isInstanceOf(AgentKilled.class);
+    executes.clear();
+    compensations.put(
+        Step.RESTORE,
+        context -> {
+          if (context.command().target().password() == null) {
+            throw new NonRetryableStepException("left staging database s on the target");
+          }
+        });
+    runner().recover(command -> events::add);
+    assertThat(journal(1).failure().orElseThrow().uncompensated()).containsExactly(Step.RESTORE);
+    log.clear();
+
+    AttemptResult second = run(2);
+
+    assertThat(second.succeeded()).isTrue();
+    assertThat(log.subList(0, 2)).containsExactly("compensate RESTORE", "execute PREFLIGHT");
+    assertThat(compensated())
+        .as("QUIESCE_SOURCE's compensation already opened the source; not again")
+        .containsExactly("compensate RESTORE");
+    AttemptFailure finished = journal(1).failure().orElseThrow();
+    assertThat(finished.rollbackErrors()).isEmpty();
+    assertThat(finished.uncompensated()).isEmpty();
+  }
+
+  @Test
   void recoveryAfterAKillDuringTheRollbackKeepsTheOriginalFailure() {
     executes.put(
         Step.VERIFY,

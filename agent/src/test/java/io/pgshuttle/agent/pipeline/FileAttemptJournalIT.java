@@ -54,7 +54,9 @@ class FileAttemptJournalIT {
     journal.remove("a.gone");
     journal.stepStarted(Step.PREFLIGHT);
     journal.stepFinished(Step.PREFLIGHT);
-    journal.recordFailure(new AttemptFailure(Step.PREFLIGHT, "why", true, List.of("left x")));
+    journal.recordFailure(
+        new AttemptFailure(
+            Step.PREFLIGHT, "why", true, List.of("left x"), List.of(Step.PREFLIGHT)));
     journal.finish(AttemptStatus.FAILED);
 
     FileAttemptJournal reopened = store.find(migrationId, 1).orElseThrow();
@@ -65,7 +67,9 @@ class FileAttemptJournalIT {
     assertThat(reopened.stepsFinished()).containsExactly(Step.PREFLIGHT);
     assertThat(reopened.status()).isEqualTo(AttemptStatus.FAILED);
     assertThat(reopened.failure())
-        .contains(new AttemptFailure(Step.PREFLIGHT, "why", true, List.of("left x")));
+        .contains(
+            new AttemptFailure(
+                Step.PREFLIGHT, "why", true, List.of("left x"), List.of(Step.PREFLIGHT)));
     assertThat(reopened.reported()).isFalse();
     Envelope<StartMigration> stored = reopened.command();
     assertThat(stored.messageId()).isEqualTo(command.messageId());

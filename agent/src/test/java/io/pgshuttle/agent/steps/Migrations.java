@@ -84,6 +84,7 @@ final class Migrations implements AutoCloseable {
         1,
         Duration.ofSeconds(5),
         Duration.ofMillis(200),
+        Duration.ofHours(1),
         null);
   }
 

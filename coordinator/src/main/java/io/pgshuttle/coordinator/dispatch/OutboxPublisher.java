@@ -20,9 +20,7 @@ import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.MigrationRequest;
-import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.StartMigration;
-import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -224,14 +222,10 @@ public final class OutboxPublisher {
 
   private static StartMigration command(DispatchPayload payload) {
     MigrationRequest request = payload.request();
-    TargetServer stored = request.target();
-    Secret password = payload.targetPassword();
-    TargetServer target =
-        new TargetServer(stored.host(), stored.port(), stored.user(), password, stored.sslmode());
     return new StartMigration(
         request.instanceId(),
         request.databases(),
-        target,
+        payload.target(),
         request.options(),
         payload.fencingToken());
   }

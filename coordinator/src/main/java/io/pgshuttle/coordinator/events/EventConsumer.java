@@ -6,9 +6,11 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.StoreException;
+import io.pgshuttle.coordinator.sweep.SweepReports;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.LeftoversSwept;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
@@ -22,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the coordinator's event queue and folds each event, acknowledging it once the fold has
- * committed. Nothing blocks the queue: an undecodable event is logged and acknowledged, and so is
- * one the store refuses for good; only while the store is unreachable are events requeued (after a
- * pause, so an outage is not a busy loop). Thread-safe.
+ * committed: reports of sweeps into the sweeps ({@link SweepReports}), the others into the status
+ * view ({@link EventFolder}). Nothing blocks the queue: an undecodable event is logged and
+ * acknowledged, and so is one the store refuses for good; only while the store is unreachable are
+ * events requeued (after a pause, so an outage is not a busy loop). Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -39,6 +42,7 @@ public final class EventConsumer implements AutoCloseable {
   private final Topology topology;
   private final MessageCodec codec;
   private final EventFolder folder;
+  private final SweepReports sweepReports;
   private final CoordinatorMetrics metrics;
   private final Breakpoints breakpoints;
   private QueueConsumer consumer;
@@ -49,12 +53,14 @@ public final class EventConsumer implements AutoCloseable {
       Topology topology,
       MessageCodec codec,
       EventFolder folder,
+      SweepReports sweepReports,
       CoordinatorMetrics metrics,
       Breakpoints breakpoints) {
     this.broker = broker;
     this.topology = topology;
     this.codec = codec;
     this.folder = folder;
+    this.sweepReports = sweepReports;
     this.metrics = metrics;
     this.breakpoints = breakpoints;
   }
@@ -85,7 +91,11 @@ public final class EventConsumer implements AutoCloseable {
     }
     try {
       FoldResult result =
-          folder.fold(envelope, new String(delivery.getBody(), StandardCharsets.UTF_8));
+          envelope.payload() instanceof LeftoversSwept report
+              ? (sweepReports.fold(envelope.instanceId(), report)
+                  ? FoldResult.APPLIED
+                  : FoldResult.DUPLICATE)
+              : folder.fold(envelope, new String(delivery.getBody(), StandardCharsets.UTF_8));
       count(envelope, result);
       breakpoints.reach(BREAKPOINT_EVENT_FOLDED);
       channel.basicAck(tag, false);

@@ -1,6 +1,7 @@
 package io.pgshuttle.coordinator.events;
 
 import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.coordinator.PeriodicTask;
 import io.pgshuttle.coordinator.dispatch.AttemptOutcomes;
 import io.pgshuttle.coordinator.dispatch.CoordinatorEvents;
 import io.pgshuttle.coordinator.dispatch.DispatchSignal;
@@ -13,11 +14,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Fails attempts whose agent went silent: a published attempt whose agent sent nothing, heartbeat
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public final class HeartbeatWatchdog implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(HeartbeatWatchdog.class);
   private static final Duration SHORTEST_PERIOD = Duration.ofMillis(100);
   private static final Duration LONGEST_PERIOD = Duration.ofSeconds(5);
 
@@ -37,7 +32,7 @@ public final class HeartbeatWatchdog implements AutoCloseable {
   private final AttemptOutcomes outcomes;
   private final CoordinatorEvents events;
   private final DispatchSignal signal;
-  private ScheduledExecutorService executor;
+  private final PeriodicTask task;
 
   @Inject
   public HeartbeatWatchdog(
@@ -53,6 +48,7 @@ public final class HeartbeatWatchdog implements AutoCloseable {
     this.outcomes = outcomes;
     this.events = events;
     this.signal = signal;
+    this.task = new PeriodicTask("pgshuttle-watchdog", clamp(timeout.dividedBy(4)), this::check);
   }
 
   /** The error of an attempt whose agent went silent. */
@@ -64,19 +60,8 @@ public final class HeartbeatWatchdog implements AutoCloseable {
         + " s: check that the pgshuttle agent on that VM runs and reaches the broker";
   }
 
-  public synchronized void start() {
-    if (executor != null) {
-      throw new IllegalStateException("the watchdog runs already");
-    }
-    long period = clamp(timeout.dividedBy(4)).toMillis();
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "pgshuttle-watchdog");
-              thread.setDaemon(true);
-              return thread;
-            });
-    executor.scheduleWithFixedDelay(this::checkSafely, period, period, TimeUnit.MILLISECONDS);
+  public void start() {
+    task.start();
   }
 
   private static Duration clamp(Duration period) {
@@ -86,14 +71,9 @@ public final class HeartbeatWatchdog implements AutoCloseable {
     return period.compareTo(LONGEST_PERIOD) > 0 ? LONGEST_PERIOD : period;
   }
 
-  private void checkSafely() {
-    try {
-      if (failSilentAttempts() > 0) {
-        signal.wake();
-      }
-    } catch (RuntimeException e) {
-      // The next check tries again; an exception here would cancel the schedule.
-      log.warn("heartbeat check failed: {}", e.getMessage());
+  private void check() {
+    if (failSilentAttempts() > 0) {
+      signal.wake();
     }
   }
 
@@ -122,15 +102,7 @@ public final class HeartbeatWatchdog implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (executor != null) {
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      executor = null;
-    }
+  public void close() {
+    task.close();
   }
 }

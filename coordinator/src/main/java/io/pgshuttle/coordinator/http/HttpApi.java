@@ -9,10 +9,14 @@ import io.pgshuttle.coordinator.dispatch.CancelOutcome;
 import io.pgshuttle.coordinator.dispatch.MigrationCanceller;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.status.MigrationStatus;
+import io.pgshuttle.coordinator.status.SweepStatus;
+import io.pgshuttle.coordinator.status.SweepTrigger;
 import io.pgshuttle.coordinator.store.MigrationFilter;
 import io.pgshuttle.coordinator.store.StatusQueries;
 import io.pgshuttle.coordinator.store.StoreException;
+import io.pgshuttle.coordinator.sweep.LeftoverSweeps;
 import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Names;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -21,11 +25,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,14 +57,23 @@ import org.slf4j.LoggerFactory;
  *       agent stops the attempt; also for a migration cancelled before, which changes nothing); 409
  *       {@code {"error", "state"}} for a migration that ended SUCCEEDED or FAILED; 404 for an
  *       unknown id; 400 for a malformed id or body.
+ *   <li>{@code POST /v1/gc?instance=&wait=}: starts a sweep of leftovers (of one instance, or of
+ *       every instance with ended migrations not known to be clean) and answers the {@link
+ *       SweepStatus}: 202 at once, or, with {@code wait} (ISO-8601, at most {@code PT1M}), once
+ *       every agent reported (200) or the wait ran out (202); 400 for a bad parameter.
+ *   <li>{@code GET /v1/gc/{id}}: 200 with the {@link SweepStatus}; 400 for an id that is not a
+ *       UUID; 404 for an unknown one.
  * </ul>
  *
- * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool.
+ * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool (a
+ * waiting {@code POST /v1/gc} holds one of its threads, hence the short longest wait).
  */
 @Singleton
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final String MIGRATIONS = "/v1/migrations";
+  private static final String GC = "/v1/gc";
+  private static final Duration MAX_WAIT = Duration.ofMinutes(1);
   private static final int THREADS = 4;
   private static final String EXAMPLE_ID = "123e4567-e89b-12d3-a456-426614174000";
   private static final Pattern CANCEL = Pattern.compile(MIGRATIONS + "/([^/]+)/cancel");
@@ -66,6 +82,7 @@ public final class HttpApi implements AutoCloseable {
 
   private final StatusQueries queries;
   private final MigrationCanceller canceller;
+  private final LeftoverSweeps sweeps;
   private final HealthCheck health;
   private final ObjectMapper mapper;
   private HttpServer server;
@@ -75,10 +92,12 @@ public final class HttpApi implements AutoCloseable {
   public HttpApi(
       StatusQueries queries,
       MigrationCanceller canceller,
+      LeftoverSweeps sweeps,
       HealthCheck health,
       ObjectMapper mapper) {
     this.queries = queries;
     this.canceller = canceller;
+    this.sweeps = sweeps;
     this.health = health;
     this.mapper = mapper;
   }
@@ -135,12 +154,16 @@ public final class HttpApi implements AutoCloseable {
   private Response route(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
     boolean known =
-        path.equals("/healthz") || path.equals(MIGRATIONS) || path.startsWith(MIGRATIONS + "/");
+        path.equals("/healthz")
+            || path.equals(MIGRATIONS)
+            || path.startsWith(MIGRATIONS + "/")
+            || path.equals(GC)
+            || path.startsWith(GC + "/");
     if (!known) {
       return Response.error(404, "no such resource: " + path);
     }
     Matcher cancel = CANCEL.matcher(path);
-    String allowed = cancel.matches() ? "POST" : "GET";
+    String allowed = cancel.matches() || path.equals(GC) ? "POST" : "GET";
     if (!exchange.getRequestMethod().equals(allowed)) {
       exchange.getResponseHeaders().set("Allow", allowed);
       return Response.error(405, exchange.getRequestMethod() + " is not allowed on " + path);
@@ -150,6 +173,12 @@ public final class HttpApi implements AutoCloseable {
     }
     if (path.equals("/healthz")) {
       return health();
+    }
+    if (path.equals(GC)) {
+      return startSweep(exchange.getRequestURI().getRawQuery());
+    }
+    if (path.startsWith(GC + "/")) {
+      return sweep(path.substring(GC.length() + 1));
     }
     if (path.equals(MIGRATIONS)) {
       return list(exchange.getRequestURI().getRawQuery());
@@ -246,6 +275,65 @@ public final class HttpApi implements AutoCloseable {
           "'reason' is " + text.length() + " characters long: keep it to " + MAX_REASON_LENGTH);
     }
     return text.isEmpty() ? null : text;
+  }
+
+  private Response startSweep(String rawQuery) {
+    Map<String, String> parameters;
+    try {
+      parameters = parameters(rawQuery);
+    } catch (IllegalArgumentException e) {
+      return Response.error(400, "malformed query string: " + e.getMessage());
+    }
+    String instance = parameters.get("instance");
+    if (instance != null && instance.isEmpty()) {
+      instance = null;
+    }
+    if (instance != null && !Names.isValidInstanceId(instance)) {
+      return Response.error(
+          400,
+          "instance '"
+              + instance
+              + "' is invalid: use 1 to 63 letters, digits, '_' or '-', starting with a letter or"
+              + " digit");
+    }
+    String waitText = parameters.get("wait");
+    Duration wait = null;
+    if (waitText != null && !waitText.isEmpty()) {
+      try {
+        wait = Duration.parse(waitText);
+      } catch (DateTimeParseException e) {
+        wait = Duration.ofSeconds(-1);
+      }
+      if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+        return Response.error(
+            400,
+            "wait must be an ISO-8601 duration from PT0S to "
+                + MAX_WAIT
+                + ", such as PT30S, not '"
+                + waitText
+                + "'; GET "
+                + GC
+                + "/{id} shows a sweep later");
+      }
+    }
+    UUID sweepId = sweeps.start(SweepTrigger.REQUEST, instance);
+    SweepStatus sweep =
+        wait == null ? sweeps.status(sweepId).orElseThrow() : sweeps.awaitComplete(sweepId, wait);
+    return new Response(wait != null && sweep.complete() ? 200 : 202, sweep);
+  }
+
+  private Response sweep(String id) {
+    UUID sweepId;
+    try {
+      sweepId = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return Response.error(
+          400, "'" + id + "' is not a sweep id: expected a UUID such as " + EXAMPLE_ID);
+    }
+    return sweeps
+        .status(sweepId)
+        .map(sweep -> new Response(200, sweep))
+        .orElseGet(() -> Response.error(404, "no sweep " + sweepId));
   }
 
   private static Optional<MigrationId> migrationId(String id) {

@@ -1,2 +1,5 @@
-/** The coordinator's HTTP endpoints: health, the status view of migrations, and cancel. */
+/**
+ * The coordinator's HTTP endpoints: health, the status view of migrations, cancel, and sweeps of
+ * leftovers.
+ */
 package io.pgshuttle.coordinator.http;

@@ -23,5 +23,6 @@ public record AgentSection(
     Integer diskSizeGiB,
     Duration heartbeatInterval,
     Duration progressInterval,
+    Duration sweepInterval,
     Map<String, String> iaasSettings,
     String deviceRoot) {}

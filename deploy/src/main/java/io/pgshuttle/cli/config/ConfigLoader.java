@@ -43,6 +43,8 @@ public final class ConfigLoader {
   public static final int DEFAULT_DISK_SIZE_GIB = 10;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_AGENT_SWEEP_INTERVAL = Duration.ofMinutes(15);
+  public static final Duration DEFAULT_COORDINATOR_SWEEP_INTERVAL = Duration.ofHours(1);
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(2);
   public static final Duration DEFAULT_RETRY_INITIAL_BACKOFF = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofMinutes(5);
@@ -105,7 +107,7 @@ public final class ConfigLoader {
   public Validated<CoordinatorConfig> coordinator(ConfigFile file) {
     CoordinatorSection section =
         file.coordinator() == null
-            ? new CoordinatorSection(null, null, null, null, null, null, null)
+            ? new CoordinatorSection(null, null, null, null, null, null, null, null)
             : file.coordinator();
     CoordinatorConfig config =
         new CoordinatorConfig(
@@ -118,6 +120,7 @@ public final class ConfigLoader {
             orDefault(section.heartbeatTimeout(), DEFAULT_HEARTBEAT_TIMEOUT),
             orDefault(section.retryInitialBackoff(), DEFAULT_RETRY_INITIAL_BACKOFF),
             orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF),
+            orDefault(section.sweepInterval(), DEFAULT_COORDINATOR_SWEEP_INTERVAL),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(config.problems());
     if (config.retryInitialBackoff() != null
@@ -137,7 +140,7 @@ public final class ConfigLoader {
     AgentSection section =
         file.agent() == null
             ? new AgentSection(
-                null, null, null, null, null, null, null, null, null, null, null, null)
+                null, null, null, null, null, null, null, null, null, null, null, null, null)
             : file.agent();
     String iaas = pick("PGSHUTTLE_IAAS", section.iaas(), DEFAULT_IAAS);
     String localDiskRoot = pick("PGSHUTTLE_LOCAL_DISK_ROOT", section.localDiskRoot(), null);
@@ -161,6 +164,8 @@ public final class ConfigLoader {
             orDefault(section.diskSizeGiB(), DEFAULT_DISK_SIZE_GIB),
             orDefault(section.heartbeatInterval(), DEFAULT_HEARTBEAT_INTERVAL),
             orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL),
+            pickDuration(
+                "PGSHUTTLE_SWEEP_INTERVAL", section.sweepInterval(), DEFAULT_AGENT_SWEEP_INTERVAL),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));
     problems.addAll(config.problems());
@@ -260,6 +265,18 @@ public final class ConfigLoader {
     } catch (NumberFormatException e) {
       throw new ConfigException(
           variable + " '" + fromEnvironment + "' is not a whole number, e.g. " + fallback);
+    }
+  }
+
+  private Duration pickDuration(String variable, Duration fromFile, Duration fallback) {
+    String fromEnvironment = environment.get(variable);
+    if (fromEnvironment == null || fromEnvironment.isBlank()) {
+      return fromFile == null ? fallback : fromFile;
+    }
+    try {
+      return Durations.parse(fromEnvironment);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(variable + " " + e.getMessage());
     }
   }
 

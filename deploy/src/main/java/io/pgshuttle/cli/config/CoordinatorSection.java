@@ -14,4 +14,5 @@ public record CoordinatorSection(
     Integer httpPort,
     Duration heartbeatTimeout,
     Duration retryInitialBackoff,
-    Duration retryMaxBackoff) {}
+    Duration retryMaxBackoff,
+    Duration sweepInterval) {}

@@ -26,6 +26,7 @@ class ConfigLoaderTest {
         heartbeatTimeout: PT3M
         retryInitialBackoff: 10s
         retryMaxBackoff: 10m
+        sweepInterval: 30m
       agent:
         instance: vm-0001
         sourceUrl: postgresql://vcap@127.0.0.1:5524
@@ -37,6 +38,7 @@ class ConfigLoaderTest {
         diskSizeGiB: 50
         heartbeatInterval: 10s
         progressInterval: 500ms
+        sweepInterval: 30m
       """;
 
   @Test
@@ -58,6 +60,7 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(3),
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(10),
+                Duration.ofMinutes(30),
                 null));
   }
 
@@ -84,6 +87,7 @@ class ConfigLoaderTest {
                 50,
                 Duration.ofSeconds(10),
                 Duration.ofMillis(500),
+                Duration.ofMinutes(30),
                 null));
   }
 
@@ -129,7 +133,8 @@ class ConfigLoaderTest {
                 Map.entry("PGSHUTTLE_PG_BINDIR", "/opt/pg/bin"),
                 Map.entry("PGSHUTTLE_IAAS", "local"),
                 Map.entry("PGSHUTTLE_LOCAL_DISK_ROOT", "/mnt/disks"),
-                Map.entry("PGSHUTTLE_STATE_DIR", "/mnt/state")));
+                Map.entry("PGSHUTTLE_STATE_DIR", "/mnt/state"),
+                Map.entry("PGSHUTTLE_SWEEP_INTERVAL", "PT2M")));
     ConfigFile file = loader.parse(FULL, "all.yml");
 
     CoordinatorConfig coordinator = loader.coordinator(file).config();
@@ -147,6 +152,7 @@ class ConfigLoaderTest {
     assertThat(agent.pgBindir()).isEqualTo(Path.of("/opt/pg/bin"));
     assertThat(agent.iaasSettings()).containsExactly(Map.entry("root", "/mnt/disks"));
     assertThat(agent.stateDir()).isEqualTo(Path.of("/mnt/state"));
+    assertThat(agent.sweepInterval()).isEqualTo(Duration.ofMinutes(2));
     // What the environment does not name still comes from the file.
     assertThat(coordinator.heartbeatTimeout()).isEqualTo(Duration.ofMinutes(3));
     assertThat(agent.diskSizeGiB()).isEqualTo(50);
@@ -189,12 +195,27 @@ class ConfigLoaderTest {
     assertThat(coordinator.heartbeatTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(coordinator.retryInitialBackoff()).isEqualTo(Duration.ofSeconds(5));
     assertThat(coordinator.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(coordinator.sweepInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(coordinator.storePassword()).isNull();
     assertThat(agent.pgBindir()).isEqualTo(Path.of("/usr/lib/postgresql/15/bin"));
     assertThat(agent.iaas()).isEqualTo("local");
     assertThat(agent.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(agent.progressInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(agent.diskSizeGiB()).isEqualTo(10);
+    assertThat(agent.sweepInterval()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void aSweepIntervalThatIsNoDurationOrNotPositiveNamesTheVariable() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(Map.of("PGSHUTTLE_SWEEP_INTERVAL", "often"))
+                    .agent(ConfigFile.empty()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("PGSHUTTLE_SWEEP_INTERVAL 'often' is not a duration");
+    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_SWEEP_INTERVAL", "0s"));
+    assertThat(loader.agent(ConfigFile.empty()).problems())
+        .contains("PGSHUTTLE_SWEEP_INTERVAL (agent.sweepInterval) must be positive, e.g. 15m");
   }
 
   @Test

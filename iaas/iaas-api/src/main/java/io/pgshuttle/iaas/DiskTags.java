@@ -12,6 +12,11 @@ public final class DiskTags {
 
   private DiskTags() {}
 
+  /** The tags every disk pgshuttle made for the agent of {@code instanceId} carries. */
+  public static Map<String, String> forInstance(String instanceId) {
+    return Map.of(CREATED_BY_KEY, CREATED_BY, INSTANCE, instanceId);
+  }
+
   /** The tags of the disk for one attempt of one migration. */
   public static Map<String, String> forAttempt(String instanceId, String migrationId, int attempt) {
     return Map.of(
