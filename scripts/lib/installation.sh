@@ -86,10 +86,13 @@ start_cluster() {
   say "$name cluster on 127.0.0.1:$port"
 }
 
-# psql_on PORT DATABASE: runs SQL from stdin as the superuser, stopping at the first error.
+# psql_on PORT DATABASE [PSQL_OPTION...]: runs SQL from stdin as the superuser, stopping at the
+# first error.
 psql_on() {
-  PGPASSFILE=$work/pgpass "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" \
-    -U postgres -d "$2"
+  local port=$1 database=$2
+  shift 2
+  PGPASSFILE=$work/pgpass "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
+    -U postgres -d "$database" "$@"
 }
 
 # wait_for_log NAME PID FILE TEXT: waits until the daemon logs TEXT; fails if it dies or is slow.
