@@ -14,9 +14,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Reads a {@link DatabaseFingerprint} on a connection to the database. Row checksums sum the first
- * 64 bits of {@code md5(row::text)} as numeric, so they do not depend on row order or physical
- * layout; both sides must be read with the same session settings, which pgjdbc fixes (DateStyle,
+ * Reads a {@link DatabaseFingerprint} on a connection to the database. Row checksums sum a 64-bit
+ * {@link RowHash} of {@code row::text}, so they do not depend on row order or physical layout; both
+ * sides must be read with the same hash and session settings, which pgjdbc fixes (DateStyle,
  * TimeZone, extra_float_digits). Tables that belong to an extension are left out, as {@code
  * pg_dump} leaves them out. Stateless.
  */
@@ -24,27 +24,25 @@ public final class Fingerprinter {
   private static final String USER_SCHEMAS =
       "n.nspname NOT IN ('pg_catalog', 'information_schema')"
           + " AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'";
-  private static final String ROW_HASH =
-      "('x' || substr(md5(%s), 1, 16))::bit(64)::bigint::numeric";
 
   private Fingerprinter() {}
 
   /**
-   * Reads the fingerprint, with checksums of rows and large objects when {@code checksums}. Checks
-   * {@code cancellation} between tables.
+   * Reads the fingerprint, with checksums of rows and large objects by {@code rowHash} unless it is
+   * null (counts only). Checks {@code cancellation} between tables.
    */
   public static DatabaseFingerprint collect(
-      Connection connection, boolean checksums, Cancellation cancellation)
+      Connection connection, RowHash rowHash, Cancellation cancellation)
       throws SQLException, StepException {
     SortedMap<String, TableData> tables = new TreeMap<>();
     for (List<String> table : relations(connection, "r", true)) {
       cancellation.throwIfCancelled();
       String from = Sql.qualified(table.get(0), table.get(1));
       String sql =
-          checksums
-              ? "SELECT count(*), coalesce(sum("
-                  + String.format(ROW_HASH, "ROW(pgshuttle_row.*)::text")
-                  + "), 0) FROM "
+          rowHash != null
+              ? "SELECT count(*), "
+                  + rowHash.sumOf("ROW(pgshuttle_row.*)::text")
+                  + " FROM "
                   + from
                   + " pgshuttle_row"
               : "SELECT count(*), NULL::numeric FROM " + from;
@@ -68,10 +66,10 @@ public final class Fingerprinter {
     LargeObjects largeObjects =
         Jdbc.first(
                 connection,
-                checksums
-                    ? "SELECT count(*), coalesce(sum("
-                        + String.format(ROW_HASH, "m.oid::text || ':' || md5(lo_get(m.oid))")
-                        + "), 0) FROM pg_largeobject_metadata m"
+                rowHash != null
+                    ? "SELECT count(*), "
+                        + rowHash.sumOf("m.oid::text || ':' || md5(lo_get(m.oid))")
+                        + " FROM pg_largeobject_metadata m"
                     : "SELECT count(*), NULL::numeric FROM pg_largeobject_metadata",
                 row -> new LargeObjects(row.getLong(1), row.getBigDecimal(2)))
             .orElseThrow();

@@ -9,10 +9,12 @@ import io.pgshuttle.agent.pipeline.PipelineStep;
 import io.pgshuttle.agent.pipeline.RetryableStepException;
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.DatabaseFingerprint;
+import io.pgshuttle.agent.postgres.Databases;
 import io.pgshuttle.agent.postgres.Fingerprinter;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgErrors;
+import io.pgshuttle.agent.postgres.RowHash;
 import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
@@ -165,10 +167,20 @@ public final class VerifyStep implements PipelineStep {
                   cancelQuery(sourceConnection);
                   cancelQuery(targetConnection);
                 })) {
+      RowHash rowHash =
+          checksums
+              ? PgErrors.on(
+                  target,
+                  "reading the servers' versions",
+                  () ->
+                      RowHash.forServers(
+                          Databases.serverVersion(sourceConnection),
+                          Databases.serverVersion(targetConnection)))
+              : null;
       Future<DatabaseFingerprint> expected =
-          sides.submit(() -> read(source, sourceConnection, checksums, cancellation));
+          sides.submit(() -> read(source, sourceConnection, rowHash, cancellation));
       Future<DatabaseFingerprint> found =
-          sides.submit(() -> read(target, targetConnection, checksums, cancellation));
+          sides.submit(() -> read(target, targetConnection, rowHash, cancellation));
       return new Comparison(await(expected), await(found));
     } catch (SQLException e) {
       throw PgErrors.translate(target, "closing the connections", e);
@@ -176,12 +188,12 @@ public final class VerifyStep implements PipelineStep {
   }
 
   private static DatabaseFingerprint read(
-      PgEndpoint server, Connection connection, boolean checksums, Cancellation cancellation)
+      PgEndpoint server, Connection connection, RowHash rowHash, Cancellation cancellation)
       throws StepException {
     return PgErrors.on(
         server,
         "reading the fingerprint",
-        () -> Fingerprinter.collect(connection, checksums, cancellation));
+        () -> Fingerprinter.collect(connection, rowHash, cancellation));
   }
 
   private static DatabaseFingerprint await(Future<DatabaseFingerprint> side) throws StepException {
