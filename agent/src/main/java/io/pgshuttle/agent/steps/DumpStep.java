@@ -9,6 +9,7 @@ import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.ConnInfo;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
+import io.pgshuttle.agent.postgres.PgErrors;
 import io.pgshuttle.agent.postgres.PgTools;
 import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.postgres.ToolInvocation;
@@ -19,24 +20,30 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * DUMP: writes {@code pg_dumpall --globals-only} (roles, without tablespaces) and a {@code pg_dump
- * -Fd -j N} directory per database (named by its plan index) onto the disk. Progress is the bytes
- * on the disk against the source's size. A rerun starts the dump over. Nothing to compensate: the
- * dump goes with the disk.
+ * -Fd -j N} directory per database (named by its plan index) onto the disk, compressed or not as
+ * {@link DumpCompression} measures it pays on this disk. Progress is the bytes on the disk against
+ * the source's size. A rerun starts the dump over. Nothing to compensate: the dump goes with the
+ * disk.
  */
 public final class DumpStep implements PipelineStep {
   static final String GLOBALS_FILE = "globals.sql";
 
   private final AgentConfig config;
   private final PgTools tools;
+  private final PgConnector connector;
 
   @Inject
-  public DumpStep(AgentConfig config, PgTools tools) {
+  public DumpStep(AgentConfig config, PgTools tools, PgConnector connector) {
     this.config = config;
     this.tools = tools;
+    this.connector = connector;
   }
 
   @Override
@@ -70,6 +77,8 @@ public final class DumpStep implements PipelineStep {
                 "--file=" + dump.resolve(GLOBALS_FILE),
                 "--dbname=" + ConnInfo.of(source, PgConnector.MAINTENANCE_DATABASE))),
         "dumping the roles");
+    int jobs = context.command().options().jobs();
+    DumpCompression.Choice compression = chooseCompression(source, plan, dump, jobs);
     for (PlannedDatabase database : plan.databases()) {
       String detail =
           "dumping "
@@ -86,7 +95,8 @@ public final class DumpStep implements PipelineStep {
                   source,
                   List.of(
                       "--format=directory",
-                      "--jobs=" + context.command().options().jobs(),
+                      "--jobs=" + jobs,
+                      "--compress=" + compression.level(),
                       "--file=" + dump.resolve(database.dumpDirectoryName()),
                       "--dbname=" + ConnInfo.of(source, database.name())))
               .every(config.progressInterval(), () -> report(context, dump, plan, detail)),
@@ -99,7 +109,32 @@ public final class DumpStep implements PipelineStep {
             + Texts.count(plan.databases().size(), "database")
             + ", "
             + Texts.bytes(FileTrees.size(dump))
-            + " on the disk");
+            + " on the disk, "
+            + compression.text(jobs));
+  }
+
+  /** Measures, on the largest database of the plan, whether compressing pays on this disk. */
+  private DumpCompression.Choice chooseCompression(
+      PgEndpoint source, MigrationPlan plan, Path dump, int jobs) throws StepException {
+    PlannedDatabase largest =
+        plan.databases().stream()
+            .max(Comparator.comparingLong(PlannedDatabase::sizeBytes))
+            .orElseThrow();
+    try (Connection connection = connector.connect(source, largest.name())) {
+      return PgErrors.on(
+          source,
+          "sampling " + Sql.identifier(largest.name()) + " to choose the dump's compression",
+          () -> {
+            try {
+              return DumpCompression.choose(connection, dump, jobs);
+            } catch (IOException e) {
+              throw new NonRetryableStepException(
+                  "cannot write on the disk at " + dump + ": " + e.getMessage(), e);
+            }
+          });
+    } catch (SQLException e) {
+      throw PgErrors.translate(source, "closing the connection", e);
+    }
   }
 
   private void run(AttemptContext context, ToolInvocation invocation, String action)
