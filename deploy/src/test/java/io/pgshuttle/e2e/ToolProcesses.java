@@ -25,7 +25,7 @@ final class ToolProcesses {
         }
         String[] arguments = commandLine(process);
         if (arguments.length > 0
-            && Path.of(arguments[0]).getFileName().toString().startsWith(tool)
+            && programName(arguments[0]).startsWith(tool)
             && String.join(" ", arguments).contains("port=" + port)) {
           found.add(String.join(" ", arguments));
         }
@@ -34,6 +34,12 @@ final class ToolProcesses {
       throw new IllegalStateException("cannot list /proc", e);
     }
     return found;
+  }
+
+  /** The file name of a program path; a process may set its argv[0] to anything, even "/". */
+  private static String programName(String argv0) {
+    int slash = argv0.lastIndexOf('/');
+    return slash < 0 ? argv0 : argv0.substring(slash + 1);
   }
 
   private static String[] commandLine(Path process) {
