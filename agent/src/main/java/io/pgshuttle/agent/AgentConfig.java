@@ -1,6 +1,7 @@
 package io.pgshuttle.agent;
 
 import io.pgshuttle.agent.steps.CutoverStep;
+import io.pgshuttle.agent.steps.VerifyStep;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.messages.Secret;
@@ -56,7 +57,10 @@ public record AgentConfig(
 
   /** The breakpoints of an agent, for fault tests. */
   public static final List<String> BREAKPOINTS =
-      List.of(CutoverStep.BREAKPOINT_BETWEEN_RENAMES, CutoverStep.BREAKPOINT_COMMITTED);
+      List.of(
+          VerifyStep.BREAKPOINT_STARTED,
+          CutoverStep.BREAKPOINT_BETWEEN_RENAMES,
+          CutoverStep.BREAKPOINT_COMMITTED);
 
   public AgentConfig {
     iaasSettings = iaasSettings == null ? Map.of() : Map.copyOf(iaasSettings);

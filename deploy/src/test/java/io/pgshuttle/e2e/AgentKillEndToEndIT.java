@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgshuttle.agent.steps.CutoverStep;
+import io.pgshuttle.agent.steps.VerifyStep;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.testkit.PostgresCluster;
 import java.nio.file.Files;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * between the two renames of CUTOVER and after CUTOVER committed, one kill per attempt of one
  * migration. After each kill a new agent process rolls the attempt back and reports it failed, the
  * coordinator starts the next attempt, and the sixth attempt succeeds. All real processes of the
- * distribution on real PostgreSQL clusters; breakpoints only hold the agent where the kill must
- * land inside CUTOVER's transaction.
+ * distribution on real PostgreSQL clusters. What makes the moments sure on any machine: pg_dump and
+ * pg_restore pause before they start ({@link PausingTools}), and breakpoints hold the agent as
+ * VERIFY begins and inside CUTOVER's transaction.
  */
 class AgentKillEndToEndIT {
   private static final String INSTANCE = "e2e-kill-vm";
@@ -36,7 +38,7 @@ class AgentKillEndToEndIT {
   private static final String NOTES = "notes ü";
   private static final List<String> DATABASES = List.of(LEDGER, NOTES);
   private static final String APPLICATION = "ledger_app";
-  private static final int ROWS = 1_000_000;
+  private static final int ROWS = 200_000;
 
   private static E2eEnvironment environment;
   private static PostgresCluster source;
@@ -49,7 +51,6 @@ class AgentKillEndToEndIT {
     for (String database : DATABASES) {
       source.execute("postgres", "CREATE DATABASE \"" + database + "\" OWNER " + APPLICATION);
     }
-    // Hex digests compress poorly: each step over this table takes seconds, long enough to be hit.
     source.execute(
         LEDGER,
         "CREATE TABLE entries AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b"
@@ -72,7 +73,8 @@ class AgentKillEndToEndIT {
   @Test
   void anAgentKilledAtAnyStepIsRolledBackOnRestartAndTheNextAttemptSucceeds() throws Exception {
     try (PostgresCluster target = PostgresCluster.startWithPassword("target-pw-kill")) {
-      PgShuttleProcess agent = environment.startAgent(INSTANCE, source, Map.of());
+      // The tools pause before they start, so that the kill lands while they run however fast.
+      PgShuttleProcess agent = environment.startAgent(INSTANCE, source, pausing("pg_dump"));
       String id =
           environment.submit(
               INSTANCE,
@@ -82,17 +84,18 @@ class AgentKillEndToEndIT {
 
       awaitRunning(id, 1, "DUMP");
       killWhileToolRuns(agent, "pg_dump", source.port());
-      agent = restartAgent(null);
+      agent = restartAgent(pausing("pg_restore"));
       assertRolledBack(id, 1, "DUMP", target);
 
       awaitRunning(id, 2, "RESTORE");
       killWhileToolRuns(agent, "pg_restore", target.port());
-      agent = restartAgent(null);
+      agent = restartAgent(armed(VerifyStep.BREAKPOINT_STARTED));
       assertRolledBack(id, 2, "RESTORE", target);
 
-      awaitRunning(id, 3, "VERIFY");
+      awaitBreakpoint(agent, VerifyStep.BREAKPOINT_STARTED);
+      assertThat(environment.stepState(id, "VERIFY")).isEqualTo("RUNNING");
       agent.kill();
-      agent = restartAgent(CutoverStep.BREAKPOINT_BETWEEN_RENAMES);
+      agent = restartAgent(armed(CutoverStep.BREAKPOINT_BETWEEN_RENAMES));
       assertRolledBack(id, 3, "VERIFY", target);
 
       awaitBreakpoint(agent, CutoverStep.BREAKPOINT_BETWEEN_RENAMES);
@@ -101,13 +104,13 @@ class AgentKillEndToEndIT {
           .hasSize(2)
           .allMatch(name -> name.startsWith("pgshuttle_stage_"));
       agent.kill();
-      agent = restartAgent(CutoverStep.BREAKPOINT_COMMITTED);
+      agent = restartAgent(armed(CutoverStep.BREAKPOINT_COMMITTED));
       assertRolledBack(id, 4, "CUTOVER", target);
 
       awaitBreakpoint(agent, CutoverStep.BREAKPOINT_COMMITTED);
       assertThat(target.userDatabases()).containsExactlyInAnyOrderElementsOf(DATABASES);
       agent.kill();
-      agent = restartAgent(null);
+      agent = restartAgent(Map.of());
       JsonNode fifth = awaitAttemptFailed(id, 5, "CUTOVER");
       assertThat(fifth.path("error").asText())
           .as("without the password the committed renames stay for the next attempt")
@@ -139,10 +142,20 @@ class AgentKillEndToEndIT {
         .until(() -> ToolProcesses.connectingTo(tool, port).isEmpty());
   }
 
-  /** Starts the agent again, holding at {@code breakpoint} if not null. */
-  private static PgShuttleProcess restartAgent(String breakpoint) {
-    return environment.startAgent(
-        INSTANCE, source, breakpoint == null ? Map.of() : Map.of(Breakpoints.VARIABLE, breakpoint));
+  /** Starts the agent again, with {@code overrides} in its environment. */
+  private static PgShuttleProcess restartAgent(Map<String, String> overrides) {
+    return environment.startAgent(INSTANCE, source, overrides);
+  }
+
+  /** An agent environment holding at {@code breakpoint}. */
+  private static Map<String, String> armed(String breakpoint) {
+    return Map.of(Breakpoints.VARIABLE, breakpoint);
+  }
+
+  /** An agent environment whose {@code tool} pauses 3 s before it starts. */
+  private static Map<String, String> pausing(String tool) {
+    return Map.of(
+        "PGSHUTTLE_PG_BINDIR", PausingTools.in(environment.work(), Map.of(tool, 3)).toString());
   }
 
   private static void awaitRunning(String id, int attempt, String step) {

@@ -22,7 +22,6 @@ import io.pgshuttle.testkit.RabbitNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,7 +71,12 @@ class BrokerOutageEndToEndIT {
         environment.launchAgent(
             INSTANCE,
             source,
-            Map.of("PGSHUTTLE_PG_BINDIR", slowTools(environment.work()).toString()),
+            Map.of(
+                "PGSHUTTLE_PG_BINDIR",
+                PausingTools.in(
+                        environment.work(),
+                        Map.of("pg_dump", DUMP_PAUSE_SECONDS, "pg_restore", RESTORE_PAUSE_SECONDS))
+                    .toString()),
             List.of());
         Path agentLog = environment.agentLog(INSTANCE);
         awaitMoreInLog(environment.coordinatorLog(), "not reachable yet", 0);
@@ -191,33 +195,6 @@ class BrokerOutageEndToEndIT {
       return 0;
     }
     return Files.readAllLines(log).stream().filter(line -> line.contains(text)).count();
-  }
-
-  /**
-   * The system's PostgreSQL tools, but pg_dump and pg_restore pause before they start (not when
-   * asked for their version).
-   */
-  private static Path slowTools(Path work) throws IOException {
-    Path tools = Files.createDirectories(work.resolve("slow-tools"));
-    Path real = PostgresCluster.defaultBinDir();
-    for (String tool : List.of("pg_dumpall", "psql")) {
-      Files.createSymbolicLink(tools.resolve(tool), real.resolve(tool));
-    }
-    writePausing(tools.resolve("pg_dump"), real.resolve("pg_dump"), DUMP_PAUSE_SECONDS);
-    writePausing(tools.resolve("pg_restore"), real.resolve("pg_restore"), RESTORE_PAUSE_SECONDS);
-    return tools;
-  }
-
-  private static void writePausing(Path script, Path tool, int seconds) throws IOException {
-    Files.writeString(
-        script,
-        "#!/bin/sh\n"
-            + "[ \"$1\" = --version ] || sleep "
-            + seconds
-            + "\nexec "
-            + tool
-            + " \"$@\"\n");
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
   /** A durable queue of every event, which outlives the broker's restart. */

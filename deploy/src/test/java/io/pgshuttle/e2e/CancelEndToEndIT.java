@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class CancelEndToEndIT {
   private static final String INSTANCE = "e2e-cancel-vm";
   private static final String DATABASE = "Big Ledger";
-  private static final int ROWS = 1_500_000;
+  private static final int ROWS = 100_000;
 
   private static E2eEnvironment environment;
   private static PostgresCluster source;
@@ -43,7 +43,6 @@ class CancelEndToEndIT {
         "postgres", "CREATE DATABASE \"" + DATABASE + "\" OWNER ledger_app CONNECTION LIMIT 20");
     source.execute("postgres", "REVOKE CONNECT ON DATABASE \"" + DATABASE + "\" FROM PUBLIC");
     source.execute("postgres", "GRANT CONNECT ON DATABASE \"" + DATABASE + "\" TO ledger_app");
-    // Hex digests compress poorly: dumping this takes pg_dump a few seconds.
     source.execute(
         DATABASE,
         "CREATE TABLE entries AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b,"
@@ -52,7 +51,13 @@ class CancelEndToEndIT {
             + ") g");
     sourceBefore = DatabaseSnapshot.of(source, DATABASE);
     environment = new E2eEnvironment();
-    environment.startAgent(INSTANCE, source, Map.of());
+    // pg_dump pauses before it dumps, so the cancel finds it running however fast the disk is.
+    environment.startAgent(
+        INSTANCE,
+        source,
+        Map.of(
+            "PGSHUTTLE_PG_BINDIR",
+            PausingTools.in(environment.work(), Map.of("pg_dump", 120)).toString()));
   }
 
   @AfterAll

@@ -14,7 +14,8 @@ final class ToolProcesses {
 
   /**
    * Command lines of running processes whose program name starts with {@code tool} (so {@code
-   * pg_dump} also finds {@code pg_dumpall}) and that connect to the server on {@code port}.
+   * pg_dump} also finds {@code pg_dumpall}), or that run a script of that name (see {@link
+   * PausingTools}), and that connect to the server on {@code port}.
    */
   static List<String> connectingTo(String tool, int port) {
     List<String> found = new ArrayList<>();
@@ -24,9 +25,7 @@ final class ToolProcesses {
           continue;
         }
         String[] arguments = commandLine(process);
-        if (arguments.length > 0
-            && programName(arguments[0]).startsWith(tool)
-            && String.join(" ", arguments).contains("port=" + port)) {
+        if (runs(arguments, tool) && String.join(" ", arguments).contains("port=" + port)) {
           found.add(String.join(" ", arguments));
         }
       }
@@ -34,6 +33,12 @@ final class ToolProcesses {
       throw new IllegalStateException("cannot list /proc", e);
     }
     return found;
+  }
+
+  /** Whether the command line runs {@code tool}: as its program, or as the script a shell runs. */
+  private static boolean runs(String[] arguments, String tool) {
+    return (arguments.length > 0 && programName(arguments[0]).startsWith(tool))
+        || (arguments.length > 1 && programName(arguments[1]).startsWith(tool));
   }
 
   /** The file name of a program path; a process may set its argv[0] to anything, even "/". */

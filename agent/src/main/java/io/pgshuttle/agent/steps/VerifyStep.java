@@ -16,6 +16,7 @@ import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgErrors;
 import io.pgshuttle.agent.postgres.RowHash;
 import io.pgshuttle.agent.postgres.Sql;
+import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.VerifyLevel;
@@ -41,15 +42,20 @@ import org.postgresql.PGConnection;
  * not retryable, and the message names the first ones.
  */
 public final class VerifyStep implements PipelineStep {
+  /** Breakpoint as VERIFY begins, the target restored: a test kills the agent there. */
+  public static final String BREAKPOINT_STARTED = "verify-started";
+
   private static final int DIFFERENCES_IN_MESSAGE = 5;
 
   private final AgentConfig config;
   private final PgConnector connector;
+  private final Breakpoints breakpoints;
 
   @Inject
-  public VerifyStep(AgentConfig config, PgConnector connector) {
+  public VerifyStep(AgentConfig config, PgConnector connector, Breakpoints breakpoints) {
     this.config = config;
     this.connector = connector;
+    this.breakpoints = breakpoints;
   }
 
   @Override
@@ -59,6 +65,7 @@ public final class VerifyStep implements PipelineStep {
 
   @Override
   public void execute(AttemptContext context) throws StepException {
+    breakpoints.reach(BREAKPOINT_STARTED);
     PgEndpoint source = Endpoints.source(config);
     PgEndpoint target = Endpoints.target(context);
     MigrationPlan plan = JournalEntries.plan(context.journal());

@@ -179,7 +179,7 @@ class ConfigLoaderTest {
     assertThat(agent.problems())
         .containsExactly(
             "PGSHUTTLE_TEST_BREAKPOINT 'cutover' is unknown: unset it (it is for fault tests) or"
-                + " use one of cutover-between-renames, cutover-committed");
+                + " use one of verify-started, cutover-between-renames, cutover-committed");
   }
 
   @Test
