@@ -9,6 +9,8 @@
 #   bench/migration.sh --scale 10       (a quick run of the harness itself)
 #   bench/migration.sh --jobs 2 --keep  (keep the work directory and its logs)
 #   bench/migration.sh --only pgshuttle (skip the reference methods)
+#   bench/migration.sh --only pgshuttle --pgshuttle OTHER/deploy/target/pgshuttle/bin/pgshuttle
+#                                       (another build, such as the commit before a change)
 #
 # Needs what scripts/demo.sh needs, plus pgbench (Debian: postgresql-contrib-15 or
 # postgresql-client-15). pgcopydb is used when installed (apt-get install pgcopydb, done here
@@ -19,6 +21,7 @@ repo=$(pwd -P)
 
 scale=100
 jobs=2
+pgshuttle=
 keep=false
 only=
 while [ $# -gt 0 ]; do
@@ -27,7 +30,8 @@ while [ $# -gt 0 ]; do
     --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
     --only) only=${2:?--only needs a method: naive, directory, uncompressed, pgcopydb, pgshuttle}; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --pgshuttle) pgshuttle=${2:?--pgshuttle needs the path of bin/pgshuttle}; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +47,7 @@ PG_BINDIR=${PGSHUTTLE_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 # shellcheck source=scripts/lib/prerequisites.sh
 . scripts/lib/prerequisites.sh
 
-pgshuttle=$repo/deploy/target/pgshuttle/bin/pgshuttle
+pgshuttle=${pgshuttle:-$repo/deploy/target/pgshuttle/bin/pgshuttle}
 namespace=pgshuttle-bench-$$
 instance=bench-vm
 database=bench
@@ -77,7 +81,9 @@ fi
 if ! command -v pgcopydb >/dev/null 2>&1; then
   apt_install pgcopydb >/dev/null 2>&1 || say "pgcopydb not installed: its row will be skipped"
 fi
-require_distribution "$pgshuttle"
+if [ -z "$only" ] || [ "$only" = pgshuttle ]; then
+  require_distribution "$pgshuttle"
+fi
 
 # The same server settings for every method: a modest production-like configuration.
 CLUSTER_SETTINGS="-c shared_buffers=1GB -c maintenance_work_mem=512MB -c max_wal_size=8GB"
@@ -101,12 +107,15 @@ psql_on "$source_port" "$database" <bench/fixture.sql >/dev/null
 size=$(psql_on "$source_port" postgres -tA <<<"SELECT pg_size_pretty(pg_database_size('$database'));")
 say "built $size in $(($(date +%s) - started)) s"
 
-# Drops what a method left on the target and on the disk.
+# Drops what a method left on the target and on the disk, and checkpoints both clusters, so that
+# no method pays for the WAL of the one before.
 reset_target() {
   psql_on "$target_port" postgres <<<"SET client_min_messages = warning;
     DROP DATABASE IF EXISTS $database WITH (FORCE);" >/dev/null
   rm -rf "$work/disk"
   mkdir -p "$work/disk"
+  psql_on "$target_port" postgres <<<"CHECKPOINT;" >/dev/null
+  psql_on "$source_port" postgres <<<"CHECKPOINT;" >/dev/null
   sync
 }
 

@@ -157,11 +157,12 @@ start_pgshuttle() {
   wait_for_log agent $! "$work/agent.log" "agent running"
 }
 
-# Builds the distribution unless it is there.
+# Builds this checkout's distribution unless PGSHUTTLE (its bin/pgshuttle) is there.
 require_distribution() {
   local pgshuttle=$1
   if [ ! -x "$pgshuttle" ]; then
     say "building pgshuttle (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
   fi
+  [ -x "$pgshuttle" ] || die "$pgshuttle is missing: build that checkout (mvn -DskipTests package)"
 }
