@@ -25,11 +25,9 @@ import io.pgshuttle.messages.Topology;
 import io.pgshuttle.messages.VerifyLevel;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -237,22 +235,12 @@ class AgentDaemonIT {
 
   /** An agent of the instance with its own state directory and disk root, named {@code name}. */
   private AgentConfig agentConfig(String name) throws java.io.IOException {
-    return new AgentConfig(
-        TestBroker.uri(),
-        topology.namespace(),
-        INSTANCE,
-        source.url(),
-        null,
-        PostgresCluster.defaultBinDir(),
-        "local",
-        Map.of("root", Files.createDirectories(work.resolve(name + "-disks")).toString()),
-        work.resolve(name + "-state"),
-        null,
-        1,
-        Duration.ofMillis(300),
-        Duration.ofMillis(200),
-        Duration.ofHours(1),
-        null);
+    return TestAgentConfig.of(INSTANCE, work)
+        .broker(TestBroker.uri(), topology.namespace())
+        .source(source.url())
+        .disksAndState(work.resolve(name + "-disks"), work.resolve(name + "-state"))
+        .intervals(Duration.ofMillis(300), Duration.ofMillis(200))
+        .build();
   }
 
   private long count(MigrationId migration, int attempt, Class<? extends Event> type) {

@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,22 +55,12 @@ class ConsumerTimeoutIT {
       source.execute("postgres", "CREATE DATABASE shop");
       source.execute("shop", "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
       AgentConfig config =
-          new AgentConfig(
-              broker.uri(),
-              topology.namespace(),
-              INSTANCE,
-              source.url(),
-              null,
-              slowDumpTools(),
-              "local",
-              Map.of("root", Files.createDirectories(work.resolve("disks")).toString()),
-              work.resolve("state"),
-              null,
-              1,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(1),
-              Duration.ofHours(1),
-              null);
+          TestAgentConfig.of(INSTANCE, work)
+              .broker(broker.uri(), topology.namespace())
+              .source(source.url())
+              .pgBindir(slowDumpTools())
+              .intervals(Duration.ofSeconds(5), Duration.ofSeconds(1))
+              .build();
       AgentDaemon agent =
           Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
       ConnectionFactory factory = new ConnectionFactory();

@@ -12,6 +12,7 @@ import com.rabbitmq.client.GetResponse;
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
+import io.pgshuttle.agent.TestAgentConfig;
 import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
@@ -250,21 +251,11 @@ class EventOutboxIT {
   }
 
   private AgentConfig config() throws Exception {
-    return new AgentConfig(
-        broker.uri(),
-        topology.namespace(),
-        INSTANCE,
-        "postgresql://postgres@127.0.0.1:1",
-        null,
-        work.resolve("bin"),
-        "local",
-        Map.of("root", Files.createDirectories(work.resolve("disks")).toString()),
-        work.resolve("state"),
-        null,
-        1,
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(1),
-        Duration.ofMinutes(15),
-        null);
+    return TestAgentConfig.of(INSTANCE, work)
+        .broker(broker.uri(), topology.namespace())
+        .pgBindir(work.resolve("bin"))
+        .intervals(Duration.ofSeconds(5), Duration.ofSeconds(1))
+        .sweepInterval(Duration.ofMinutes(15))
+        .build();
   }
 }

@@ -6,6 +6,7 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.agent.TestAgentConfig;
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
 import io.pgshuttle.agent.pipeline.AttemptRunner;
@@ -29,7 +30,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,22 +70,12 @@ final class Migrations implements AutoCloseable {
   }
 
   AgentConfig config(Path pgBindir, Map<String, String> diskSettings) {
-    return new AgentConfig(
-        "amqp://unused",
-        "pgshuttle",
-        INSTANCE,
-        source.url(),
-        null,
-        pgBindir,
-        "local",
-        diskSettings,
-        stateDir,
-        null,
-        1,
-        Duration.ofSeconds(5),
-        Duration.ofMillis(200),
-        Duration.ofHours(1),
-        null);
+    return TestAgentConfig.of(INSTANCE, work)
+        .source(source.url())
+        .pgBindir(pgBindir)
+        .disksAndState(diskRoot, stateDir)
+        .iaasSettings(diskSettings)
+        .build();
   }
 
   /** The steps as the agent wires them, through {@link StepsModule}. */

@@ -12,6 +12,7 @@ import io.pgshuttle.agent.AgentBroker;
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
+import io.pgshuttle.agent.TestAgentConfig;
 import io.pgshuttle.agent.daemon.AttemptCancellation;
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
@@ -314,22 +315,12 @@ class LeftoverSweeperIT {
   }
 
   private AgentConfig config(Duration sweepInterval) {
-    return new AgentConfig(
-        TestBroker.uri(),
-        topology.namespace(),
-        INSTANCE,
-        source.url(),
-        null,
-        PostgresCluster.defaultBinDir(),
-        "local",
-        Map.of("root", work.resolve("disks").toString()),
-        work.resolve("state"),
-        null,
-        1,
-        Duration.ofMillis(300),
-        Duration.ofMillis(200),
-        sweepInterval,
-        null);
+    return TestAgentConfig.of(INSTANCE, work)
+        .broker(TestBroker.uri(), topology.namespace())
+        .source(source.url())
+        .intervals(Duration.ofMillis(300), Duration.ofMillis(200))
+        .sweepInterval(sweepInterval)
+        .build();
   }
 
   private void startAgent(Duration sweepInterval) throws Exception {
