@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -98,7 +99,14 @@ public final class AttemptRunner {
           false);
     }
     fencing.record(command);
+    Optional<FileAttemptJournal> succeeded =
+        journals.earlierAttempts(command.migrationId(), command.attempt()).stream()
+            .filter(earlier -> earlier.status() == AttemptStatus.SUCCEEDED)
+            .findFirst();
     FileAttemptJournal journal = journals.create(command);
+    if (succeeded.isPresent()) {
+      return reportEarlierSuccess(command, journal, succeeded.get(), events);
+    }
     RunningAttempt context =
         new RunningAttempt(
             command,
@@ -134,6 +142,31 @@ public final class AttemptRunner {
     }
     journal.finish(AttemptStatus.SUCCEEDED);
     log.info("attempt {} of migration {} succeeded", command.attempt(), command.migrationId());
+    report(journal, events);
+    return AttemptResult.success();
+  }
+
+  /**
+   * Answers an attempt of a migration that an earlier attempt already completed here with that
+   * success, without running anything: the coordinator dispatched it because it lost sight of the
+   * earlier one (an agent cut off from the broker for longer than the heartbeat timeout), and
+   * running again would only find the databases on the target and fail the migration.
+   */
+  private static AttemptResult reportEarlierSuccess(
+      Envelope<StartMigration> command,
+      FileAttemptJournal journal,
+      FileAttemptJournal earlier,
+      EventSink events) {
+    log.warn(
+        "attempt {} of migration {}: attempt {} already succeeded here; reporting that success"
+            + " instead of migrating again",
+        command.attempt(),
+        command.migrationId(),
+        earlier.command().attempt());
+    AttemptRecords.recordDatabases(journal, AttemptRecords.databases(earlier));
+    AttemptRecords.verification(earlier)
+        .ifPresent(verification -> AttemptRecords.recordVerification(journal, verification));
+    journal.finish(AttemptStatus.SUCCEEDED);
     report(journal, events);
     return AttemptResult.success();
   }

@@ -159,6 +159,26 @@ class AttemptRunnerIT {
   }
 
   @Test
+  void anAttemptOfAMigrationThatAlreadySucceededHereReportsThatSuccessWithoutRunning() {
+    executes.put(
+        Step.VERIFY, context -> AttemptRecords.recordVerification(context.journal(), "all equal"));
+    executes.put(
+        Step.CUTOVER,
+        context -> AttemptRecords.recordDatabases(context.journal(), List.of("a", "b")));
+    assertThat(run(1)).isEqualTo(AttemptResult.success());
+    log.clear();
+    events.clear();
+
+    AttemptResult second = run(2);
+
+    assertThat(second).isEqualTo(AttemptResult.success());
+    assertThat(log).as("no step runs again").isEmpty();
+    assertThat(events).containsExactly(new MigrationSucceeded(List.of("a", "b"), "all equal"));
+    assertThat(journal(2).status()).isEqualTo(AttemptStatus.SUCCEEDED);
+    assertThat(journal(2).reported()).isTrue();
+  }
+
+  @Test
   void failureCompensatesEveryStartedStepInReverseAndCollectsRollbackErrors() {
     executes.put(
         Step.RESTORE,
