@@ -10,6 +10,9 @@
 #   bench/fleet.sh                              (10,000 migrations, 20 events each, 200 requests/s)
 #   bench/fleet.sh --migrations 500             (a quick run of the harness itself)
 #   bench/fleet.sh --events-per-migration 30 --rate 100 --perftest-seconds 20 --keep
+#   bench/fleet.sh --build OTHER/bench/fleet/target
+#                                               (another build, such as the commit before a change:
+#                                                its classes/ and lib/, not rebuilt)
 #
 # Needs what scripts/demo.sh needs (Java 17+, Maven, PostgreSQL 15, RabbitMQ on localhost:5672 or
 # PGSHUTTLE_AMQP_URI). As root it runs in a virtual host of its own, deleted at the end; without,
@@ -25,6 +28,7 @@ size=500
 latency_seconds=20
 perftest_seconds=30
 keep=false
+build=
 while [ $# -gt 0 ]; do
   case "$1" in
     --migrations) migrations=${2:?--migrations needs a number}; shift 2 ;;
@@ -34,7 +38,8 @@ while [ $# -gt 0 ]; do
     --latency-seconds) latency_seconds=${2:?--latency-seconds needs a number}; shift 2 ;;
     --perftest-seconds) perftest_seconds=${2:?--perftest-seconds needs a number}; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --build) build=${2:?--build needs a directory with classes/ and lib/ of bench/fleet/target}; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -71,9 +76,13 @@ trap 'exit 143' TERM
 
 require_java_and_maven
 require_postgresql
-say "building the benchmark (mvn -B -q -pl bench/fleet -am -DskipTests package)"
-mvn -B -q -pl bench/fleet -am -DskipTests package >"$work/build.log" 2>&1 ||
-  { cat "$work/build.log" >&2; die "the build failed"; }
+if [ -z "$build" ]; then
+  say "building the benchmark (mvn -B -q -pl bench/fleet -am -DskipTests package)"
+  mvn -B -q -pl bench/fleet -am -DskipTests package >"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; die "the build failed"; }
+  build=$repo/bench/fleet/target
+fi
+[ -d "$build/classes" ] && [ -d "$build/lib" ] || die "$build has no classes/ and lib/: build it first"
 
 choose_broker "$namespace"
 take_free_port; store_port=$REPLY
@@ -85,7 +94,7 @@ psql_on "$store_port" postgres <<<'CREATE DATABASE pgshuttle;'
 # The benchmark runs in the foreground, so it is stopped like any child on Ctrl-C; it deletes
 # its own queues and exchanges, and the virtual host goes with stop_installation.
 java -Xmx2g -XX:+UseG1GC \
-  -cp "$repo/bench/fleet/target/classes:$repo/bench/fleet/target/lib/*" \
+  -cp "$build/classes:$build/lib/*" \
   io.pgshuttle.bench.fleet.FleetBenchmark \
   --amqp-uri "$amqp_uri" --namespace "$namespace" \
   --store-url "jdbc:postgresql://127.0.0.1:$store_port/pgshuttle" --store-user postgres \
