@@ -229,8 +229,16 @@ public final class FleetBenchmark {
     return daemon;
   }
 
+  /**
+   * @param commandSeconds from the first request to the last command delivered, NaN if not all were
+   */
   record Throughput(
-      double seconds, long requests, long succeeded, long eventsPublished, long eventsStored) {
+      double seconds,
+      double commandSeconds,
+      long requests,
+      long succeeded,
+      long eventsPublished,
+      long eventsStored) {
     double eventsPerSecond() {
       return eventsStored / seconds;
     }
@@ -251,9 +259,13 @@ public final class FleetBenchmark {
     long deadline = start + Duration.ofSeconds(settings.timeoutSeconds()).toNanos();
     long[] counts;
     long lastReport = 0;
+    double commandSeconds = Double.NaN;
     while (true) {
       counts = storeCounts();
       long now = System.nanoTime();
+      if (Double.isNaN(commandSeconds) && fleet.commandsDelivered() >= n) {
+        commandSeconds = seconds(now - start);
+      }
       if (counts[0] >= n && counts[1] >= expectedEvents) {
         break;
       }
@@ -275,7 +287,7 @@ public final class FleetBenchmark {
     }
     double took = seconds(System.nanoTime() - start);
     fleet.awaitSettled(10_000);
-    return new Throughput(took, n, counts[0], fleet.eventsConfirmed(), counts[1]);
+    return new Throughput(took, commandSeconds, n, counts[0], fleet.eventsConfirmed(), counts[1]);
   }
 
   record Latency(int requests, int delivered, double p50, double p95, double p99, double max) {}
@@ -410,6 +422,11 @@ public final class FleetBenchmark {
     System.out.printf("%-44s %14d%n", "events stored", throughput.eventsStored());
     System.out.printf("%-44s %14d%n", "lost (published - stored)", lost);
     System.out.printf("%-44s %14.1f%n", "throughput wall time (s)", throughput.seconds());
+    System.out.printf(
+        "%-44s %14.1f%n", "  all commands delivered after (s)", throughput.commandSeconds());
+    System.out.printf(
+        "%-44s %14.0f%n",
+        "  commands delivered/s", throughput.requests() / throughput.commandSeconds());
     System.out.printf(
         "%-44s %14.0f%n", "coordinator events/s folded", throughput.eventsPerSecond());
     System.out.printf("%-44s %14.2f%n", "  ratio to PerfTest (goal >= 0.50)", ratio);
