@@ -21,6 +21,8 @@ import io.pgshuttle.messages.StepSucceeded;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +79,39 @@ public final class EventFolder {
     }
     return result;
   }
+
+  /**
+   * Folds several events in one transaction, in the given order, each exactly as {@link #fold}
+   * would: one commit for many events is what lets the coordinator keep up with a fleet. Either all
+   * of them are folded or, when this throws, none is.
+   *
+   * @param events the events with the envelopes as received; not empty
+   * @return the result of each event, in the same order
+   * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (nothing changed)
+   */
+  public List<FoldResult> foldAll(List<Received> events) {
+    List<FoldResult> results =
+        database.inTransaction(
+            connection -> {
+              List<FoldResult> folded = new ArrayList<>(events.size());
+              for (Received event : events) {
+                folded.add(foldIn(connection, event.envelope(), event.json()));
+              }
+              return folded;
+            });
+    if (results.contains(FoldResult.APPLIED)) {
+      signal.wake();
+    }
+    return results;
+  }
+
+  /**
+   * An event as it came off the queue.
+   *
+   * @param envelope the decoded envelope, not null
+   * @param json the envelope as received, stored as it is; not null
+   */
+  public record Received(Envelope<Event> envelope, String json) {}
 
   private FoldResult foldIn(Connection connection, Envelope<Event> envelope, String json)
       throws SQLException {

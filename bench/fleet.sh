@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Fleet throughput: RabbitMQ's own PerfTest on the broker (quorum queue, persistent messages of
+# --message-size bytes, default 500, with confirms), then a real coordinator on a throwaway store
+# cluster with N simulated agents in one JVM, in the same run: N requests at once and the time
+# until every migration is SUCCEEDED and every event stored (events, padded to the same mean size,
+# folded per second, beside PerfTest's msgs/s; lost = published - stored), then requests at a
+# fixed rate and the time from a request's publish to its command's delivery at the agent
+# (p50/p95/p99), then the heap. Prints a table.
+#
+#   bench/fleet.sh                              (10,000 migrations, 20 events each, 200 requests/s)
+#   bench/fleet.sh --migrations 500             (a quick run of the harness itself)
+#   bench/fleet.sh --events-per-migration 30 --rate 100 --perftest-seconds 20 --keep
+#   bench/fleet.sh --build OTHER/bench/fleet/target
+#                                               (another build, such as the commit before a change:
+#                                                its classes/ and lib/, not rebuilt)
+#
+# Needs what scripts/demo.sh needs (Java 17+, Maven, PostgreSQL 15, RabbitMQ on localhost:5672 or
+# PGSHUTTLE_AMQP_URI). As root it runs in a virtual host of its own, deleted at the end; without,
+# in a namespace of its own whose queues and exchanges it deletes. Work goes under $TMPDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd -P)
+
+migrations=10000
+events=20
+rate=200
+size=500
+latency_seconds=20
+perftest_seconds=30
+keep=false
+build=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --migrations) migrations=${2:?--migrations needs a number}; shift 2 ;;
+    --events-per-migration) events=${2:?--events-per-migration needs a number}; shift 2 ;;
+    --rate) rate=${2:?--rate needs a number of requests per second}; shift 2 ;;
+    --message-size) size=${2:?--message-size needs a number of bytes}; shift 2 ;;
+    --latency-seconds) latency_seconds=${2:?--latency-seconds needs a number}; shift 2 ;;
+    --perftest-seconds) perftest_seconds=${2:?--perftest-seconds needs a number}; shift 2 ;;
+    --keep) keep=true; shift ;;
+    --build) build=${2:?--build needs a directory with classes/ and lib/ of bench/fleet/target}; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
+  esac
+done
+for value in "$migrations" "$events" "$rate" "$size" "$latency_seconds" "$perftest_seconds"; do
+  [[ "$value" =~ ^[1-9][0-9]*$ ]] || { printf 'error: %s is not a positive number\n' "$value" >&2; exit 2; }
+done
+[ "$events" -ge 17 ] || { printf 'error: --events-per-migration must be at least 17\n' >&2; exit 2; }
+
+PG_BINDIR=${PGSHUTTLE_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+# shellcheck source=scripts/lib/prerequisites.sh
+. scripts/lib/prerequisites.sh
+
+namespace=pgshuttle-fleet-$$
+work=$(mktemp -d "${TMPDIR:-/tmp}/pgshuttle-fleet.XXXXXX")
+chmod 755 "$work"
+# shellcheck source=scripts/lib/installation.sh
+. scripts/lib/installation.sh
+
+cleanup() {
+  local status=$?
+  set +e
+  trap - EXIT INT TERM
+  if [ $status -ne 0 ] && [ -s "$work/perftest.log" ]; then
+    printf '\n---- last lines of perftest.log ----\n' >&2
+    tail -n 20 "$work/perftest.log" >&2
+  fi
+  stop_installation
+  if $keep; then say "kept $work"; else rm -rf "$work"; fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+require_java_and_maven
+require_postgresql
+if [ -z "$build" ]; then
+  say "building the benchmark (mvn -B -q -pl bench/fleet -am -DskipTests package)"
+  mvn -B -q -pl bench/fleet -am -DskipTests package >"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; die "the build failed"; }
+  build=$repo/bench/fleet/target
+fi
+[ -d "$build/classes" ] && [ -d "$build/lib" ] || die "$build has no classes/ and lib/: build it first"
+
+choose_broker "$namespace"
+take_free_port; store_port=$REPLY
+# A store as a modest production one: durable commits (fsync, synchronous_commit on).
+CLUSTER_SETTINGS="-c shared_buffers=512MB -c max_connections=100"
+start_cluster store "$store_port"
+psql_on "$store_port" postgres <<<'CREATE DATABASE pgshuttle;'
+
+# The benchmark runs in the foreground, so it is stopped like any child on Ctrl-C; it deletes
+# its own queues and exchanges, and the virtual host goes with stop_installation.
+java -Xmx2g -XX:+UseG1GC \
+  -cp "$build/classes:$build/lib/*" \
+  io.pgshuttle.bench.fleet.FleetBenchmark \
+  --amqp-uri "$amqp_uri" --namespace "$namespace" \
+  --store-url "jdbc:postgresql://127.0.0.1:$store_port/pgshuttle" --store-user postgres \
+  --migrations "$migrations" --events-per-migration "$events" --rate "$rate" --message-size "$size" \
+  --latency-seconds "$latency_seconds" --perftest-seconds "$perftest_seconds" --work "$work"
+printf '\n%s migrations x %s events, %s cores, RabbitMQ %s, store: PostgreSQL on this machine\n' \
+  "$migrations" "$events" "$(nproc)" "$(rabbitmqctl version 2>/dev/null || echo '?')"

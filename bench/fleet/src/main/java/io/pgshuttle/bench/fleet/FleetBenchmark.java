@@ -1,0 +1,449 @@
+package io.pgshuttle.bench.fleet;
+
+import com.google.inject.Guice;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.coordinator.CoordinatorDaemon;
+import io.pgshuttle.coordinator.CoordinatorModule;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationOptions;
+import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.messages.Topology;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The fleet benchmark (bench/fleet.sh runs it): RabbitMQ's PerfTest on the broker, then a real
+ * coordinator, in this JVM, on the given store, with {@code --agents} simulated agents (see {@link
+ * SimulatedAgents}); N requests at once and the time until every migration is SUCCEEDED and every
+ * event stored (throughput), then requests at a fixed rate and the time from a request's publish to
+ * its command's delivery (latency); then the heap. Prints a table on stdout. Runs on the main
+ * thread; everything it starts is stopped and its queues deleted before it returns.
+ */
+public final class FleetBenchmark {
+  private static final long COORDINATOR_SEQ_FLOOR = Envelope.COORDINATOR_MIGRATION_CANCELLED_SEQ;
+
+  /** The settings, from {@code --name value} arguments (see bench/fleet.sh). */
+  record Settings(
+      String amqpUri,
+      String namespace,
+      String storeUrl,
+      String storeUser,
+      int migrations,
+      int eventsPerMigration,
+      int rate,
+      int messageSize,
+      int latencySeconds,
+      int perfTestSeconds,
+      int timeoutSeconds,
+      Path work) {
+
+    static Settings parse(String[] args) {
+      Map<String, String> values = new HashMap<>();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        if (!args[i].startsWith("--")) {
+          throw new IllegalArgumentException("expected --name value, got " + args[i]);
+        }
+        values.put(args[i].substring(2), args[i + 1]);
+      }
+      Settings settings =
+          new Settings(
+              required(values, "amqp-uri"),
+              values.getOrDefault("namespace", "pgshuttle-fleet"),
+              required(values, "store-url"),
+              values.getOrDefault("store-user", "postgres"),
+              Integer.parseInt(values.getOrDefault("migrations", "10000")),
+              Integer.parseInt(values.getOrDefault("events-per-migration", "20")),
+              Integer.parseInt(values.getOrDefault("rate", "200")),
+              Integer.parseInt(values.getOrDefault("message-size", "500")),
+              Integer.parseInt(values.getOrDefault("latency-seconds", "20")),
+              Integer.parseInt(values.getOrDefault("perftest-seconds", "30")),
+              Integer.parseInt(values.getOrDefault("timeout-seconds", "1800")),
+              Path.of(values.getOrDefault("work", System.getProperty("java.io.tmpdir"))));
+      if (settings.eventsPerMigration < 17) {
+        throw new IllegalArgumentException(
+            "--events-per-migration must be at least 17: 8 steps started and succeeded, 1 end");
+      }
+      return settings;
+    }
+
+    private static String required(Map<String, String> values, String name) {
+      String value = values.get(name);
+      if (value == null) {
+        throw new IllegalArgumentException("--" + name + " is required");
+      }
+      return value;
+    }
+  }
+
+  private final Settings settings;
+  private final Topology topology;
+  private final MessageCodec codec = new MessageCodec();
+  private final Map<MigrationId, Long> publishedAt = new ConcurrentHashMap<>();
+
+  FleetBenchmark(Settings settings) {
+    this.settings = settings;
+    this.topology = new Topology(settings.namespace());
+  }
+
+  public static void main(String[] args) throws Exception {
+    new FleetBenchmark(Settings.parse(args)).run();
+    // The client's and the coordinator's non-daemon threads are closed; exit even if one lingers.
+    System.exit(0);
+  }
+
+  private static void say(String format, Object... args) {
+    System.err.printf("==> " + format + "%n", args);
+  }
+
+  void run() throws Exception {
+    int agents = settings.migrations();
+    List<String> instances = new ArrayList<>(agents);
+    for (int i = 0; i < agents; i++) {
+      instances.add(String.format("fleet-vm-%05d", i));
+    }
+    String padding = padding(instances.get(0));
+    int eventSize = meanEventSize(instances.get(0), padding);
+
+    say(
+        "PerfTest: %d s, 1 producer, 1 consumer, quorum queue, persistent %d-byte messages,"
+            + " confirms (window 200), qos 200",
+        settings.perfTestSeconds(), eventSize);
+    String perfQueue = settings.namespace() + ".perftest";
+    PerfTestRun.Rates perf =
+        new PerfTestRun(
+                settings.amqpUri(),
+                perfQueue,
+                eventSize,
+                settings.perfTestSeconds(),
+                settings.work().resolve("perftest.log"))
+            .run();
+    say("PerfTest: sent %d msg/s, received %d msg/s", perf.sent(), perf.received());
+
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(settings.amqpUri());
+    try (Connection connection = factory.newConnection("pgshuttle-bench-fleet")) {
+      try (Channel channel = connection.createChannel()) {
+        channel.queueDelete(perfQueue);
+      }
+      SimulatedAgents fleet =
+          new SimulatedAgents(
+              connection,
+              topology,
+              codec,
+              instances,
+              settings.eventsPerMigration(),
+              padding,
+              publishedAt);
+      CoordinatorDaemon daemon = null;
+      try {
+        // The coordinator connects first: while a broker creates thousands of quorum queues,
+        // new connections can wait longer than their handshake timeout.
+        daemon = startCoordinator();
+        long declareStart = System.nanoTime();
+        fleet.declare(8);
+        say(
+            "declared %d agent queues in %.1f s",
+            agents, seconds(System.nanoTime() - declareStart));
+        fleet.start(4, 4, 500);
+        Throughput throughput = throughput(connection, fleet, instances);
+        Latency latency = latency(connection, fleet, instances);
+        Heap heap = heap();
+        print(perf, eventSize, throughput, latency, heap);
+      } finally {
+        if (daemon != null) {
+          daemon.close();
+        }
+        fleet.close();
+        say("deleting the agent queues");
+        fleet.delete(8);
+        deleteCoordinatorTopology(connection);
+      }
+    }
+  }
+
+  /**
+   * Text that brings the mean event to {@code --message-size} bytes, so that the coordinator and
+   * PerfTest move messages of the same size; empty when events are that large already.
+   */
+  private String padding(String instance) {
+    int count = settings.eventsPerMigration();
+    int missing = settings.messageSize() - meanEventSize(instance, "");
+    // StepStarted has no free text: the other events carry the padding.
+    int perEvent = Math.max(0, missing * count / (count - Step.values().length));
+    return " " + "x".repeat(Math.max(0, perEvent - 1));
+  }
+
+  private int meanEventSize(String instance, String padding) {
+    MigrationId id = MigrationId.forRequest("size-probe");
+    long bytes = 0;
+    List<io.pgshuttle.messages.Event> events =
+        SimulatedAgents.events(settings.eventsPerMigration(), padding);
+    long seq = 1;
+    for (io.pgshuttle.messages.Event event : events) {
+      bytes += codec.encode(Envelope.of(instance, id, 1, seq++, event)).length;
+    }
+    return (int) (bytes / events.size());
+  }
+
+  private CoordinatorDaemon startCoordinator() {
+    CoordinatorConfig config =
+        new CoordinatorConfig(
+            settings.amqpUri(),
+            settings.namespace(),
+            settings.storeUrl(),
+            settings.storeUser(),
+            null,
+            0,
+            // No attempt may be failed for silence while the fleet waits its turn in the queue.
+            Duration.ofHours(1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(10),
+            Duration.ofHours(24),
+            null);
+    CoordinatorDaemon daemon =
+        Guice.createInjector(new CoordinatorModule(config)).getInstance(CoordinatorDaemon.class);
+    daemon.start();
+    say("coordinator running in this JVM");
+    return daemon;
+  }
+
+  /**
+   * @param commandSeconds from the first request to the last command delivered, NaN if not all were
+   */
+  record Throughput(
+      double seconds,
+      double commandSeconds,
+      long requests,
+      long succeeded,
+      long eventsPublished,
+      long eventsStored) {
+    double eventsPerSecond() {
+      return eventsStored / seconds;
+    }
+  }
+
+  private Throughput throughput(
+      Connection connection, SimulatedAgents fleet, List<String> instances) throws Exception {
+    int n = settings.migrations();
+    say("throughput: %d requests at once, %d events each", n, settings.eventsPerMigration());
+    long start = System.nanoTime();
+    try (ConfirmWindow requests = new ConfirmWindow(connection, 500)) {
+      for (int i = 0; i < n; i++) {
+        publishRequest(requests, request("fleet-" + i, instances.get(i)), false);
+      }
+      requests.awaitSettled(60_000);
+    }
+    long expectedEvents = (long) n * settings.eventsPerMigration();
+    long deadline = start + Duration.ofSeconds(settings.timeoutSeconds()).toNanos();
+    long[] counts;
+    long lastReport = 0;
+    double commandSeconds = Double.NaN;
+    while (true) {
+      counts = storeCounts();
+      long now = System.nanoTime();
+      if (Double.isNaN(commandSeconds) && fleet.commandsDelivered() >= n) {
+        commandSeconds = seconds(now - start);
+      }
+      if (counts[0] >= n && counts[1] >= expectedEvents) {
+        break;
+      }
+      if (now > deadline) {
+        say("throughput: timed out after %d s", settings.timeoutSeconds());
+        break;
+      }
+      if (now - lastReport > 10_000_000_000L) {
+        say(
+            "  %.0f s: %d commands delivered, %d events confirmed, %d stored, %d succeeded",
+            seconds(now - start),
+            fleet.commandsDelivered(),
+            fleet.eventsConfirmed(),
+            counts[1],
+            counts[0]);
+        lastReport = now;
+      }
+      Thread.sleep(200);
+    }
+    double took = seconds(System.nanoTime() - start);
+    fleet.awaitSettled(10_000);
+    return new Throughput(took, commandSeconds, n, counts[0], fleet.eventsConfirmed(), counts[1]);
+  }
+
+  record Latency(int requests, int delivered, double p50, double p95, double p99, double max) {}
+
+  private Latency latency(Connection connection, SimulatedAgents fleet, List<String> instances)
+      throws Exception {
+    int count = Math.min(instances.size(), settings.rate() * settings.latencySeconds());
+    say("latency: %d requests at %d/s", count, settings.rate());
+    fleet.takeLatencies();
+    long interval = 1_000_000_000L / settings.rate();
+    long start = System.nanoTime();
+    try (ConfirmWindow requests = new ConfirmWindow(connection, 500)) {
+      for (int i = 0; i < count; i++) {
+        long due = start + i * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        publishRequest(requests, request("fleet-latency-" + i, instances.get(i)), true);
+      }
+      requests.awaitSettled(60_000);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!publishedAt.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    long[] nanos = fleet.takeLatencies();
+    Arrays.sort(nanos);
+    // Let the latency phase's events be folded too, so the coordinator is idle for the heap.
+    long expected = (long) (settings.migrations() + count) * settings.eventsPerMigration();
+    long foldDeadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+    while (storeCounts()[1] < expected && System.nanoTime() < foldDeadline) {
+      Thread.sleep(200);
+    }
+    return new Latency(
+        count,
+        nanos.length,
+        percentile(nanos, 0.50),
+        percentile(nanos, 0.95),
+        percentile(nanos, 0.99),
+        nanos.length == 0 ? Double.NaN : nanos[nanos.length - 1] / 1e6);
+  }
+
+  private static double percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+  }
+
+  record Heap(long usedAfterGc, long committed, long max) {}
+
+  private static Heap heap() {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    memory.gc();
+    MemoryUsage usage = memory.getHeapMemoryUsage();
+    return new Heap(usage.getUsed(), usage.getCommitted(), usage.getMax());
+  }
+
+  private MigrationRequest request(String requestId, String instance) {
+    return new MigrationRequest(
+        requestId,
+        instance,
+        List.of("app", "ledger"),
+        new TargetServer("target.example", 5432, "admin", Secret.of("bench-password"), null),
+        new MigrationOptions(2, 1, null, null));
+  }
+
+  private void publishRequest(ConfirmWindow requests, MigrationRequest request, boolean timed)
+      throws Exception {
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .deliveryMode(2)
+            .messageId(request.requestId())
+            .build();
+    byte[] body = codec.encode(Envelope.ofRequest(request));
+    if (timed) {
+      publishedAt.put(request.migrationId(), System.nanoTime());
+    }
+    requests.publish("", topology.requestsQueue(), properties, body);
+  }
+
+  /** Migrations SUCCEEDED and agents' events stored (the coordinator's own have huge seqs). */
+  private long[] storeCounts() throws Exception {
+    try (java.sql.Connection store =
+            DriverManager.getConnection(settings.storeUrl(), settings.storeUser(), null);
+        Statement statement = store.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT (SELECT count(*) FROM pgshuttle.migrations WHERE state = 'SUCCEEDED'),"
+                    + " (SELECT count(*) FROM pgshuttle.events WHERE seq < "
+                    + COORDINATOR_SEQ_FLOOR
+                    + ")")) {
+      row.next();
+      return new long[] {row.getLong(1), row.getLong(2)};
+    }
+  }
+
+  private void deleteCoordinatorTopology(Connection connection) throws Exception {
+    try (Channel channel = connection.createChannel()) {
+      for (String queue :
+          List.of(
+              topology.requestsQueue(),
+              topology.requestsDeadLetterQueue(),
+              topology.coordinatorEventsQueue())) {
+        channel.queueDelete(queue);
+      }
+      for (String exchange :
+          List.of(
+              topology.eventsExchange(),
+              topology.commandsExchange(),
+              topology.controlExchange(),
+              topology.requestsDeadLetterExchange())) {
+        channel.exchangeDelete(exchange);
+      }
+    }
+  }
+
+  private void print(
+      PerfTestRun.Rates perf, int eventSize, Throughput throughput, Latency latency, Heap heap) {
+    double ratio = throughput.eventsPerSecond() / perf.received();
+    long lost = throughput.eventsPublished() - throughput.eventsStored();
+    System.out.printf("%n%-44s %14s%n", "measure", "value");
+    System.out.printf("%-44s %14d%n", "PerfTest msgs/s (received)", perf.received());
+    System.out.printf("%-44s %14d%n", "PerfTest msgs/s (sent)", perf.sent());
+    System.out.printf("%-44s %14d%n", "message size (bytes, mean event)", eventSize);
+    System.out.printf("%-44s %14d%n", "migrations SUCCEEDED", throughput.succeeded());
+    System.out.printf("%-44s %14d%n", "migrations requested", throughput.requests());
+    System.out.printf("%-44s %14d%n", "events published (confirmed)", throughput.eventsPublished());
+    System.out.printf("%-44s %14d%n", "events stored", throughput.eventsStored());
+    System.out.printf("%-44s %14d%n", "lost (published - stored)", lost);
+    System.out.printf("%-44s %14.1f%n", "throughput wall time (s)", throughput.seconds());
+    System.out.printf(
+        "%-44s %14.1f%n", "  all commands delivered after (s)", throughput.commandSeconds());
+    System.out.printf(
+        "%-44s %14.0f%n",
+        "  commands delivered/s", throughput.requests() / throughput.commandSeconds());
+    System.out.printf(
+        "%-44s %14.0f%n", "coordinator events/s folded", throughput.eventsPerSecond());
+    System.out.printf("%-44s %14.2f%n", "  ratio to PerfTest (goal >= 0.50)", ratio);
+    System.out.printf(
+        "%-44s %14s%n", "latency requests at rate/s", latency.requests() + " @ " + settings.rate());
+    System.out.printf("%-44s %14d%n", "  commands delivered", latency.delivered());
+    System.out.printf("%-44s %14.1f%n", "  p50 request -> command (ms)", latency.p50());
+    System.out.printf("%-44s %14.1f%n", "  p95 request -> command (ms)", latency.p95());
+    System.out.printf("%-44s %14.1f%n", "  p99 request -> command (ms, goal < 100)", latency.p99());
+    System.out.printf("%-44s %14.1f%n", "  max request -> command (ms)", latency.max());
+    System.out.printf("%-44s %14.1f%n", "heap used after GC (MiB)", heap.usedAfterGc() / 1048576.0);
+    System.out.printf("%-44s %14.1f%n", "heap committed (MiB)", heap.committed() / 1048576.0);
+    System.out.printf("%-44s %14.1f%n", "heap max (MiB)", heap.max() / 1048576.0);
+    System.out.printf("%n(heap: one JVM holds the coordinator and the simulated agents)%n");
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+}
