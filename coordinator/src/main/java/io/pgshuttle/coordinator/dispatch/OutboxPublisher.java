@@ -20,6 +20,7 @@ import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Payload;
 import io.pgshuttle.messages.StartMigration;
 import io.pgshuttle.messages.Topology;
 import jakarta.inject.Inject;
@@ -119,29 +120,45 @@ public final class OutboxPublisher {
         });
   }
 
-  private Outbox.Outcome publishCommand(Connection connection, OutboxEntry entry)
+  /** The migration of an outbox entry, locked for this transaction. */
+  private MigrationRow lockMigration(Connection connection, OutboxEntry entry) throws SQLException {
+    return migrations
+        .lock(connection, entry.migrationId())
+        .orElseThrow(() -> new SQLException("migration " + entry.migrationId() + " is gone"));
+  }
+
+  /** Whether {@code attempt} is still the migration's current attempt and neither has ended. */
+  private boolean isCurrentAndLive(Connection connection, MigrationRow migration, int attempt)
       throws SQLException {
-    MigrationRow migration =
-        migrations
-            .lock(connection, entry.migrationId())
-            .orElseThrow(() -> new SQLException("migration " + entry.migrationId() + " is gone"));
-    int attempt = entry.attempt();
     boolean attemptLive =
         attempts.state(connection, migration.id(), attempt).map(AttemptState::isLive).orElse(false);
-    if (!migration.state().isLive() || migration.attempt() != attempt || !attemptLive) {
+    return migration.state().isLive() && migration.attempt() == attempt && attemptLive;
+  }
+
+  /** A command of an outbox entry in its envelope: the entry's message id, as first recorded. */
+  private static <P extends Payload> Envelope<P> envelope(
+      OutboxEntry entry, MigrationRow migration, P payload) {
+    return new Envelope<>(
+        entry.messageId(),
+        migration.instanceId(),
+        migration.id(),
+        entry.attempt(),
+        0,
+        entry.createdAt(),
+        payload);
+  }
+
+  private Outbox.Outcome publishCommand(Connection connection, OutboxEntry entry)
+      throws SQLException {
+    MigrationRow migration = lockMigration(connection, entry);
+    int attempt = entry.attempt();
+    if (!isCurrentAndLive(connection, migration, attempt)) {
       log.info(
           "migration {} attempt {} is over before its command went out", migration.id(), attempt);
       return Outbox.Outcome.SKIPPED;
     }
     Envelope<StartMigration> envelope =
-        new Envelope<>(
-            entry.messageId(),
-            migration.instanceId(),
-            migration.id(),
-            attempt,
-            0,
-            entry.createdAt(),
-            command(migrations.dispatchPayload(connection, migration.id())));
+        envelope(entry, migration, command(migrations.dispatchPayload(connection, migration.id())));
     PublishOutcome published =
         broker
             .publisher()
@@ -169,31 +186,20 @@ public final class OutboxPublisher {
    */
   private Outbox.Outcome publishCancel(Connection connection, OutboxEntry entry)
       throws SQLException {
-    MigrationRow migration =
-        migrations
-            .lock(connection, entry.migrationId())
-            .orElseThrow(() -> new SQLException("migration " + entry.migrationId() + " is gone"));
+    MigrationRow migration = lockMigration(connection, entry);
     int attempt = entry.attempt();
     CancelRequest cancel =
         migrations
             .cancelRequest(connection, migration.id())
             .orElseThrow(
                 () -> new SQLException("migration " + migration.id() + " has no cancel request"));
-    boolean attemptLive =
-        attempts.state(connection, migration.id(), attempt).map(AttemptState::isLive).orElse(false);
-    if (!migration.state().isLive() || migration.attempt() != attempt || !attemptLive) {
+    if (!isCurrentAndLive(connection, migration, attempt)) {
       log.info("migration {} attempt {} ended before its cancel went out", migration.id(), attempt);
       return Outbox.Outcome.SKIPPED;
     }
     Envelope<CancelMigration> envelope =
-        new Envelope<>(
-            entry.messageId(),
-            migration.instanceId(),
-            migration.id(),
-            attempt,
-            0,
-            entry.createdAt(),
-            new CancelMigration(migration.instanceId(), cancel.reasonText()));
+        envelope(
+            entry, migration, new CancelMigration(migration.instanceId(), cancel.reasonText()));
     PublishOutcome published =
         broker
             .publisher()
