@@ -18,8 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -30,19 +29,7 @@ import org.slf4j.LoggerFactory;
 class AmqpConnectorIT {
   static final Duration WAIT = Duration.ofSeconds(60);
 
-  static RabbitNode broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = RabbitNode.start(List.of());
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @AutoClose static final RabbitNode broker = RabbitNode.start(List.of());
 
   @Test
   void aFirstConnectionTriedWhileTheBrokerIsDownIsMadeOnceItIsUp() throws Exception {

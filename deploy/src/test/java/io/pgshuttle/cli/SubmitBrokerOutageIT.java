@@ -18,8 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,22 +31,10 @@ import org.junit.jupiter.api.Test;
 class SubmitBrokerOutageIT {
   private static final String PASSWORD = "outage-target-pw";
 
-  static RabbitNode broker;
+  @AutoClose static final RabbitNode broker = RabbitNode.start(List.of());
 
   final Topology topology = new Topology(TestBroker.freshNamespace());
   final MessageCodec codec = new MessageCodec();
-
-  @BeforeAll
-  static void startBroker() {
-    broker = RabbitNode.start(List.of());
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @Test
   void aRequestCutOffByAForcedCloseAndABrokerRestartIsPublishedAgainAndSubmitSucceeds()

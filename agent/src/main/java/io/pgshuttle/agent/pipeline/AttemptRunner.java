@@ -99,8 +99,10 @@ public final class AttemptRunner {
           false);
     }
     fencing.record(command);
+    List<FileAttemptJournal> earlierAttempts =
+        journals.earlierAttempts(command.migrationId(), command.attempt());
     Optional<FileAttemptJournal> succeeded =
-        journals.earlierAttempts(command.migrationId(), command.attempt()).stream()
+        earlierAttempts.stream()
             .filter(earlier -> earlier.status() == AttemptStatus.SUCCEEDED)
             .findFirst();
     FileAttemptJournal journal = journals.create(command);
@@ -126,7 +128,9 @@ public final class AttemptRunner {
       long startNanos = System.nanoTime();
       // PREFLIGHT checks that the target is clear, so what earlier attempts left there goes first.
       StepException failure =
-          step.name() == Step.PREFLIGHT ? finishEarlierRollbacks(command, context) : null;
+          step.name() == Step.PREFLIGHT
+              ? finishEarlierRollbacks(command, earlierAttempts, context)
+              : null;
       if (failure == null) {
         failure = execute(step, context);
       }
@@ -226,9 +230,10 @@ public final class AttemptRunner {
    * @return a retryable failure naming what still could not be undone; null when all is undone
    */
   private StepException finishEarlierRollbacks(
-      Envelope<StartMigration> command, RunningAttempt current) {
-    for (FileAttemptJournal earlier :
-        journals.earlierAttempts(command.migrationId(), command.attempt())) {
+      Envelope<StartMigration> command,
+      List<FileAttemptJournal> earlierAttempts,
+      RunningAttempt current) {
+    for (FileAttemptJournal earlier : earlierAttempts) {
       List<String> errors =
           rollbacks.finish(earlier, command.payload().target(), current.cancellation());
       if (!errors.isEmpty()) {

@@ -28,6 +28,7 @@ import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.testkit.RabbitNode;
+import io.pgshuttle.testkit.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,8 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,24 +51,12 @@ class EventOutboxIT {
   static final String INSTANCE = "outbox-vm";
   static final Duration WAIT = Duration.ofSeconds(60);
 
-  static RabbitNode broker;
+  @AutoClose static final RabbitNode broker = RabbitNode.start(List.of());
 
   @TempDir Path work;
   final MessageCodec codec = new MessageCodec();
-  final Topology topology = new Topology("pgst-" + UUID.randomUUID().toString().substring(0, 8));
+  final Topology topology = new Topology(TestBroker.freshNamespace());
   final MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
-
-  @BeforeAll
-  static void startBroker() {
-    broker = RabbitNode.start(List.of());
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @Test
   void eventsEmittedWhileTheBrokerIsDownArriveInOrderOnceItIsBack() throws Exception {
