@@ -58,21 +58,14 @@ chmod 755 "$work"
 # shellcheck source=scripts/lib/installation.sh
 . scripts/lib/installation.sh
 
-cleanup() {
-  local status=$?
-  set +e
-  trap - EXIT INT TERM
-  if [ $status -ne 0 ] && [ -s "$work/perftest.log" ]; then
+show_perftest_log() {
+  if [ -s "$work/perftest.log" ]; then
     printf '\n---- last lines of perftest.log ----\n' >&2
     tail -n 20 "$work/perftest.log" >&2
   fi
-  stop_installation
-  if $keep; then say "kept $work"; else rm -rf "$work"; fi
-  exit $status
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_failure=show_perftest_log
+stop_on_exit
 
 require_java_and_maven
 require_postgresql

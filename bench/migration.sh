@@ -56,18 +56,8 @@ chmod 755 "$work"
 # shellcheck source=scripts/lib/installation.sh
 . scripts/lib/installation.sh
 
-cleanup() {
-  local status=$?
-  set +e
-  trap - EXIT INT TERM
-  [ $status -eq 0 ] || show_daemon_logs
-  stop_installation
-  if $keep; then say "kept $work"; else rm -rf "$work"; fi
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_failure=show_daemon_logs
+stop_on_exit
 
 require_java_and_maven
 require_postgresql

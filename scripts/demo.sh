@@ -27,25 +27,10 @@ chmod 755 "$work" # the clusters run as user postgres when we are root
 # shellcheck source=scripts/lib/installation.sh
 . scripts/lib/installation.sh
 
-cleanup() {
-  local status=$?
-  set +e
-  trap - EXIT INT TERM
-  if [ $status -ne 0 ]; then
-    show_daemon_logs
-  fi
-  say "stopping and removing what the demo started"
-  stop_installation
-  if [ "${DEMO_KEEP:-}" = 1 ]; then
-    say "kept $work"
-  else
-    rm -rf "$work"
-  fi
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+keep=false
+if [ "${DEMO_KEEP:-}" = 1 ]; then keep=true; fi
+on_failure=show_daemon_logs
+stop_on_exit
 
 load_sample_data() {
   local port=$1

@@ -1,7 +1,7 @@
 # Shared by scripts/demo.sh and bench/migration.sh (sourced after scripts/lib/prerequisites.sh):
 # throwaway PostgreSQL clusters on free ports and a pgshuttle coordinator and agent from the
 # distribution, all under the directory $work, which the sourcing script makes first.
-# stop_installation stops everything these functions started; call it from an EXIT trap.
+# stop_installation stops everything these functions started; stop_on_exit arranges for that.
 
 daemon_pids=()
 cluster_dirs=()
@@ -35,6 +35,28 @@ stop_installation() {
     rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1
   fi
   stop_rabbitmq_if_started
+}
+
+# Stops everything on exit, also on failure or Ctrl-C: first, if the script failed, the function
+# named by on_failure (when set, such as show_daemon_logs); then stop_installation; then $work is
+# removed unless keep=true.
+stop_on_exit() {
+  trap finish_installation EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+finish_installation() {
+  local status=$?
+  set +e
+  trap - EXIT INT TERM
+  if [ $status -ne 0 ] && [ -n "${on_failure:-}" ]; then
+    "$on_failure"
+  fi
+  say "stopping and removing what this run started"
+  stop_installation
+  if [ "${keep:-false}" = true ]; then say "kept $work"; else rm -rf "$work"; fi
+  exit $status
 }
 
 # Prints the last lines of the daemons' logs, for a run that failed.
