@@ -1,6 +1,7 @@
 // The pgshuttle dashboard: the fleet's migrations (/ui/?state=&instance=) and one migration's
 // steps and attempts (/ui/?id=<migration id>), polled from the coordinator's JSON API about once
-// a second. Every value is put into the page as text (textContent), never as HTML: instance ids,
+// a second; where the coordinator streams events (GET /v1/events, /v1/migrations/{id}/events),
+// each event fetches the view again at once and the polls slow down. Every value is put into the page as text (textContent), never as HTML: instance ids,
 // errors and summaries come from agents and requesters. The API token lives in sessionStorage and
 // travels only in the Authorization header, never in a URL.
 'use strict';
@@ -8,12 +9,21 @@
 (function () {
   const TOKEN_KEY = 'pgshuttle.token';
   const POLL_MILLIS = 1000;
+  // While events stream in, polls only keep durations current and guard against a silent stream.
+  const STREAMING_POLL_MILLIS = 5000;
+  // Events come in bursts (a backlog, a step's end and the next one's start): one fetch per burst.
+  const EVENT_DELAY_MILLIS = 200;
   const LIST_LIMIT = 200;
 
   const $ = (id) => document.getElementById(id);
   let pollTimer = null;
   // Bumped whenever what is shown changes, so that an answer to an older request is dropped.
   let generation = 0;
+  // The generation whose poll is under way, and whether an event asked for another one after it.
+  let pollingGeneration = null;
+  let pollAgain = false;
+  let streaming = false;
+  let streamAbort = new AbortController();
 
   /** An API call refused for its token: polling stops and the token form comes back. */
   class TokenRefused extends Error {}
@@ -368,9 +378,16 @@
       (attempt.retryable === null ? '' : attempt.retryable ? 'yes' : 'no'))),
   ];
 
-  // ---- polling and navigation ----
+  // ---- polling, the event stream and navigation ----
+
+  function schedule(current, millis) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(() => poll(current), millis);
+  }
 
   async function poll(current) {
+    pollingGeneration = current;
+    pollAgain = false;
     const id = new URLSearchParams(location.search).get('id');
     try {
       if (id) {
@@ -392,15 +409,111 @@
         return;
       }
       showMessage('Cannot show the latest state: ' + e.message + '\nTrying again every second.');
+    } finally {
+      if (pollingGeneration === current) {
+        pollingGeneration = null;
+      }
     }
     if (current === generation) {
-      pollTimer = setTimeout(() => poll(current), POLL_MILLIS);
+      schedule(current, pollAgain ? EVENT_DELAY_MILLIS
+        : streaming ? STREAMING_POLL_MILLIS : POLL_MILLIS);
+    }
+  }
+
+  /** An event arrived: fetch the view again soon (after the poll under way, if one is). */
+  function refreshSoon(current) {
+    if (current !== generation) {
+      return;
+    }
+    if (pollingGeneration === current) {
+      pollAgain = true;
+    } else {
+      schedule(current, EVENT_DELAY_MILLIS);
+    }
+  }
+
+  /**
+   * Follows the coordinator's event stream at {@code path} while {@code current} is shown,
+   * reconnecting with Last-Event-ID after a cut. Returns when the coordinator has no stream there
+   * (or refuses the token, which the polls report): the polls then carry on alone.
+   */
+  async function follow(current, path) {
+    let lastEventId = null;
+    while (current === generation) {
+      const headers = { 'Authorization': 'Bearer ' + token(), 'Accept': 'text/event-stream' };
+      if (lastEventId !== null) {
+        headers['Last-Event-ID'] = lastEventId;
+      }
+      try {
+        const response = await fetch(path, {
+          headers, cache: 'no-store', credentials: 'omit', signal: streamAbort.signal,
+        });
+        const type = response.headers.get('Content-Type') || '';
+        if (!response.ok || !type.startsWith('text/event-stream')) {
+          response.body?.cancel().catch(() => {});
+          return;
+        }
+        streaming = true;
+        await readEvents(response.body, (id) => {
+          lastEventId = id;
+          refreshSoon(current);
+        });
+      } catch (e) {
+        if (streamAbort.signal.aborted) {
+          return;
+        }
+      } finally {
+        if (current === generation) {
+          streaming = false;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
+    }
+  }
+
+  /** Reads Server-Sent Events from {@code body}, calling {@code onEvent(lastEventId)} for each. */
+  async function readEvents(body, onEvent) {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = '';
+    let lastEventId = null;
+    let hasData = false;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      const lines = (pending + value).split(/\r\n|\r|\n/);
+      pending = lines.pop();
+      for (const line of lines) {
+        if (line === '') {
+          if (hasData) {
+            onEvent(lastEventId);
+          }
+          hasData = false;
+        } else if (line.startsWith('id:')) {
+          lastEventId = line.slice(3).trim();
+        } else if (line.startsWith('data:')) {
+          hasData = true;
+        }
+      }
     }
   }
 
   function stop() {
     generation++;
     clearTimeout(pollTimer);
+    streamAbort.abort();
+    streamAbort = new AbortController();
+    streaming = false;
+  }
+
+  /** The event stream of what is shown: one migration's, or the fleet's (of one instance). */
+  function streamPath(id) {
+    if (id) {
+      return '/v1/migrations/' + encodeURIComponent(id) + '/events';
+    }
+    const instance = filters().instance;
+    return '/v1/events' + (instance ? '?' + new URLSearchParams({ instance }).toString() : '');
   }
 
   function restart() {
@@ -418,6 +531,7 @@
       showFilters();
     }
     poll(generation);
+    follow(generation, streamPath(id));
   }
 
   function askForToken(message) {
