@@ -24,6 +24,8 @@
   let pollAgain = false;
   let streaming = false;
   let streamAbort = new AbortController();
+  // The migration page's steps per attempt, folded from its event stream: attempt -> step -> view.
+  let timelines = new Map();
 
   /** An API call refused for its token: polling stops and the token form comes back. */
   class TokenRefused extends Error {}
@@ -353,6 +355,7 @@
     setText($('steps-title'), migration.attempt > 0
       ? 'Steps of attempt ' + migration.attempt : 'Steps (not dispatched yet)');
     syncRows($('steps').tBodies[0], migration.steps, 'step', (step) => step.name, STEP_COLUMNS);
+    showEarlierAttempts(migration);
     syncRows($('attempts').tBodies[0], migration.attempts, 'attempt',
       (attempt) => attempt.attempt, ATTEMPT_COLUMNS);
   }
@@ -377,6 +380,78 @@
     column('retryable', text((attempt) =>
       (attempt.retryable === null ? '' : attempt.retryable ? 'yes' : 'no'))),
   ];
+
+  const STEP_EVENTS = ['StepStarted', 'StepProgress', 'StepSucceeded', 'StepFailed'];
+
+  /**
+   * Folds one event of the migration's stream into the steps of its attempt, shaped as the status
+   * shows the current attempt's steps: the status has no steps of earlier attempts.
+   */
+  function foldStepEvent(data) {
+    let envelope;
+    try {
+      envelope = JSON.parse(data);
+    } catch (e) {
+      return;
+    }
+    const body = envelope.body || {};
+    if (!STEP_EVENTS.includes(envelope.type) || !body.step) {
+      return;
+    }
+    if (!timelines.has(envelope.attempt)) {
+      timelines.set(envelope.attempt, new Map());
+    }
+    const steps = timelines.get(envelope.attempt);
+    const step = steps.get(body.step) || {
+      name: body.step, state: 'PENDING', startedAt: null, finishedAt: null, progress: null,
+      summary: null, error: null,
+    };
+    if (envelope.type === 'StepStarted') {
+      step.state = 'RUNNING';
+      step.startedAt = envelope.emittedAt;
+    } else if (envelope.type === 'StepProgress') {
+      step.progress = body;
+    } else if (envelope.type === 'StepSucceeded') {
+      step.state = 'SUCCEEDED';
+      step.finishedAt = envelope.emittedAt;
+      step.summary = body.summary;
+    } else {
+      step.state = 'FAILED';
+      step.finishedAt = envelope.emittedAt;
+      step.error = body.error;
+    }
+    steps.set(body.step, step);
+  }
+
+  /** A table of steps per attempt before the current one, for which events came. */
+  function showEarlierAttempts(migration) {
+    const earlier = Array.from(timelines.keys())
+      .filter((attempt) => attempt < migration.attempt)
+      .sort((a, b) => b - a);
+    const container = $('earlier-attempts');
+    const existing = new Map(Array.from(container.children, (div) => [div.dataset.attempt, div]));
+    earlier.forEach((attempt, index) => {
+      let section = existing.get(String(attempt));
+      if (!section) {
+        section = document.createElement('div');
+        section.dataset.attempt = String(attempt);
+        const title = document.createElement('h2');
+        title.textContent = 'Steps of attempt ' + attempt;
+        const table = $('steps').cloneNode(true);
+        table.removeAttribute('id');
+        table.className = 'steps';
+        table.tBodies[0].replaceChildren();
+        section.append(title, table);
+      }
+      const order = migration.steps.map((step) => step.name);
+      const steps = Array.from(timelines.get(attempt).values())
+        .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+      syncRows(section.querySelector('tbody'), steps, 'step', (step) => step.name, STEP_COLUMNS);
+      if (container.children[index] !== section) {
+        container.insertBefore(section, container.children[index] || null);
+      }
+    });
+  }
 
   // ---- polling, the event stream and navigation ----
 
@@ -433,11 +508,11 @@
   }
 
   /**
-   * Follows the coordinator's event stream at {@code path} while {@code current} is shown,
-   * reconnecting with Last-Event-ID after a cut. Returns when the coordinator has no stream there
+   * Follows the coordinator's event stream at {@code path} while {@code current} is shown, passing
+   * each event's data (its envelope as JSON text) to {@code onEnvelope}, reconnecting with Last-Event-ID after a cut. Returns when the coordinator has no stream there
    * (or refuses the token, which the polls report): the polls then carry on alone.
    */
-  async function follow(current, path) {
+  async function follow(current, path, onEnvelope) {
     let lastEventId = null;
     while (current === generation) {
       const headers = { 'Authorization': 'Bearer ' + token(), 'Accept': 'text/event-stream' };
@@ -454,8 +529,9 @@
           return;
         }
         streaming = true;
-        await readEvents(response.body, (id) => {
+        await readEvents(response.body, (id, data) => {
           lastEventId = id;
+          onEnvelope(data);
           refreshSoon(current);
         });
       } catch (e) {
@@ -471,12 +547,15 @@
     }
   }
 
-  /** Reads Server-Sent Events from {@code body}, calling {@code onEvent(lastEventId)} for each. */
+  /**
+   * Reads Server-Sent Events from {@code body}, calling {@code onEvent(lastEventId, data)} for
+   * each ({@code data}: its data lines joined by newlines).
+   */
   async function readEvents(body, onEvent) {
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let pending = '';
     let lastEventId = null;
-    let hasData = false;
+    let data = null;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) {
@@ -486,14 +565,15 @@
       pending = lines.pop();
       for (const line of lines) {
         if (line === '') {
-          if (hasData) {
-            onEvent(lastEventId);
+          if (data !== null) {
+            onEvent(lastEventId, data);
           }
-          hasData = false;
+          data = null;
         } else if (line.startsWith('id:')) {
           lastEventId = line.slice(3).trim();
         } else if (line.startsWith('data:')) {
-          hasData = true;
+          const text = line.slice(line.startsWith('data: ') ? 6 : 5);
+          data = data === null ? text : data + '\n' + text;
         }
       }
     }
@@ -531,7 +611,8 @@
       showFilters();
     }
     poll(generation);
-    follow(generation, streamPath(id));
+    timelines = new Map();
+    follow(generation, streamPath(id), id ? foldStepEvent : () => {});
   }
 
   function askForToken(message) {
