@@ -1,9 +1,10 @@
 // The pgshuttle dashboard: the fleet's migrations (/ui/?state=&instance=) and one migration's
 // steps and attempts (/ui/?id=<migration id>), polled from the coordinator's JSON API about once
 // a second; where the coordinator streams events (GET /v1/events, /v1/migrations/{id}/events),
-// each event fetches the view again at once and the polls slow down. Every value is put into the page as text (textContent), never as HTML: instance ids,
-// errors and summaries come from agents and requesters. The API token lives in sessionStorage and
-// travels only in the Authorization header, never in a URL.
+// each event fetches the view again at once and the polls slow down. Every value is put into the
+// page as text (textContent), never as HTML: request ids, instance ids, errors and summaries come
+// from requesters and agents. The API token lives in sessionStorage and travels only in the
+// Authorization header, never in a URL.
 'use strict';
 
 (function () {
@@ -99,6 +100,11 @@
     return (unit === 0 ? value : value.toFixed(1)) + ' ' + units[unit];
   }
 
+  /** Whether a field has a value: JSON may give null, or leave it out. */
+  function known(value) {
+    return value !== null && value !== undefined;
+  }
+
   /** The step a migration is at: the running one, else the last one that started. */
   function currentStep(migration) {
     const steps = migration.steps || [];
@@ -115,13 +121,13 @@
     if (step.state === 'SUCCEEDED') {
       return 100;
     }
-    return step.progress && step.progress.percent !== null ? step.progress.percent : null;
+    return step.progress && known(step.progress.percent) ? step.progress.percent : null;
   }
 
   // ---- DOM helpers: text only; rows and cells are updated in place, not rebuilt ----
 
   function setText(element, text) {
-    const value = text === null || text === undefined ? '' : String(text);
+    const value = known(text) ? String(text) : '';
     if (element.textContent !== value) {
       element.textContent = value;
     }
@@ -309,15 +315,15 @@
       return '';
     }
     const parts = [];
-    if (progress.bytesDone !== null) {
+    if (known(progress.bytesDone)) {
       parts.push(bytes(progress.bytesDone)
-        + (progress.bytesTotal !== null ? ' of ' + bytes(progress.bytesTotal) : ''));
+        + (known(progress.bytesTotal) ? ' of ' + bytes(progress.bytesTotal) : ''));
     }
-    if (progress.tablesDone !== null) {
-      parts.push(progress.tablesDone + (progress.tablesTotal !== null
+    if (known(progress.tablesDone)) {
+      parts.push(progress.tablesDone + (known(progress.tablesTotal)
         ? ' of ' + progress.tablesTotal : '') + ' tables');
     }
-    if (progress.etaSeconds !== null && progress.etaSeconds !== undefined) {
+    if (known(progress.etaSeconds)) {
       parts.push('about ' + seconds(Math.round(progress.etaSeconds)) + ' left');
     }
     if (progress.detail) {
@@ -350,7 +356,7 @@
     summaryItem('Verification', migration.verification);
     summaryItem('Cancel requested', time(migration.cancelRequestedAt));
     summaryItem('Cancel reason', migration.cancelReason);
-    showSummary(items.filter(([, value]) => value !== null && value !== undefined && value !== ''));
+    showSummary(items.filter(([, value]) => known(value) && value !== ''));
 
     setText($('steps-title'), migration.attempt > 0
       ? 'Steps of attempt ' + migration.attempt : 'Steps (not dispatched yet)');
@@ -378,7 +384,7 @@
     column('duration', text((attempt) => duration(attempt.startedAt, attempt.finishedAt))),
     column('error', text((attempt) => attempt.error)),
     column('retryable', text((attempt) =>
-      (attempt.retryable === null ? '' : attempt.retryable ? 'yes' : 'no'))),
+      (known(attempt.retryable) ? (attempt.retryable ? 'yes' : 'no') : ''))),
   ];
 
   const STEP_EVENTS = ['StepStarted', 'StepProgress', 'StepSucceeded', 'StepFailed'];
@@ -610,8 +616,9 @@
     if (!id) {
       showFilters();
     }
-    poll(generation);
     timelines = new Map();
+    $('earlier-attempts').replaceChildren();
+    poll(generation);
     follow(generation, streamPath(id), id ? foldStepEvent : () => {});
   }
 
