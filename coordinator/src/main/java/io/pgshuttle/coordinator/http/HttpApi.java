@@ -65,8 +65,10 @@ import org.slf4j.LoggerFactory;
  *       UUID; 404 for an unknown one.
  * </ul>
  *
- * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool (a
- * waiting {@code POST /v1/gc} holds one of its threads, hence the short longest wait).
+ * {@code /} and {@code /ui} redirect (302) to the {@link Dashboard}, served under {@value
+ * Dashboard#PATH}. Other paths answer 404, other methods 405. Thread-safe; requests are served by a
+ * small pool (a waiting {@code POST /v1/gc} holds one of its threads, hence the short longest
+ * wait).
  */
 @Singleton
 public final class HttpApi implements AutoCloseable {
@@ -84,6 +86,7 @@ public final class HttpApi implements AutoCloseable {
   private final MigrationCanceller canceller;
   private final LeftoverSweeps sweeps;
   private final HealthCheck health;
+  private final Dashboard dashboard;
   private final ObjectMapper mapper;
   private HttpServer server;
   private ExecutorService executor;
@@ -94,11 +97,13 @@ public final class HttpApi implements AutoCloseable {
       MigrationCanceller canceller,
       LeftoverSweeps sweeps,
       HealthCheck health,
+      Dashboard dashboard,
       ObjectMapper mapper) {
     this.queries = queries;
     this.canceller = canceller;
     this.sweeps = sweeps;
     this.health = health;
+    this.dashboard = dashboard;
     this.mapper = mapper;
   }
 
@@ -123,6 +128,7 @@ public final class HttpApi implements AutoCloseable {
             });
     created.setExecutor(executor);
     created.createContext("/", this::serve);
+    created.createContext(Dashboard.PATH, dashboard);
     created.start();
     server = created;
   }
@@ -153,6 +159,10 @@ public final class HttpApi implements AutoCloseable {
 
   private Response route(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    if (path.equals("/") || path.equals("/ui")) {
+      exchange.getResponseHeaders().set("Location", Dashboard.PATH);
+      return new Response(302, Map.of("location", Dashboard.PATH));
+    }
     boolean known =
         path.equals("/healthz")
             || path.equals(MIGRATIONS)
