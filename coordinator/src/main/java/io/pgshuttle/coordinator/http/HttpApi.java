@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
  *       every agent reported (200) or the wait ran out (202); 400 for a bad parameter.
  *   <li>{@code GET /v1/gc/{id}}: 200 with the {@link SweepStatus}; 400 for an id that is not a
  *       UUID; 404 for an unknown one.
+ *   <li>{@code /v1/dead-letters...}: see {@link DeadLetterEndpoints}.
  * </ul>
  *
  * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool (a
@@ -84,6 +85,7 @@ public final class HttpApi implements AutoCloseable {
   private final MigrationCanceller canceller;
   private final LeftoverSweeps sweeps;
   private final HealthCheck health;
+  private final DeadLetterEndpoints deadLetters;
   private final ObjectMapper mapper;
   private HttpServer server;
   private ExecutorService executor;
@@ -94,11 +96,13 @@ public final class HttpApi implements AutoCloseable {
       MigrationCanceller canceller,
       LeftoverSweeps sweeps,
       HealthCheck health,
+      DeadLetterEndpoints deadLetters,
       ObjectMapper mapper) {
     this.queries = queries;
     this.canceller = canceller;
     this.sweeps = sweeps;
     this.health = health;
+    this.deadLetters = deadLetters;
     this.mapper = mapper;
   }
 
@@ -153,6 +157,10 @@ public final class HttpApi implements AutoCloseable {
 
   private Response route(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    if (DeadLetterEndpoints.handles(path)) {
+      DeadLetterEndpoints.Answer answer = deadLetters.answer(exchange, HttpApi::parameters);
+      return new Response(answer.status(), answer.body());
+    }
     boolean known =
         path.equals("/healthz")
             || path.equals(MIGRATIONS)
