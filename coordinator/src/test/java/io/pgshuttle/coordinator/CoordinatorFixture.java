@@ -223,7 +223,7 @@ final class CoordinatorFixture implements AutoCloseable {
    * Publishes {@code request}, password and all, to the dead-letter exchange with the headers the
    * broker gives a message it dead-letters at the requests queue's delivery limit.
    */
-  void publishDeadLetterAsTheBroker(MigrationRequest request) throws Exception {
+  void publishDeadLetterAsTheBroker(MigrationRequest request, String messageId) throws Exception {
     Map<String, Object> death = new HashMap<>();
     death.put("count", (long) Topology.REQUEST_DELIVERY_LIMIT + 1);
     death.put("reason", "delivery_limit");
@@ -239,7 +239,7 @@ final class CoordinatorFixture implements AutoCloseable {
         new AMQP.BasicProperties.Builder()
             .contentType("application/json")
             .deliveryMode(2)
-            .messageId(UUID.randomUUID().toString())
+            .messageId(messageId)
             .headers(headers)
             .build();
     channel.basicPublish(

@@ -104,6 +104,7 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.migrations")).isEqualTo("2");
     assertThat(agent.unreadCommands()).isZero();
     assertThat(fixture.deadLetterCount()).isZero();
+    assertThat(api.get("/v1/dead-letters").body()).doesNotContain(PASSWORD);
     assertNoPasswordStored();
   }
 
@@ -190,6 +191,7 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertThat(rest.json().get("deadLetters")).hasSize(1);
     assertThat(rest.json().at("/deadLetters/0/body").asText()).isEqualTo("garbage 0");
     assertThat(rest.json().get("next").isNull()).isTrue();
+    assertThat(api.get("/v1/dead-letters?limit=3").json().get("next").isNull()).isTrue();
     assertThat(api.get("/v1/dead-letters?reason=invalid").json().get("deadLetters")).isEmpty();
 
     String id = page.json().at("/deadLetters/0/id").asText();
@@ -222,18 +224,39 @@ class DeadLetterIT extends WithCoordinatorFixture {
   }
 
   @Test
-  void aDeadLetterTheBrokerMadeLosesItsPasswordInTheRegistryAndItsQueue() throws Exception {
+  void aDeadLetterTheBrokerMadeLosesItsPasswordInTheRegistryAndItsQueueAndCountsOnce()
+      throws Exception {
     // The broker dead-letters by itself at the delivery limit, password and all: as it would.
     MigrationRequest request = CoordinatorFixture.request("req-broker", "vm-broker", PASSWORD);
-    fixture.publishDeadLetterAsTheBroker(request);
+    String messageId = UUID.randomUUID().toString();
+    fixture.publishDeadLetterAsTheBroker(request, messageId);
+    awaitAnyLetter();
+    // The same message again, as after a coordinator that died between commit and ack.
+    fixture.publishDeadLetterAsTheBroker(request, messageId);
+    // Dead letters are recorded in queue order: once this later one is in, the copy was handled.
+    fixture.publishRequest("marker".getBytes(StandardCharsets.UTF_8));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.get("/v1/dead-letters?reason=malformed")
+                    .json()
+                    .at("/deadLetters/0/body")
+                    .asText()
+                    .equals("marker"));
 
-    JsonNode letter = awaitAnyLetter();
+    JsonNode letter = api.get("/v1/dead-letters?reason=delivery_limit").json().at("/deadLetters/0");
 
     assertThat(letter.get("reason").asText()).isEqualTo("delivery_limit");
     assertThat(letter.get("deliveryCount").asInt()).isEqualTo(6);
     assertThat(letter.get("requestId").asText()).isEqualTo("req-broker");
     assertThat(letter.toString()).doesNotContain(PASSWORD);
-    await().atMost(WAIT).until(() -> fixture.deadLetterQueueDepth() == 0);
+    assertThat(letter.at("/request/body/target").has("password")).isFalse();
+    assertThat(
+            fixture.storeValue(
+                "SELECT count(*) FROM pgshuttle.dead_letters WHERE reason = 'delivery_limit'"))
+        .isEqualTo("1");
+    assertThat(fixture.deadLetterQueueDepth()).isZero();
     assertNoPasswordStored();
   }
 

@@ -71,11 +71,23 @@ public final class DeadLetterRegistry {
 
   /** One page of dead letters, newest first. */
   public DeadLetterPage list(DeadLetterFilter filter) {
+    Page page = page(filter);
+    return new DeadLetterPage(
+        page.rows().stream().map(DeadLetters.Row::letter).toList(),
+        page.next() == null ? null : page.next().toString());
+  }
+
+  /** Rows of one page, and the cursor of the next one (null on the last page). */
+  private record Page(List<DeadLetters.Row> rows, Long next) {}
+
+  private Page page(DeadLetterFilter filter) {
     List<DeadLetters.Row> rows =
         database.inTransaction(connection -> deadLetters.list(connection, filter));
-    String next =
-        rows.size() < filter.limit() ? null : String.valueOf(rows.get(rows.size() - 1).position());
-    return new DeadLetterPage(rows.stream().map(DeadLetters.Row::letter).toList(), next);
+    if (rows.size() <= filter.limit()) {
+      return new Page(rows, null);
+    }
+    List<DeadLetters.Row> shown = rows.subList(0, filter.limit());
+    return new Page(shown, shown.get(shown.size() - 1).position());
   }
 
   /** The dead letter; empty if there is none. */
@@ -117,14 +129,11 @@ public final class DeadLetterRegistry {
    */
   public List<ReplayResult> replayAll(String reason, String instanceId, Secret targetPassword) {
     List<UUID> ids = new ArrayList<>();
-    Long after = null;
-    List<DeadLetters.Row> page;
+    Page page = new Page(List.of(), null);
     do {
-      DeadLetterFilter filter = new DeadLetterFilter(reason, instanceId, after, BULK_PAGE);
-      page = database.inTransaction(connection -> deadLetters.list(connection, filter));
-      page.forEach(row -> ids.add(row.letter().id()));
-      after = page.isEmpty() ? null : page.get(page.size() - 1).position();
-    } while (page.size() == BULK_PAGE);
+      page = page(new DeadLetterFilter(reason, instanceId, page.next(), BULK_PAGE));
+      page.rows().forEach(row -> ids.add(row.letter().id()));
+    } while (page.next() != null);
     Collections.reverse(ids);
     List<ReplayResult> results = new ArrayList<>();
     for (UUID id : ids) {

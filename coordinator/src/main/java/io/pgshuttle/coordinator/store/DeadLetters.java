@@ -65,7 +65,10 @@ public final class DeadLetters {
         arrived.passwordRemoved());
   }
 
-  /** Newest first, as {@code filter} says. */
+  /**
+   * Newest first, as {@code filter} says, and one more than its limit if there is one: that one
+   * tells the caller a next page exists.
+   */
   public List<Row> list(Connection connection, DeadLetterFilter filter) throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
@@ -81,7 +84,7 @@ public final class DeadLetters {
       statement.setString(4, filter.instanceId());
       statement.setObject(5, filter.after());
       statement.setObject(6, filter.after());
-      statement.setInt(7, filter.limit());
+      statement.setInt(7, filter.limit() + 1);
       return rows(statement);
     }
   }
