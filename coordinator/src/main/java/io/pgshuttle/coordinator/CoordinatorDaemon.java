@@ -1,6 +1,7 @@
 package io.pgshuttle.coordinator;
 
 import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.deadletter.DeadLetterConsumer;
 import io.pgshuttle.coordinator.dispatch.DispatchLoop;
 import io.pgshuttle.coordinator.events.EventConsumer;
 import io.pgshuttle.coordinator.events.HeartbeatWatchdog;
@@ -16,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator process: status store, broker connections, the dispatch loop, the event and
- * request consumers, the heartbeat watchdog, the sweep scheduler and the HTTP server. Start it
- * once, close it once (closing again does nothing). Thread-safe.
+ * The coordinator process: status store, broker connections, the dispatch loop, the event, request
+ * and dead-letter consumers, the heartbeat watchdog, the sweep scheduler and the HTTP server. Start
+ * it once, close it once (closing again does nothing). Thread-safe.
  */
 @Singleton
 public final class CoordinatorDaemon implements AutoCloseable {
@@ -30,6 +31,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final DispatchLoop dispatch;
   private final EventConsumer events;
   private final RequestConsumer requests;
+  private final DeadLetterConsumer deadLetters;
   private final HeartbeatWatchdog watchdog;
   private final SweepScheduler sweeps;
   private final HttpApi http;
@@ -44,6 +46,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       DispatchLoop dispatch,
       EventConsumer events,
       RequestConsumer requests,
+      DeadLetterConsumer deadLetters,
       HeartbeatWatchdog watchdog,
       SweepScheduler sweeps,
       HttpApi http) {
@@ -53,6 +56,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.dispatch = dispatch;
     this.events = events;
     this.requests = requests;
+    this.deadLetters = deadLetters;
     this.watchdog = watchdog;
     this.sweeps = sweeps;
     this.http = http;
@@ -60,9 +64,9 @@ public final class CoordinatorDaemon implements AutoCloseable {
 
   /**
    * Connects to the store (migrating its schema) and the broker (declaring the coordinator's
-   * topology), then starts dispatching, consuming events and requests, watching heartbeats,
-   * sweeping leftovers and serving HTTP. Work left by an earlier run (due attempts, unpublished
-   * commands) is picked up.
+   * topology), then starts dispatching, consuming events, requests and dead letters, watching
+   * heartbeats, sweeping leftovers and serving HTTP. Work left by an earlier run (due attempts,
+   * unpublished commands) is picked up.
    *
    * @throws io.pgshuttle.coordinator.store.StoreException if the store is unreachable or its schema
    *     cannot be migrated
@@ -81,6 +85,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       dispatch.start();
       events.start();
       requests.start();
+      deadLetters.start();
       watchdog.start();
       sweeps.start();
       http.start(config.httpPort());
@@ -118,6 +123,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     http.close();
     sweeps.close();
     watchdog.close();
+    deadLetters.close();
     requests.close();
     events.close();
     dispatch.close();

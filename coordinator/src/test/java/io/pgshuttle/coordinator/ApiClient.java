@@ -29,6 +29,10 @@ final class ApiClient {
             .build());
   }
 
+  Reply delete(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+  }
+
   private Reply send(HttpRequest request) throws Exception {
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     return new Reply(

@@ -21,10 +21,15 @@ import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -48,6 +53,7 @@ final class CoordinatorFixture implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private Injector injector;
   private CoordinatorDaemon daemon;
+  private String deadLetterTap;
 
   CoordinatorFixture(PostgresCluster cluster) throws Exception {
     this.cluster = cluster;
@@ -103,6 +109,16 @@ final class CoordinatorFixture implements AutoCloseable {
   CoordinatorDaemon start(CoordinatorConfig config) {
     daemon = wire(config).getInstance(CoordinatorDaemon.class);
     daemon.start();
+    if (deadLetterTap == null) {
+      // The coordinator consumes the dead-letter queue; a queue of our own on the fanout
+      // dead-letter exchange sees every dead letter as it went over the wire.
+      try {
+        deadLetterTap = channel.queueDeclare().getQueue();
+        channel.queueBind(deadLetterTap, topology.requestsDeadLetterExchange(), "");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     return daemon;
   }
 
@@ -183,11 +199,13 @@ final class CoordinatorFixture implements AutoCloseable {
     channel.exchangeDelete(exchange);
   }
 
-  /** The next dead letter, waiting up to {@code timeout}. */
+  /**
+   * The next dead letter as published to the dead-letter exchange, waiting up to {@code timeout}.
+   */
   GetResponse awaitDeadLetter(Duration timeout) throws Exception {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      GetResponse response = channel.basicGet(topology.requestsDeadLetterQueue(), true);
+      GetResponse response = channel.basicGet(deadLetterTap, true);
       if (response != null) {
         return response;
       }
@@ -196,7 +214,45 @@ final class CoordinatorFixture implements AutoCloseable {
     throw new AssertionError("no dead letter within " + timeout);
   }
 
+  /** Dead letters published since the last {@link #awaitDeadLetter}. */
   long deadLetterCount() throws Exception {
+    return channel.messageCount(deadLetterTap);
+  }
+
+  /**
+   * Publishes {@code request}, password and all, to the dead-letter exchange with the headers the
+   * broker gives a message it dead-letters at the requests queue's delivery limit.
+   */
+  void publishDeadLetterAsTheBroker(MigrationRequest request, String messageId) throws Exception {
+    Map<String, Object> death = new HashMap<>();
+    death.put("count", (long) Topology.REQUEST_DELIVERY_LIMIT + 1);
+    death.put("reason", "delivery_limit");
+    death.put("queue", topology.requestsQueue());
+    death.put("exchange", "");
+    death.put("routing-keys", List.of(topology.requestsQueue()));
+    death.put("time", new Date());
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("x-death", List.of(death));
+    headers.put("x-first-death-reason", "delivery_limit");
+    headers.put("x-first-death-queue", topology.requestsQueue());
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .deliveryMode(2)
+            .messageId(messageId)
+            .headers(headers)
+            .build();
+    channel.basicPublish(
+        topology.requestsDeadLetterExchange(),
+        topology.requestsQueue(),
+        true,
+        properties,
+        codec.encode(Envelope.ofRequest(request)));
+    channel.waitForConfirmsOrDie(5_000);
+  }
+
+  /** Messages ready in the dead-letter queue the coordinator consumes. */
+  long deadLetterQueueDepth() throws Exception {
     return channel.messageCount(topology.requestsDeadLetterQueue());
   }
 

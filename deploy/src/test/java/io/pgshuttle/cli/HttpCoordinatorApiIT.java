@@ -146,6 +146,44 @@ class HttpCoordinatorApiIT {
         .contains("PGSHUTTLE_COORDINATOR_URL");
   }
 
+  @Test
+  void dlqCallsTheDeadLetterEndpointsWithThePasswordOnlyInTheBody() {
+    String id = "3b2f1e0d-9c8b-4a7f-8e6d-5c4b3a291807";
+    String replayed =
+        "{\"id\":\""
+            + id
+            + "\",\"outcome\":\"REPLAYED\",\"message\":\"sent\",\"migrationId\":null}";
+    coordinator
+        .answer("/v1/dead-letters", 200, "{\"deadLetters\":[],\"next\":null}")
+        .answer("/v1/dead-letters/replay", 200, "{\"results\":[" + replayed + "]}")
+        .answer("/v1/dead-letters/" + id + "/replay", 400, "{\"error\":\"send targetPassword\"}")
+        .answer("/v1/dead-letters/" + id, 200, "{\"id\":\"" + id + "\",\"deleted\":true}");
+    Map<String, String> environment =
+        Map.of("PGSHUTTLE_COORDINATOR_URL", coordinator.url(), "PGSHUTTLE_TARGET_PASSWORD", "pw-1");
+
+    CliRun list = run("dlq", "list", "--reason", "instance_busy", "--after", "9");
+    CliRun bulk = CliRun.run(environment, backends, "dlq", "replay", "--all", "--instance", "vm-1");
+    CliRun refused = run("dlq", "replay", id);
+    CliRun drop = run("dlq", "drop", id);
+
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(bulk.exitCode()).as(bulk.err()).isZero();
+    assertThat(bulk.out()).isEqualTo(id + "  REPLAYED  sent\n");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("the coordinator refused the request: send targetPassword");
+    assertThat(drop.out()).isEqualTo("dropped dead letter " + id + "\n");
+    assertThat(coordinator.requests)
+        .containsExactly(
+            "/v1/dead-letters?reason=instance_busy&after=9",
+            "/v1/dead-letters/replay?instance=vm-1",
+            "/v1/dead-letters/" + id + "/replay",
+            "/v1/dead-letters/" + id);
+    assertThat(coordinator.posts)
+        .containsExactly(
+            "/v1/dead-letters/replay {\"targetPassword\":\"pw-1\"}",
+            "/v1/dead-letters/" + id + "/replay {}");
+  }
+
   private CliRun run(String... arguments) {
     return CliRun.run(Map.of("PGSHUTTLE_COORDINATOR_URL", coordinator.url()), backends, arguments);
   }

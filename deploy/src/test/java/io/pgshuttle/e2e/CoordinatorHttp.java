@@ -49,6 +49,22 @@ final class CoordinatorHttp {
     }
   }
 
+  /**
+   * The first (newest) dead letter the coordinator recorded with {@code reason}, waiting for one.
+   */
+  JsonNode awaitDeadLetter(String reason, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                mapper
+                    .readTree(get("/v1/dead-letters?reason=" + reason).body())
+                    .path("deadLetters")
+                    .path(0),
+            letter -> !letter.isMissingNode());
+  }
+
   /** Waits until the migration reaches a terminal state and returns that status. */
   JsonNode awaitTerminal(String migrationId, Duration atMost) {
     return awaitState(migrationId, atMost, TERMINAL);

@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
  *       every agent reported (200) or the wait ran out (202); 400 for a bad parameter.
  *   <li>{@code GET /v1/gc/{id}}: 200 with the {@link SweepStatus}; 400 for an id that is not a
  *       UUID; 404 for an unknown one.
+ *   <li>{@code /v1/dead-letters...}: see {@link DeadLetterEndpoints}.
  * </ul>
  *
  * {@code /} and {@code /ui} redirect (302) to the {@link Dashboard}, served under {@value
@@ -87,6 +88,7 @@ public final class HttpApi implements AutoCloseable {
   private final LeftoverSweeps sweeps;
   private final HealthCheck health;
   private final Dashboard dashboard;
+  private final DeadLetterEndpoints deadLetters;
   private final ObjectMapper mapper;
   private HttpServer server;
   private ExecutorService executor;
@@ -98,12 +100,14 @@ public final class HttpApi implements AutoCloseable {
       LeftoverSweeps sweeps,
       HealthCheck health,
       Dashboard dashboard,
+      DeadLetterEndpoints deadLetters,
       ObjectMapper mapper) {
     this.queries = queries;
     this.canceller = canceller;
     this.sweeps = sweeps;
     this.health = health;
     this.dashboard = dashboard;
+    this.deadLetters = deadLetters;
     this.mapper = mapper;
   }
 
@@ -162,6 +166,10 @@ public final class HttpApi implements AutoCloseable {
     if (path.equals("/") || path.equals("/ui")) {
       exchange.getResponseHeaders().set("Location", Dashboard.PATH);
       return new Response(302, Map.of("location", Dashboard.PATH));
+    }
+    if (DeadLetterEndpoints.handles(path)) {
+      DeadLetterEndpoints.Answer answer = deadLetters.answer(exchange, HttpApi::parameters);
+      return new Response(answer.status(), answer.body());
     }
     boolean known =
         path.equals("/healthz")
