@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
       "3:the coordinator cannot be reached",
     },
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope operate)",
+    })
 final class CancelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

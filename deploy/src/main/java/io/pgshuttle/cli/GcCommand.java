@@ -39,7 +39,10 @@ import picocli.CommandLine.Spec;
       "3:the coordinator cannot be reached",
     },
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope operate)",
+    })
 final class GcCommand implements Callable<Integer> {
   /** How long one request lets the coordinator wait for reports; it allows a minute at most. */
   private static final Duration COORDINATOR_WAIT = Duration.ofSeconds(30);

@@ -16,7 +16,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Lists migrations, newest first.",
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read)",
+    })
 final class ListCommand implements Callable<Integer> {
   private static final Set<String> STATES =
       Set.of("PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");

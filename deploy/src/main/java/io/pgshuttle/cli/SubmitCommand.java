@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
       "  PGSHUTTLE_AMQP_URI         the broker, amqp://USER:PASSWORD@HOST:PORT/VHOST",
       "  PGSHUTTLE_NAMESPACE        prefix of broker names, default pgshuttle",
       "  PGSHUTTLE_COORDINATOR_URL  for --wait, default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read), for --wait",
     })
 final class SubmitCommand implements Callable<Integer> {
   static final String PASSWORD_VARIABLE = "PGSHUTTLE_TARGET_PASSWORD";

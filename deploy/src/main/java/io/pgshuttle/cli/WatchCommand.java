@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       "  PGSHUTTLE_AMQP_URI         the broker, amqp://USER:PASSWORD@HOST:PORT/VHOST",
       "  PGSHUTTLE_NAMESPACE        prefix of broker names, default pgshuttle",
       "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read)",
     })
 final class WatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

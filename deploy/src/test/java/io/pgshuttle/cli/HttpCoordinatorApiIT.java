@@ -117,6 +117,33 @@ class HttpCoordinatorApiIT {
   }
 
   @Test
+  void theTokenOfPgshuttleApiTokenIsSentAsBearerAndARefusedTokenIsExitCode2NamingIt() {
+    coordinator
+        .answer(PATH, 200, StatusSamples.succeeded())
+        .answer(PATH, 401, "{\"error\":\"send a valid API token\"}");
+
+    CliRun sent =
+        CliRun.run(
+            Map.of(
+                "PGSHUTTLE_COORDINATOR_URL",
+                coordinator.url(),
+                "PGSHUTTLE_API_TOKEN",
+                "cli-token-0123456789"),
+            backends,
+            "status",
+            StatusSamples.MIGRATION_ID,
+            "--json");
+    CliRun refused = run("status", StatusSamples.MIGRATION_ID);
+
+    assertThat(sent.exitCode()).as(sent.err()).isZero();
+    assertThat(coordinator.authorizations).containsExactly("Bearer cli-token-0123456789", "(none)");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err())
+        .contains("the coordinator refused the request: send a valid API token")
+        .contains("PGSHUTTLE_API_TOKEN is not set");
+  }
+
+  @Test
   void aServerErrorIsExitCode3() {
     coordinator.answer(PATH, 500, "{\"error\":\"store unavailable\"}");
 
