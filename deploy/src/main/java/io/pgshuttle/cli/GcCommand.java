@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,6 +71,8 @@ final class GcCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   GcCommand(Map<String, String> environment, Backends backends) {
@@ -80,7 +83,7 @@ final class GcCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     CommandOutput.checkInstanceOption(instance);
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     CoordinatorApi api = backends.coordinator(settings);
     StatusJson reader = new StatusJson(api.describe());
     String body = api.sweep(instance, waitForReports ? COORDINATOR_WAIT : null);
@@ -141,5 +144,10 @@ final class GcCommand implements Callable<Integer> {
       err.flush();
     }
     return sweep.clean() ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED;
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

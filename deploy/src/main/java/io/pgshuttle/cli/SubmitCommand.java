@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -147,6 +148,8 @@ final class SubmitCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   SubmitCommand(Map<String, String> environment, Backends backends) {
@@ -185,7 +188,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (!problems.isEmpty()) {
       return CommandOutput.refuse(spec, problems, "nothing was published");
     }
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     backends.requestPublisher(settings).publish(Envelope.ofRequest(request));
     return waitForEnd ? follow(settings, request) : printIds(request);
   }
@@ -261,5 +264,10 @@ final class SubmitCommand implements Callable<Integer> {
     }
     String fromEnvironment = environment.get(PASSWORD_VARIABLE);
     return fromEnvironment == null || fromEnvironment.isEmpty() ? null : Secret.of(fromEnvironment);
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

@@ -251,21 +251,26 @@ public final class ConfigLoader {
   }
 
   /**
-   * What {@code submit}, {@code status}, {@code list} and {@code watch} need; they read no file.
+   * What the client commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code
+   * cancel}, {@code gc}) need, from the {@code amqp} and {@code client} sections of {@code file},
+   * the environment and the defaults.
    *
    * @throws ConfigException if the namespace or the coordinator URL is unusable
    */
-  public ClientSettings client() {
-    ConfigFile none = ConfigFile.empty();
-    String namespace = namespace(none);
+  public ClientSettings client(ConfigFile file) {
+    String namespace = namespace(file);
     List<String> problems = namespaceProblems(namespace);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems.get(0));
     }
-    String url = pick("PGSHUTTLE_COORDINATOR_URL", null, DEFAULT_COORDINATOR_URL);
-    String token = pick(API_TOKEN_VARIABLE, null, null);
+    ClientSection section = file.client() == null ? new ClientSection(null, null) : file.client();
+    String url =
+        pick("PGSHUTTLE_COORDINATOR_URL", section.coordinatorUrl(), DEFAULT_COORDINATOR_URL);
     return new ClientSettings(
-        amqpUri(none), namespace, coordinatorUrl(url), token == null ? null : Secret.of(token));
+        amqpUri(file),
+        namespace,
+        coordinatorUrl(url),
+        secret(API_TOKEN_VARIABLE, section.apiToken()));
   }
 
   private static URI coordinatorUrl(String text) {

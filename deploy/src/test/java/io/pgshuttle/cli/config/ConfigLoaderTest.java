@@ -414,13 +414,37 @@ class ConfigLoaderTest {
                     "PGSHUTTLE_AMQP_URI", "amqp://rabbit/%2f",
                     "PGSHUTTLE_NAMESPACE", "ns",
                     "PGSHUTTLE_COORDINATOR_URL", "https://coordinator.example:8443/"))
-            .client();
+            .client(ConfigFile.empty());
 
     assertThat(settings)
         .isEqualTo(
             new ClientSettings(
                 "amqp://rabbit/%2f", "ns", URI.create("https://coordinator.example:8443"), null));
-    assertThat(new ConfigLoader(Map.of()).client().coordinatorUrl())
+    assertThat(new ConfigLoader(Map.of()).client(ConfigFile.empty()).coordinatorUrl())
         .isEqualTo(URI.create("http://127.0.0.1:8080"));
+  }
+
+  @Test
+  void theClientReadsItsTokenAndUrlFromTheFileAndTheEnvironmentWins() {
+    String file =
+        """
+        amqp:
+          namespace: from-file
+        client:
+          coordinatorUrl: http://coordinator.internal:9090
+          apiToken: file-token-0123456789
+        """;
+    ConfigLoader fileOnly = new ConfigLoader(Map.of());
+    ClientSettings fromFile = fileOnly.client(fileOnly.parse(file, "client.yml"));
+
+    assertThat(fromFile.namespace()).isEqualTo("from-file");
+    assertThat(fromFile.coordinatorUrl()).isEqualTo(URI.create("http://coordinator.internal:9090"));
+    assertThat(fromFile.apiToken()).isEqualTo(Secret.of("file-token-0123456789"));
+    assertThat(fromFile.toString()).doesNotContain("file-token-0123456789");
+
+    ConfigLoader withEnvironment =
+        new ConfigLoader(Map.of("PGSHUTTLE_API_TOKEN", "env-token-0123456789"));
+    assertThat(withEnvironment.client(withEnvironment.parse(file, "client.yml")).apiToken())
+        .isEqualTo(Secret.of("env-token-0123456789"));
   }
 }
