@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgshuttle.coordinator.ApiClient.Reply;
+import io.pgshuttle.coordinator.dispatch.AttemptScheduler;
+import io.pgshuttle.coordinator.http.HttpApi;
+import io.pgshuttle.coordinator.intake.MigrationIntake;
 import io.pgshuttle.coordinator.status.MigrationState;
+import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.MigrationSucceeded;
@@ -78,6 +82,36 @@ class HttpMetricsIT extends WithCoordinatorFixture {
         .containsEntry("pgshuttle_coordinator_steps_state_running", 0.0);
     assertThat(done.get("pgshuttle_coordinator_steps_duration_dump{quantile=\"0.5\"}"))
         .isEqualTo(2.5);
+  }
+
+  @Test
+  void aCommandWaitingInTheOutboxShowsAsQueueLag() throws Exception {
+    // Store and HTTP only: no dispatch loop publishes the outbox, so the command stays in it.
+    fixture.wire(fixture.config());
+    Database database = fixture.get(Database.class);
+    HttpApi http = fixture.get(HttpApi.class);
+    database.open();
+    try {
+      http.start(0);
+      fixture
+          .get(MigrationIntake.class)
+          .submit(CoordinatorFixture.request("req-lag", "vm-lag", "pw"));
+      assertThat(fixture.get(AttemptScheduler.class).startDueAttempts()).isEqualTo(1);
+      fixture.cluster.execute(
+          fixture.storeDatabase,
+          "UPDATE pgshuttle.outbox SET created_at = now() - interval '90 seconds'");
+
+      Map<String, Double> samples = samples(new ApiClient(http.port()).get("/metrics"));
+
+      assertThat(samples.get("pgshuttle_coordinator_outbox_oldest_unpublished_seconds"))
+          .isBetween(90.0, 3600.0);
+      assertThat(samples)
+          .containsEntry("pgshuttle_coordinator_attempts_started", 1.0)
+          .containsEntry("pgshuttle_coordinator_migrations_state_running", 1.0);
+    } finally {
+      http.close();
+      database.close();
+    }
   }
 
   private Map<String, Double> awaitSamples(ApiClient api, long folded) {
