@@ -85,6 +85,28 @@ final class CoordinatorFixture implements AutoCloseable {
       Duration initialBackoff,
       Duration maxBackoff,
       Duration sweepInterval) {
+    return config(
+        heartbeatTimeout, initialBackoff, maxBackoff, sweepInterval, List.of(OPERATE, READ));
+  }
+
+  /**
+   * The default configuration with {@code apiTokens} instead of {@link #OPERATE} and {@link #READ}.
+   */
+  CoordinatorConfig config(List<ApiToken> apiTokens) {
+    return config(
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        DEFAULT_INITIAL_BACKOFF,
+        DEFAULT_MAX_BACKOFF,
+        DEFAULT_SWEEP_INTERVAL,
+        apiTokens);
+  }
+
+  private CoordinatorConfig config(
+      Duration heartbeatTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration sweepInterval,
+      List<ApiToken> apiTokens) {
     return new CoordinatorConfig(
         TestBroker.uri(),
         topology.namespace(),
@@ -96,7 +118,7 @@ final class CoordinatorFixture implements AutoCloseable {
         initialBackoff,
         maxBackoff,
         sweepInterval,
-        List.of(OPERATE, READ),
+        apiTokens,
         null);
   }
 

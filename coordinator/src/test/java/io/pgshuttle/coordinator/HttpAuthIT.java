@@ -78,22 +78,7 @@ class HttpAuthIT extends WithCoordinatorFixture {
 
   @Test
   void withNoTokenConfiguredEveryRequestButTheOpenOnesIsRefused() throws Exception {
-    CoordinatorConfig base = fixture.config();
-    CoordinatorConfig noTokens =
-        new CoordinatorConfig(
-            base.amqpUri(),
-            base.namespace(),
-            base.storeUrl(),
-            base.storeUser(),
-            base.storePassword(),
-            base.httpPort(),
-            base.heartbeatTimeout(),
-            base.retryInitialBackoff(),
-            base.retryMaxBackoff(),
-            base.sweepInterval(),
-            List.<ApiToken>of(),
-            base.breakpoint());
-    int port = fixture.start(noTokens).httpPort();
+    int port = fixture.start(fixture.config(List.<ApiToken>of())).httpPort();
 
     Reply refused = new ApiClient(port).get("/v1/migrations");
     assertThat(refused.status()).isEqualTo(401);

@@ -30,7 +30,7 @@ public record ApiRequest(
   /**
    * The query's parameters; the last of a repeated name wins.
    *
-   * @throws IllegalArgumentException if the query string is malformed
+   * @throws BadRequest if the query string is malformed
    */
   public Map<String, String> parameters() {
     Map<String, String> parameters = new LinkedHashMap<>();
@@ -44,9 +44,13 @@ public record ApiRequest(
       int equals = pair.indexOf('=');
       String name = equals < 0 ? pair : pair.substring(0, equals);
       String value = equals < 0 ? "" : pair.substring(equals + 1);
-      parameters.put(
-          URLDecoder.decode(name, StandardCharsets.UTF_8),
-          URLDecoder.decode(value, StandardCharsets.UTF_8));
+      try {
+        parameters.put(
+            URLDecoder.decode(name, StandardCharsets.UTF_8),
+            URLDecoder.decode(value, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest("malformed query string: " + e.getMessage());
+      }
     }
     return parameters;
   }
@@ -54,12 +58,12 @@ public record ApiRequest(
   /**
    * The body's bytes.
    *
-   * @throws IllegalArgumentException if it is longer than {@code maxBytes}
+   * @throws BadRequest if it is longer than {@code maxBytes}
    */
   public byte[] bodyBytes(int maxBytes) throws IOException {
     byte[] bytes = body.readNBytes(maxBytes + 1);
     if (bytes.length > maxBytes) {
-      throw new IllegalArgumentException("the request body is over " + maxBytes + " bytes");
+      throw new BadRequest("the request body is over " + maxBytes + " bytes");
     }
     return bytes;
   }

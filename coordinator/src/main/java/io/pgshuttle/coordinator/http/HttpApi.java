@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's HTTP API on the JDK's HTTP server: routes the requests to the {@link Route}s of
  * every bound {@link Resource}, after checking the bearer token a route's {@link Scope} needs.
- * Errors are {@code {"error": "..."}}: 401 with {@code WWW-Authenticate: Bearer} for a missing or
- * unknown token, 403 for a token without the scope, 404 for a path no route serves, 405 with {@code
- * Allow} for a method none of its routes takes, 503 when the store cannot answer. The endpoints are
- * described in {@code openapi.json} (served at {@code GET /openapi.json}).
+ * Errors are {@code {"error": "..."}}: 400 for a {@link BadRequest}, 401 with {@code
+ * WWW-Authenticate: Bearer} for a missing or unknown token, 403 for a token without the scope, 404
+ * for a path no route serves, 405 with {@code Allow} for a method none of its routes takes, 503
+ * when the store cannot answer. The endpoints are described in {@code openapi.json} (served at
+ * {@code GET /openapi.json}).
  *
  * <p>Thread-safe; requests are served by a small pool (a waiting {@code POST /v1/gc} holds one of
  * its threads).
@@ -105,6 +106,8 @@ public final class HttpApi implements AutoCloseable {
       ApiResponse response;
       try {
         response = route(exchange);
+      } catch (BadRequest e) {
+        response = ApiResponse.error(400, e.getMessage());
       } catch (StoreException e) {
         log.warn("cannot answer {}: {}", exchange.getRequestURI().getPath(), e.getMessage());
         response = ApiResponse.error(503, "the status store cannot answer now: " + e.getMessage());

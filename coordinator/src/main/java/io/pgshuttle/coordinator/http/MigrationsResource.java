@@ -95,7 +95,7 @@ public final class MigrationsResource implements Resource {
           codec
               .decode(http.bodyBytes(MessageCodec.MAX_MESSAGE_BYTES), MigrationRequest.class)
               .payload();
-    } catch (MessageDecodingException | IllegalArgumentException e) {
+    } catch (MessageDecodingException | BadRequest e) {
       return invalid("cannot read the request: " + e.getMessage(), List.of(e.getMessage()));
     }
     IntakeOutcome outcome = intake.submit(request);
@@ -133,12 +133,7 @@ public final class MigrationsResource implements Resource {
     if (migrationId.isEmpty()) {
       return notAMigrationId(id);
     }
-    String reason;
-    try {
-      reason = cancelReason(request);
-    } catch (IllegalArgumentException e) {
-      return ApiResponse.error(400, e.getMessage());
-    }
+    String reason = cancelReason(request);
     CancelOutcome outcome = canceller.cancel(migrationId.get(), reason);
     if (outcome instanceof CancelOutcome.AlreadyEnded ended) {
       return ApiResponse.error(
@@ -160,14 +155,14 @@ public final class MigrationsResource implements Resource {
   /**
    * The reason of a cancel body: absent, empty or {@code {}} means none.
    *
-   * @throws IllegalArgumentException saying what is wrong with the body
+   * @throws BadRequest saying what is wrong with the body
    */
   private String cancelReason(ApiRequest request) throws IOException {
     byte[] bytes;
     try {
       bytes = request.bodyBytes(MAX_CANCEL_BODY_BYTES);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage() + ": send {\"reason\": \"...\"}", e);
+    } catch (BadRequest e) {
+      throw new BadRequest(e.getMessage() + ": send {\"reason\": \"...\"}");
     }
     if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
       return null;
@@ -176,37 +171,31 @@ public final class MigrationsResource implements Resource {
     try {
       json = mapper.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
+      throw new BadRequest(
           "the request body is not JSON ("
               + e.getOriginalMessage()
               + "): send {\"reason\": \"...\"}");
     }
     if (!json.isObject()) {
-      throw new IllegalArgumentException(
-          "the request body must be a JSON object such as {\"reason\": \"...\"}");
+      throw new BadRequest("the request body must be a JSON object such as {\"reason\": \"...\"}");
     }
     JsonNode reason = json.path("reason");
     if (reason.isMissingNode() || reason.isNull()) {
       return null;
     }
     if (!reason.isTextual()) {
-      throw new IllegalArgumentException("'reason' must be a string, not " + reason.getNodeType());
+      throw new BadRequest("'reason' must be a string, not " + reason.getNodeType());
     }
     String text = reason.asText().strip();
     if (text.length() > MAX_REASON_LENGTH) {
-      throw new IllegalArgumentException(
+      throw new BadRequest(
           "'reason' is " + text.length() + " characters long: keep it to " + MAX_REASON_LENGTH);
     }
     return text.isEmpty() ? null : text;
   }
 
   private ApiResponse list(ApiRequest request) {
-    Map<String, String> parameters;
-    try {
-      parameters = request.parameters();
-    } catch (IllegalArgumentException e) {
-      return ApiResponse.error(400, "malformed query string: " + e.getMessage());
-    }
+    Map<String, String> parameters = request.parameters();
     MigrationState state = null;
     String stateText = parameters.get("state");
     if (stateText != null && !stateText.isEmpty()) {

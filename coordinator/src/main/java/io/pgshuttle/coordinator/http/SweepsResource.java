@@ -42,12 +42,7 @@ public final class SweepsResource implements Resource {
   }
 
   private ApiResponse start(ApiRequest request) {
-    Map<String, String> parameters;
-    try {
-      parameters = request.parameters();
-    } catch (IllegalArgumentException e) {
-      return ApiResponse.error(400, "malformed query string: " + e.getMessage());
-    }
+    Map<String, String> parameters = request.parameters();
     String instance = parameters.get("instance");
     if (instance != null && instance.isEmpty()) {
       instance = null;
