@@ -70,8 +70,15 @@ public final class MigrationIntake {
           request.instanceId(),
           accepted.migrationId());
       signal.wake();
-    } else if (outcome instanceof Duplicate) {
+    } else if (outcome instanceof Duplicate duplicate) {
       metrics.requestsDuplicate().inc();
+      if (!duplicate.sameRequest()) {
+        log.warn(
+            "request '{}' reuses the requestId of migration {} with other content: it starts"
+                + " nothing; send it with a new requestId",
+            request.requestId(),
+            duplicate.migrationId());
+      }
     }
     return outcome;
   }
