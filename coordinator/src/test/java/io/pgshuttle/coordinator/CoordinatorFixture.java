@@ -8,6 +8,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.pgshuttle.coordinator.http.ApiToken;
+import io.pgshuttle.coordinator.http.Scope;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.status.MigrationStatus;
 import io.pgshuttle.coordinator.store.StatusQueries;
@@ -42,6 +44,14 @@ final class CoordinatorFixture implements AutoCloseable {
   static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
   static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
+
+  /** The token {@link ApiClient} sends unless told otherwise. */
+  static final ApiToken OPERATE =
+      new ApiToken("test-operator", Scope.OPERATE, Secret.of("operate-token-0123456789"));
+
+  /** A token that may only read. */
+  static final ApiToken READ =
+      new ApiToken("test-reader", Scope.READ, Secret.of("read-token-0123456789"));
 
   final PostgresCluster cluster;
   final Topology topology;
@@ -81,6 +91,28 @@ final class CoordinatorFixture implements AutoCloseable {
       Duration initialBackoff,
       Duration maxBackoff,
       Duration sweepInterval) {
+    return config(
+        heartbeatTimeout, initialBackoff, maxBackoff, sweepInterval, List.of(OPERATE, READ));
+  }
+
+  /**
+   * The default configuration with {@code apiTokens} instead of {@link #OPERATE} and {@link #READ}.
+   */
+  CoordinatorConfig config(List<ApiToken> apiTokens) {
+    return config(
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        DEFAULT_INITIAL_BACKOFF,
+        DEFAULT_MAX_BACKOFF,
+        DEFAULT_SWEEP_INTERVAL,
+        apiTokens);
+  }
+
+  private CoordinatorConfig config(
+      Duration heartbeatTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration sweepInterval,
+      List<ApiToken> apiTokens) {
     return new CoordinatorConfig(
         TestBroker.uri(),
         topology.namespace(),
@@ -92,6 +124,7 @@ final class CoordinatorFixture implements AutoCloseable {
         initialBackoff,
         maxBackoff,
         sweepInterval,
+        apiTokens,
         null);
   }
 

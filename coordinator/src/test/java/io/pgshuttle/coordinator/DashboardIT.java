@@ -39,7 +39,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 class DashboardIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration PAGE_WAIT = Duration.ofSeconds(30);
-  private static final String TOKEN = "dashboard-test-token";
+  private static final String TOKEN = CoordinatorFixture.READ.token().reveal();
   private static final String INJECTION = "<img src=x onerror=\"window.injected=true\">";
   private static final String SHOWN_TIME = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ";
   private HeadlessChromium chromium;

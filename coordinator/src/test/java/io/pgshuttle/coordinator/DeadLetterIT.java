@@ -220,7 +220,7 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertThat(badBody.status()).isEqualTo(400);
     Reply wrongMethod = api.post("/v1/dead-letters/" + unknown, "");
     assertThat(wrongMethod.status()).isEqualTo(405);
-    assertThat(wrongMethod.allow()).isEqualTo("GET, DELETE");
+    assertThat(wrongMethod.allow()).isEqualTo("DELETE, GET");
   }
 
   @Test

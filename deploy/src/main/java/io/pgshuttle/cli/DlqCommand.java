@@ -71,6 +71,8 @@ final class DlqCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the coordinator's JSON as it is.")
     boolean json;
 
+    @Mixin ConfigFileOption configFile;
+
     private final Map<String, String> environment;
     private final Backends backends;
 
@@ -84,7 +86,8 @@ final class DlqCommand implements Callable<Integer> {
     }
 
     CoordinatorApi coordinator() {
-      return backends.coordinator(new ConfigLoader(environment).client());
+      ConfigLoader loader = new ConfigLoader(environment);
+      return backends.coordinator(loader.client(configFile.read(loader)));
     }
 
     /** The JSON as it is with --json, else {@code text}. */

@@ -28,11 +28,16 @@ import java.util.UUID;
 final class HttpCoordinatorApi implements CoordinatorApi {
   private final URI baseUrl;
   private final HttpClient client;
+  private final Secret apiToken;
   private final Duration requestTimeout;
   private final ObjectMapper json = new ObjectMapper();
 
-  HttpCoordinatorApi(URI baseUrl, Duration timeout) {
+  /**
+   * @param apiToken sent as {@code Authorization: Bearer}; null sends none
+   */
+  HttpCoordinatorApi(URI baseUrl, Secret apiToken, Duration timeout) {
     this.baseUrl = baseUrl;
+    this.apiToken = apiToken;
     this.requestTimeout = timeout;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
@@ -155,9 +160,14 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json");
+    if (apiToken != null) {
+      request.header("Authorization", "Bearer " + apiToken.reveal());
+    }
+    return request;
   }
 
   private HttpResponse<String> send(HttpRequest request) {
@@ -190,6 +200,14 @@ final class HttpCoordinatorApi implements CoordinatorApi {
       return response.body();
     }
     String reason = errorText(response.body());
+    if (status == 401 || status == 403) {
+      throw CliException.badInput(
+          "the coordinator refused the request: "
+              + reason
+              + (apiToken == null
+                  ? " (PGSHUTTLE_API_TOKEN is not set: set it to a token the coordinator knows)"
+                  : " (check PGSHUTTLE_API_TOKEN)"));
+    }
     if (status >= 400 && status < 500) {
       throw CliException.badInput("the coordinator refused the request: " + reason);
     }

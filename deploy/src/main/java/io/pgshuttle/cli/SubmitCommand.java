@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
       "  PGSHUTTLE_AMQP_URI         the broker, amqp://USER:PASSWORD@HOST:PORT/VHOST",
       "  PGSHUTTLE_NAMESPACE        prefix of broker names, default pgshuttle",
       "  PGSHUTTLE_COORDINATOR_URL  for --wait, default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read), for --wait",
     })
 final class SubmitCommand implements Callable<Integer> {
 
@@ -132,6 +133,8 @@ final class SubmitCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   SubmitCommand(Map<String, String> environment, Backends backends) {
@@ -166,7 +169,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (!problems.isEmpty()) {
       return CommandOutput.refuse(spec, problems, "nothing was published");
     }
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     backends.requestPublisher(settings).publish(Envelope.ofRequest(request));
     return waitForEnd ? follow(settings, request) : printIds(request);
   }
@@ -222,5 +225,10 @@ final class SubmitCommand implements Callable<Integer> {
   /** From --target-password-file, else the environment; null when neither gives one. */
   private Secret password() {
     return targetPassword.read(environment);
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

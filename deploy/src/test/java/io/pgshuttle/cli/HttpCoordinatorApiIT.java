@@ -3,9 +3,12 @@ package io.pgshuttle.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The status commands against a real HTTP server answering like the coordinator. */
 class HttpCoordinatorApiIT {
@@ -114,6 +117,58 @@ class HttpCoordinatorApiIT {
     assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.err())
         .contains("the coordinator refused the request: limit must be at most 1000");
+  }
+
+  @Test
+  void theTokenOfPgshuttleApiTokenIsSentAsBearerAndARefusedTokenIsExitCode2NamingIt() {
+    coordinator
+        .answer(PATH, 200, StatusSamples.succeeded())
+        .answer(PATH, 401, "{\"error\":\"send a valid API token\"}");
+
+    CliRun sent =
+        CliRun.run(
+            Map.of(
+                "PGSHUTTLE_COORDINATOR_URL",
+                coordinator.url(),
+                "PGSHUTTLE_API_TOKEN",
+                "cli-token-0123456789"),
+            backends,
+            "status",
+            StatusSamples.MIGRATION_ID,
+            "--json");
+    CliRun refused = run("status", StatusSamples.MIGRATION_ID);
+
+    assertThat(sent.exitCode()).as(sent.err()).isZero();
+    assertThat(coordinator.authorizations).containsExactly("Bearer cli-token-0123456789", "(none)");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err())
+        .contains("the coordinator refused the request: send a valid API token")
+        .contains("PGSHUTTLE_API_TOKEN is not set");
+  }
+
+  @Test
+  void theTokenAndUrlMayComeFromTheClientSectionOfAConfigFile(@TempDir Path directory)
+      throws Exception {
+    coordinator.answer(PATH, 200, StatusSamples.succeeded());
+    Path file = directory.resolve("client.yml");
+    Files.writeString(
+        file,
+        "client:\n  coordinatorUrl: "
+            + coordinator.url()
+            + "\n  apiToken: file-token-0123456789\n");
+
+    CliRun run =
+        CliRun.run(
+            Map.of(),
+            backends,
+            "status",
+            StatusSamples.MIGRATION_ID,
+            "--json",
+            "--config",
+            file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(coordinator.authorizations).containsExactly("Bearer file-token-0123456789");
   }
 
   @Test

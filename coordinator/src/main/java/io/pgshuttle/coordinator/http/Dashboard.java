@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -28,7 +29,7 @@ import java.util.stream.Collectors;
  * immutable after construction, which reads the files once from the class path.
  */
 @Singleton
-public final class Dashboard implements HttpHandler {
+public final class Dashboard implements HttpHandler, Resource {
   /** Where the dashboard lives; {@code /} redirects here. */
   public static final String PATH = "/ui/";
 
@@ -56,6 +57,17 @@ public final class Dashboard implements HttpHandler {
     this.contents =
         FILES.values().stream()
             .collect(Collectors.toUnmodifiableMap(name -> name, Dashboard::read));
+  }
+
+  /** {@code GET /} and {@code GET /ui}, open: 302 to {@value #PATH}. */
+  @Override
+  public List<Route> routes() {
+    return List.of(
+        Route.open("GET", "/", this::redirect), Route.open("GET", "/ui", this::redirect));
+  }
+
+  private ApiResponse redirect(ApiRequest request) {
+    return ApiResponse.json(302, Map.of("location", PATH)).withHeader("Location", PATH);
   }
 
   private static byte[] read(String name) {
