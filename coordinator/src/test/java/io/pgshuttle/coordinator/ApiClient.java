@@ -29,6 +29,20 @@ final class ApiClient {
             .build());
   }
 
+  /**
+   * Opens an event stream, resuming after {@code lastEventId} unless it is null; the caller closes
+   * it.
+   */
+  EventStreamClient stream(String path, String lastEventId) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return new EventStreamClient(
+        client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+  }
+
   private Reply send(HttpRequest request) throws Exception {
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     return new Reply(

@@ -220,11 +220,15 @@ class EventPositionsIT extends WithCoordinatorFixture {
     assertThat(after(0))
         .extracting(StoredEvent::position, EventPositionsIT::seq)
         .containsExactly(tuple(1L, 3L), tuple(2L, 2L), tuple(3L, 1L));
-    database.inTransaction(
-        connection -> {
-          insert(connection, event(id, 4));
-          return null;
-        });
-    assertThat(after(3)).extracting(StoredEvent::position).containsExactly(4L);
+    // Also from a session whose search_path does not name the schema.
+    fixture.cluster.execute(
+        fixture.storeDatabase,
+        "INSERT INTO pgshuttle.events (migration_id, attempt, seq, type, message_id, emitted_at,"
+            + " applied, envelope) VALUES ('"
+            + id
+            + "', 1, 4, 'AgentHeartbeat', gen_random_uuid(), now(), true, '{\"seq\":4}')");
+    assertThat(after(3))
+        .extracting(StoredEvent::position, EventPositionsIT::seq)
+        .containsExactly(tuple(4L, 4L));
   }
 }

@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
  *       every agent reported (200) or the wait ran out (202); 400 for a bad parameter.
  *   <li>{@code GET /v1/gc/{id}}: 200 with the {@link SweepStatus}; 400 for an id that is not a
  *       UUID; 404 for an unknown one.
+ *   <li>{@code GET /v1/migrations/{id}/events}, {@code GET /v1/events?instance=&type=}: event
+ *       streams, served by {@link EventStreams}.
  * </ul>
  *
  * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool (a
@@ -84,6 +86,7 @@ public final class HttpApi implements AutoCloseable {
   private final MigrationCanceller canceller;
   private final LeftoverSweeps sweeps;
   private final HealthCheck health;
+  private final EventStreams streams;
   private final ObjectMapper mapper;
   private HttpServer server;
   private ExecutorService executor;
@@ -94,11 +97,13 @@ public final class HttpApi implements AutoCloseable {
       MigrationCanceller canceller,
       LeftoverSweeps sweeps,
       HealthCheck health,
+      EventStreams streams,
       ObjectMapper mapper) {
     this.queries = queries;
     this.canceller = canceller;
     this.sweeps = sweeps;
     this.health = health;
+    this.streams = streams;
     this.mapper = mapper;
   }
 
@@ -136,6 +141,10 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private void serve(HttpExchange exchange) throws IOException {
+    if (EventStreams.isStream(exchange.getRequestURI().getPath())) {
+      streams.serve(exchange);
+      return;
+    }
     try (exchange) {
       Response response;
       try {

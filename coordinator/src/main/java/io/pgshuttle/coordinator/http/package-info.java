@@ -1,5 +1,5 @@
 /**
- * The coordinator's HTTP endpoints: health, the status view of migrations, cancel, and sweeps of
- * leftovers.
+ * The coordinator's HTTP endpoints: health, the status view of migrations, cancel, sweeps of
+ * leftovers, and streams of events.
  */
 package io.pgshuttle.coordinator.http;
