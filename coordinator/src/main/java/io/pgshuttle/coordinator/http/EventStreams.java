@@ -18,11 +18,9 @@ import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -118,6 +116,16 @@ public final class EventStreams implements AutoCloseable {
     tail.start();
   }
 
+  /** Reads a query string into its parameters, as the other endpoints do. */
+  @FunctionalInterface
+  public interface QueryParser {
+    /**
+     * @param rawQuery the query string as sent, or null
+     * @throws IllegalArgumentException if it is malformed
+     */
+    Map<String, String> parse(String rawQuery);
+  }
+
   /** Which events a stream sends: those that pass the filter, after the position. */
   private record Request(EventFilter filter, long after) {}
 
@@ -135,10 +143,10 @@ public final class EventStreams implements AutoCloseable {
    * Answers a request for a stream of {@link #isStream}: refuses it at once, or hands it to a
    * stream thread of its own, which ends the exchange. Returns promptly either way.
    */
-  public void serve(HttpExchange exchange) throws IOException {
+  public void serve(HttpExchange exchange, QueryParser parser) throws IOException {
     Request request;
     try {
-      request = request(exchange);
+      request = request(exchange, parser);
       if (!slots.tryAcquire()) {
         exchange.getResponseHeaders().set("Retry-After", "5");
         throw new Refused(
@@ -160,7 +168,7 @@ public final class EventStreams implements AutoCloseable {
     }
   }
 
-  private Request request(HttpExchange exchange) throws Refused {
+  private Request request(HttpExchange exchange, QueryParser parser) throws Refused {
     String path = exchange.getRequestURI().getPath();
     if (!exchange.getRequestMethod().equals("GET")) {
       exchange.getResponseHeaders().set("Allow", "GET");
@@ -169,15 +177,14 @@ public final class EventStreams implements AutoCloseable {
     long after = lastEventId(exchange.getRequestHeaders().getFirst("Last-Event-ID"));
     Matcher migration = MIGRATION_EVENTS.matcher(path);
     if (migration.matches()) {
-      parameters(exchange.getRequestURI().getRawQuery(), Set.of());
+      parameters(exchange, parser, Set.of());
       MigrationId id = migrationId(migration.group(1));
       if (queries.find(id).isEmpty()) {
         throw new Refused(404, "no migration " + id);
       }
       return new Request(new EventFilter(id, null, null), after);
     }
-    Map<String, String> parameters =
-        parameters(exchange.getRequestURI().getRawQuery(), Set.of("instance", "type"));
+    Map<String, String> parameters = parameters(exchange, parser, Set.of("instance", "type"));
     return new Request(
         new EventFilter(null, instance(parameters.get("instance")), type(parameters.get("type"))),
         after);
@@ -233,28 +240,16 @@ public final class EventStreams implements AutoCloseable {
     return type;
   }
 
-  /** The query's parameters, each of the {@code known} names at most once. */
-  private static Map<String, String> parameters(String rawQuery, Set<String> known) throws Refused {
-    Map<String, String> parameters = new HashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return parameters;
+  /** The query's parameters, which must be of the {@code known} names. */
+  private static Map<String, String> parameters(
+      HttpExchange exchange, QueryParser parser, Set<String> known) throws Refused {
+    Map<String, String> parameters;
+    try {
+      parameters = parser.parse(exchange.getRequestURI().getRawQuery());
+    } catch (IllegalArgumentException e) {
+      throw new Refused(400, "malformed query string: " + e.getMessage());
     }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int equals = pair.indexOf('=');
-      String name;
-      String value;
-      try {
-        name =
-            URLDecoder.decode(
-                equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-        value =
-            equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        throw new Refused(400, "malformed query string: " + e.getMessage());
-      }
+    for (String name : parameters.keySet()) {
       if (!known.contains(name)) {
         throw new Refused(
             400,
@@ -264,9 +259,6 @@ public final class EventStreams implements AutoCloseable {
                     + name
                     + "': use "
                     + String.join(" or ", known.stream().sorted().toList()));
-      }
-      if (parameters.put(name, value) != null) {
-        throw new Refused(400, "parameter '" + name + "' is given twice: give it once");
       }
     }
     return parameters;

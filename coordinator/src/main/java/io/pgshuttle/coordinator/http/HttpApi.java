@@ -142,7 +142,7 @@ public final class HttpApi implements AutoCloseable {
 
   private void serve(HttpExchange exchange) throws IOException {
     if (EventStreams.isStream(exchange.getRequestURI().getPath())) {
-      streams.serve(exchange);
+      streams.serve(exchange, HttpApi::parameters);
       return;
     }
     try (exchange) {
