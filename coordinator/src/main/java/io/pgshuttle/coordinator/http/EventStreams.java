@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public final class EventStreams implements AutoCloseable {
-  static final int MAX_STREAMS = 64;
-  static final Duration KEEPALIVE = Duration.ofSeconds(15);
+  private static final int MAX_STREAMS = 64;
+  private static final Duration KEEPALIVE = Duration.ofSeconds(15);
 
   private static final Logger log = LoggerFactory.getLogger(EventStreams.class);
   private static final String EVENTS = "/v1/events";
@@ -116,7 +116,10 @@ public final class EventStreams implements AutoCloseable {
     tail.start();
   }
 
-  /** Reads a query string into its parameters, as the other endpoints do. */
+  /**
+   * Reads a query string into its parameters, as the other endpoints do. Called on the thread that
+   * serves the request; never returns null.
+   */
   @FunctionalInterface
   public interface QueryParser {
     /**

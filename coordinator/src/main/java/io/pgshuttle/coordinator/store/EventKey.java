@@ -3,7 +3,8 @@ package io.pgshuttle.coordinator.store;
 import io.pgshuttle.messages.MigrationId;
 
 /**
- * What tells a stored event apart for an {@link EventFilter}, without its body. Immutable.
+ * What tells a stored event apart for an {@link EventFilter}, without its body. Immutable; no field
+ * is null.
  *
  * @param position the event's store-wide position
  * @param instanceId the instance of the event's migration
