@@ -5,6 +5,7 @@ import io.pgshuttle.coordinator.deadletter.DeadLetterConsumer;
 import io.pgshuttle.coordinator.dispatch.DispatchLoop;
 import io.pgshuttle.coordinator.events.EventConsumer;
 import io.pgshuttle.coordinator.events.HeartbeatWatchdog;
+import io.pgshuttle.coordinator.http.EventStreams;
 import io.pgshuttle.coordinator.http.HttpApi;
 import io.pgshuttle.coordinator.intake.RequestConsumer;
 import io.pgshuttle.coordinator.store.Database;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator process: status store, broker connections, the dispatch loop, the event, request
- * and dead-letter consumers, the heartbeat watchdog, the sweep scheduler and the HTTP server. Start
- * it once, close it once (closing again does nothing). Thread-safe.
+ * and dead-letter consumers, the heartbeat watchdog, the sweep scheduler, the event streams and the
+ * HTTP server. Start it once, close it once (closing again does nothing). Thread-safe.
  */
 @Singleton
 public final class CoordinatorDaemon implements AutoCloseable {
@@ -34,6 +35,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final DeadLetterConsumer deadLetters;
   private final HeartbeatWatchdog watchdog;
   private final SweepScheduler sweeps;
+  private final EventStreams streams;
   private final HttpApi http;
   private boolean started;
   private boolean closed;
@@ -49,6 +51,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       DeadLetterConsumer deadLetters,
       HeartbeatWatchdog watchdog,
       SweepScheduler sweeps,
+      EventStreams streams,
       HttpApi http) {
     this.config = config;
     this.database = database;
@@ -59,14 +62,15 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.watchdog = watchdog;
     this.sweeps = sweeps;
+    this.streams = streams;
     this.http = http;
   }
 
   /**
    * Connects to the store (migrating its schema) and the broker (declaring the coordinator's
    * topology), then starts dispatching, consuming events, requests and dead letters, watching
-   * heartbeats, sweeping leftovers and serving HTTP. Work left by an earlier run (due attempts,
-   * unpublished commands) is picked up.
+   * heartbeats, sweeping leftovers, following the store's events for event streams and serving
+   * HTTP. Work left by an earlier run (due attempts, unpublished commands) is picked up.
    *
    * @throws io.pgshuttle.coordinator.store.StoreException if the store is unreachable or its schema
    *     cannot be migrated
@@ -88,6 +92,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       deadLetters.start();
       watchdog.start();
       sweeps.start();
+      streams.start();
       http.start(config.httpPort());
     } catch (IOException e) {
       close();
@@ -120,6 +125,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
       return;
     }
     closed = true;
+    streams.close();
     http.close();
     sweeps.close();
     watchdog.close();

@@ -40,6 +40,19 @@ final class ApiClient {
             .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /**
+   * Opens an event stream, resuming after {@code lastEventId} unless it is null; the caller closes
+   * it.
+   */
+  EventStreamClient stream(String path, String lastEventId) throws Exception {
+    HttpRequest.Builder request = request(path).header("Accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return new EventStreamClient(
+        client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
+  }
+
   Reply delete(String path) throws Exception {
     return send(request(path).DELETE());
   }

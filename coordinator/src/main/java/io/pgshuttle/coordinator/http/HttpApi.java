@@ -110,20 +110,34 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private void serve(HttpExchange exchange) throws IOException {
+    ApiResponse response;
+    try {
+      response = answer(exchange);
+    } catch (IOException e) {
+      exchange.close();
+      throw e;
+    }
+    if (response.handOver() != null) {
+      // The receiver answers and closes the exchange, on a thread of its own (a stream).
+      response.handOver().serve(exchange);
+      return;
+    }
     try (exchange) {
-      ApiResponse response;
-      try {
-        response = route(exchange);
-      } catch (BadRequest e) {
-        response = ApiResponse.error(400, e.getMessage());
-      } catch (StoreException e) {
-        log.warn("cannot answer {}: {}", exchange.getRequestURI().getPath(), e.getMessage());
-        response = ApiResponse.error(503, "the status store cannot answer now: " + e.getMessage());
-      } catch (RuntimeException e) {
-        log.error("failed to answer {}", exchange.getRequestURI().getPath(), e);
-        response = ApiResponse.error(500, "internal error: " + e.getMessage());
-      }
       send(exchange, response);
+    }
+  }
+
+  private ApiResponse answer(HttpExchange exchange) throws IOException {
+    try {
+      return route(exchange);
+    } catch (BadRequest e) {
+      return ApiResponse.error(400, e.getMessage());
+    } catch (StoreException e) {
+      log.warn("cannot answer {}: {}", exchange.getRequestURI().getPath(), e.getMessage());
+      return ApiResponse.error(503, "the status store cannot answer now: " + e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("failed to answer {}", exchange.getRequestURI().getPath(), e);
+      return ApiResponse.error(500, "internal error: " + e.getMessage());
     }
   }
 

@@ -128,7 +128,8 @@ public final class Steps {
             progress.bytesTotal(),
             progress.tablesDone(),
             progress.tablesTotal(),
-            StoredText.clean(progress.detail()));
+            StoredText.clean(progress.detail()),
+            progress.etaSeconds());
     try {
       return mapper.writeValueAsString(view);
     } catch (JsonProcessingException e) {
