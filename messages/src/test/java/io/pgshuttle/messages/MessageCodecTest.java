@@ -193,6 +193,30 @@ class MessageCodecTest {
   }
 
   @Test
+  void refusesOverlongStringsNumbersAndFieldNamesNamingTheLimit() throws Exception {
+    ObjectNode longString = wireTree();
+    ((ObjectNode) longString.get("body"))
+        .put("requestId", "r".repeat(MessageCodec.MAX_STRING_CHARS + 1));
+    ObjectNode longName = wireTree();
+    ((ObjectNode) longName.get("body")).put("f".repeat(MessageCodec.MAX_FIELD_NAME_CHARS + 1), 1);
+    String longNumber =
+        new String(bytes(wireTree()), UTF_8)
+            .replaceFirst(
+                "\"attempt\":\\d+", "\"attempt\":" + "1".repeat(MessageCodec.MAX_NUMBER_CHARS + 1));
+
+    assertThatThrownBy(() -> codec.decode(bytes(longString)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessageContaining("String value length")
+        .hasMessageContaining(Integer.toString(MessageCodec.MAX_STRING_CHARS));
+    assertThatThrownBy(() -> codec.decode(bytes(longName)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessageContaining("Name length");
+    assertThatThrownBy(() -> codec.decode(longNumber.getBytes(UTF_8)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessageContaining("Number value length");
+  }
+
+  @Test
   void validationSaysWhatToFix() {
     MigrationRequest bad =
         new MigrationRequest(

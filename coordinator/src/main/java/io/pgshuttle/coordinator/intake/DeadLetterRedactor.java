@@ -1,5 +1,6 @@
 package io.pgshuttle.coordinator.intake;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgshuttle.messages.MessageCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,15 +39,22 @@ public final class DeadLetterRedactor {
   private static final Pattern QUOTED_TOKEN = Pattern.compile("'([^']+)'");
 
   private final ObjectMapper mapper =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder().streamReadConstraints(MessageCodec.readConstraints()).build())
           .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
-  /** {@code body} and {@code reason} without passwords. */
+  /**
+   * {@code body} and {@code reason} without passwords. A body over {@link
+   * MessageCodec#MAX_MESSAGE_BYTES} is not searched but left out: the reason says its size.
+   */
   public RedactedDeadLetter redact(byte[] body, String reason) {
     List<String> passwords = new ArrayList<>();
+    if (body.length > MessageCodec.MAX_MESSAGE_BYTES) {
+      return new RedactedDeadLetter(new byte[0], shortened(reason));
+    }
     byte[] redacted = redactJson(body, passwords);
     if (redacted == null) {
       redacted = redactText(body, passwords);
@@ -56,10 +65,13 @@ public final class DeadLetterRedactor {
         safeReason = safeReason.replace(password, MASK);
       }
     }
-    if (safeReason.length() > MAX_REASON_LENGTH) {
-      safeReason = safeReason.substring(0, MAX_REASON_LENGTH - 1) + "…";
-    }
-    return new RedactedDeadLetter(redacted, safeReason);
+    return new RedactedDeadLetter(redacted, shortened(safeReason));
+  }
+
+  private static String shortened(String reason) {
+    return reason.length() > MAX_REASON_LENGTH
+        ? reason.substring(0, MAX_REASON_LENGTH - 1) + "…"
+        : reason;
   }
 
   /**
