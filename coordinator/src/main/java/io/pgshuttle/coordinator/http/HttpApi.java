@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
  *       every agent reported (200) or the wait ran out (202); 400 for a bad parameter.
  *   <li>{@code GET /v1/gc/{id}}: 200 with the {@link SweepStatus}; 400 for an id that is not a
  *       UUID; 404 for an unknown one.
+ *   <li>{@code GET /v1/audit?migration=&action=&since=&limit=}: the audit log, see {@link
+ *       AuditApi}.
  * </ul>
  *
  * Other paths answer 404, other methods 405. Thread-safe; requests are served by a small pool (a
@@ -84,6 +86,7 @@ public final class HttpApi implements AutoCloseable {
   private final MigrationCanceller canceller;
   private final LeftoverSweeps sweeps;
   private final HealthCheck health;
+  private final AuditApi audit;
   private final ObjectMapper mapper;
   private HttpServer server;
   private ExecutorService executor;
@@ -94,11 +97,13 @@ public final class HttpApi implements AutoCloseable {
       MigrationCanceller canceller,
       LeftoverSweeps sweeps,
       HealthCheck health,
+      AuditApi audit,
       ObjectMapper mapper) {
     this.queries = queries;
     this.canceller = canceller;
     this.sweeps = sweeps;
     this.health = health;
+    this.audit = audit;
     this.mapper = mapper;
   }
 
@@ -156,6 +161,7 @@ public final class HttpApi implements AutoCloseable {
     boolean known =
         path.equals("/healthz")
             || path.equals(MIGRATIONS)
+            || path.equals(AuditApi.PATH)
             || path.startsWith(MIGRATIONS + "/")
             || path.equals(GC)
             || path.startsWith(GC + "/");
@@ -169,19 +175,22 @@ public final class HttpApi implements AutoCloseable {
       return Response.error(405, exchange.getRequestMethod() + " is not allowed on " + path);
     }
     if (cancel.matches()) {
-      return cancel(cancel.group(1), exchange.getRequestBody());
+      return cancel(cancel.group(1), exchange.getRequestBody(), Callers.name(exchange));
     }
     if (path.equals("/healthz")) {
       return health();
     }
     if (path.equals(GC)) {
-      return startSweep(exchange.getRequestURI().getRawQuery());
+      return startSweep(exchange.getRequestURI().getRawQuery(), Callers.name(exchange));
     }
     if (path.startsWith(GC + "/")) {
       return sweep(path.substring(GC.length() + 1));
     }
     if (path.equals(MIGRATIONS)) {
       return list(exchange.getRequestURI().getRawQuery());
+    }
+    if (path.equals(AuditApi.PATH)) {
+      return audit(exchange.getRequestURI().getRawQuery());
     }
     return one(path.substring(MIGRATIONS.length() + 1));
   }
@@ -205,7 +214,7 @@ public final class HttpApi implements AutoCloseable {
     return found(migrationId.get(), 200);
   }
 
-  private Response cancel(String id, InputStream body) throws IOException {
+  private Response cancel(String id, InputStream body, String who) throws IOException {
     Optional<MigrationId> migrationId = migrationId(id);
     if (migrationId.isEmpty()) {
       return notAMigrationId(id);
@@ -216,7 +225,7 @@ public final class HttpApi implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return Response.error(400, e.getMessage());
     }
-    CancelOutcome outcome = canceller.cancel(migrationId.get(), reason);
+    CancelOutcome outcome = canceller.cancel(migrationId.get(), reason, who);
     if (outcome instanceof CancelOutcome.AlreadyEnded ended) {
       Map<String, Object> error = new LinkedHashMap<>();
       error.put(
@@ -277,7 +286,7 @@ public final class HttpApi implements AutoCloseable {
     return text.isEmpty() ? null : text;
   }
 
-  private Response startSweep(String rawQuery) {
+  private Response startSweep(String rawQuery, String who) {
     Map<String, String> parameters;
     try {
       parameters = parameters(rawQuery);
@@ -316,7 +325,7 @@ public final class HttpApi implements AutoCloseable {
                 + "/{id} shows a sweep later");
       }
     }
-    UUID sweepId = sweeps.start(SweepTrigger.REQUEST, instance);
+    UUID sweepId = sweeps.start(SweepTrigger.REQUEST, instance, who);
     SweepStatus sweep =
         wait == null ? sweeps.status(sweepId).orElseThrow() : sweeps.awaitComplete(sweepId, wait);
     return new Response(wait != null && sweep.complete() ? 200 : 202, sweep);
@@ -401,6 +410,15 @@ public final class HttpApi implements AutoCloseable {
             new MigrationFilter(
                 state, instance == null || instance.isEmpty() ? null : instance, limit));
     return new Response(200, Map.of("migrations", migrations));
+  }
+
+  private Response audit(String rawQuery) {
+    try {
+      AuditApi.Answer answer = audit.list(parameters(rawQuery));
+      return new Response(answer.status(), answer.body());
+    } catch (IllegalArgumentException e) {
+      return Response.error(400, "malformed query string: " + e.getMessage());
+    }
   }
 
   /** The query's parameters; the last of a repeated name wins. */
