@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,15 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   @Override
   public Optional<String> sweepStatus(UUID id) {
     return unlessNotFound(get("/v1/gc/" + id));
+  }
+
+  @Override
+  public String audit(MigrationId migration, String action, Instant since) {
+    List<String> query = new ArrayList<>();
+    addParameter(query, "migration", migration == null ? null : migration.toString());
+    addParameter(query, "action", action);
+    addParameter(query, "since", since == null ? null : since.toString());
+    return requireOk(get("/v1/audit" + (query.isEmpty() ? "" : "?" + String.join("&", query))));
   }
 
   @Override

@@ -65,7 +65,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new ListCommand(environment, backends))
             .addSubcommand(new WatchCommand(environment, backends))
             .addSubcommand(new CancelCommand(environment, backends))
-            .addSubcommand(new GcCommand(environment, backends));
+            .addSubcommand(new GcCommand(environment, backends))
+            .addSubcommand(new AuditCommand(environment, backends));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }
