@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  *
  * <p>Wire form: {@code {"type", "version", "messageId", "instanceId", "migrationId", "attempt",
  * "seq", "emittedAt", "body"}}. Decoding refuses unknown types, versions it does not read, missing
- * header fields and missing required body fields, each with a message that names what is wrong.
- * Unknown fields are ignored, so newer writers can add fields.
+ * header fields and missing required body fields (an explicit null counts as missing), each with a
+ * message that names what is wrong. Unknown fields are ignored, so newer writers can add fields.
  */
 public final class MessageCodec {
   /** The version this code writes for every type. */
@@ -214,6 +214,9 @@ public final class MessageCodec {
     if (body == null || !body.isObject()) {
       throw new MessageDecodingException("missing field 'body' in " + type);
     }
+    // An explicit null reads as a missing field, so that a required one is refused (Jackson's
+    // required only asks for the name) and what is accepted writes back the same.
+    removeNulls(body);
     Payload payload;
     try {
       payload = mapper.treeToValue(body, payloadType);
@@ -229,6 +232,13 @@ public final class MessageCodec {
       throw new MessageDecodingException("invalid " + type + ": " + e.getOriginalMessage(), e);
     }
     return new Envelope<>(messageId, instanceId, migrationId, attempt, seq, emittedAt, (P) payload);
+  }
+
+  private static void removeNulls(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.properties().removeIf(field -> field.getValue().isNull());
+    }
+    node.forEach(MessageCodec::removeNulls);
   }
 
   private static String describeMismatch(String type, MismatchedInputException e) {

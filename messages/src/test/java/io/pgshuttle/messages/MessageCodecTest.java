@@ -173,6 +173,20 @@ class MessageCodecTest {
   }
 
   @Test
+  void anExplicitNullIsAMissingField() throws Exception {
+    ObjectNode requiredNull = wireTree();
+    ((ObjectNode) requiredNull.get("body").get("target")).putNull("host");
+    ObjectNode optionalNull = wireTree();
+    ((ObjectNode) optionalNull.get("body")).putNull("options");
+
+    assertThatThrownBy(() -> codec.decode(bytes(requiredNull)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessage("missing field 'target.host' in MigrationRequest");
+    assertThat(codec.decode(bytes(optionalNull), MigrationRequest.class).payload().options())
+        .isEqualTo(MigrationOptions.defaults());
+  }
+
+  @Test
   void refusesWrongFieldTypesAndWrongPayloadKind() throws Exception {
     ObjectNode node = wireTree();
     ((ObjectNode) node.get("body").get("target")).put("port", "five");
