@@ -30,11 +30,12 @@ public final class DeadLetterRedactor {
 
   private static final String PASSWORD_FIELD = "password";
 
-  /** {@code "password": <value>} in text that is not JSON; the value may be cut short. */
-  private static final Pattern PASSWORD_IN_TEXT =
-      Pattern.compile(
-          "(\"password\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]*)",
-          Pattern.CASE_INSENSITIVE);
+  /**
+   * {@code "password":} in text that is not JSON; its value is then scanned by hand, since a
+   * regular expression over a long value recurses once per character and overflows the stack.
+   */
+  private static final Pattern PASSWORD_KEY =
+      Pattern.compile("\"password\"\\s*+:\\s*+", Pattern.CASE_INSENSITIVE);
 
   private static final Pattern QUOTED_TOKEN = Pattern.compile("'([^']+)'");
 
@@ -130,15 +131,38 @@ public final class DeadLetterRedactor {
 
   private static byte[] redactText(byte[] body, List<String> passwords) {
     String text = new String(body, StandardCharsets.UTF_8);
-    Matcher matcher = PASSWORD_IN_TEXT.matcher(text);
+    Matcher key = PASSWORD_KEY.matcher(text);
     StringBuilder redacted = new StringBuilder();
-    while (matcher.find()) {
-      passwords.add(unquote(matcher.group(2)));
-      matcher.appendReplacement(
-          redacted, Matcher.quoteReplacement(matcher.group(1) + "\"" + MASK + "\""));
+    int copied = 0;
+    while (copied < text.length() && key.find(copied)) {
+      int end = valueEnd(text, key.end());
+      passwords.add(unquote(text.substring(key.end(), end)));
+      redacted.append(text, copied, key.end()).append('"').append(MASK).append('"');
+      copied = end;
     }
-    matcher.appendTail(redacted);
+    redacted.append(text, copied, text.length());
     return redacted.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Where the value starting at {@code start} ends: after its closing quote (the text's end if it
+   * is cut short) when quoted, else at the first {@code ,}, {@code \}}, {@code ]} or whitespace.
+   */
+  private static int valueEnd(String text, int start) {
+    int at = start;
+    if (at < text.length() && text.charAt(at) == '"') {
+      at++;
+      while (at < text.length() && text.charAt(at) != '"') {
+        at += text.charAt(at) == '\\' ? 2 : 1;
+      }
+      return Math.min(at + 1, text.length());
+    }
+    while (at < text.length()
+        && ",}]".indexOf(text.charAt(at)) < 0
+        && !Character.isWhitespace(text.charAt(at))) {
+      at++;
+    }
+    return at;
   }
 
   private static String unquote(String value) {

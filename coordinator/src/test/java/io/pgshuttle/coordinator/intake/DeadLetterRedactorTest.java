@@ -86,6 +86,17 @@ class DeadLetterRedactorTest {
   }
 
   @Test
+  void masksALongPasswordInTextThatIsNotJsonWithoutOverflowingTheStack() {
+    String password = "p\\\"w".repeat(200_000);
+    String cutOff = "{\"body\":{\"target\":{\"password\": \"" + password + "\", \"port\": 54";
+
+    RedactedDeadLetter letter = redactor.redact(bytes(cutOff), "malformed JSON");
+
+    assertThat(text(letter.body()))
+        .isEqualTo("{\"body\":{\"target\":{\"password\": \"******\", \"port\": 54");
+  }
+
+  @Test
   void leavesOutABodyOverTheMessageLimitWithoutSearchingIt() {
     byte[] huge = new byte[MessageCodec.MAX_MESSAGE_BYTES + 1];
     Arrays.fill(huge, (byte) '[');
