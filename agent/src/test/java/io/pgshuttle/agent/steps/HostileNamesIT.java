@@ -30,6 +30,7 @@ class HostileNamesIT {
           "host=evil dbname=y",
           "Ünïcødé 数据 $$ ` $(touch pwned) ;");
   private static final String HOSTILE_ROLE = "r\"; DROP ROLE victim; --";
+  private static final String MULTILINE_ROLE = "m\n'; DROP DATABASE y; --\n\\";
 
   private Migrations migrations;
 
@@ -41,7 +42,10 @@ class HostileNamesIT {
       cluster.execute("y", "CREATE TABLE kept AS SELECT 42 AS answer");
     }
     migrations.source.execute(
-        "postgres", "CREATE ROLE " + Sql.identifier(HOSTILE_ROLE) + " LOGIN PASSWORD 'pw'");
+        "postgres",
+        "CREATE ROLE " + Sql.identifier(HOSTILE_ROLE) + " LOGIN PASSWORD 'pw'",
+        "CREATE ROLE " + Sql.identifier(MULTILINE_ROLE) + " NOLOGIN",
+        "GRANT " + Sql.identifier(MULTILINE_ROLE) + " TO " + Sql.identifier(HOSTILE_ROLE));
     for (int i = 0; i < HOSTILE_DATABASES.size(); i++) {
       String database = HOSTILE_DATABASES.get(i);
       migrations.source.execute(
@@ -102,6 +106,15 @@ class HostileNamesIT {
                       + Sql.literal(database)))
           .isEqualTo(HOSTILE_ROLE);
     }
+    assertThat(
+            target.queryValue(
+                "postgres",
+                "SELECT pg_has_role("
+                    + Sql.literal(HOSTILE_ROLE)
+                    + ", "
+                    + Sql.literal(MULTILINE_ROLE)
+                    + ", 'MEMBER')"))
+        .isEqualTo("t");
     for (PostgresCluster cluster : List.of(migrations.source, target)) {
       assertThat(cluster.queryValue("y", "SELECT answer FROM kept")).isEqualTo("42");
       assertThat(
