@@ -231,6 +231,40 @@ class MessageCodecTest {
   }
 
   @Test
+  void instanceIdsWithRoutingKeySyntaxAreRefusedNamingTheRule() {
+    for (String instanceId : List.of("vm.1", "vm#", "*", "vm 1", "-vm", "v".repeat(64), "vm/1")) {
+      MigrationRequest request =
+          new MigrationRequest(
+              "r", instanceId, List.of(), request().target(), MigrationOptions.defaults());
+      assertThat(request.problems())
+          .as(instanceId)
+          .containsExactly(
+              "instanceId '"
+                  + instanceId
+                  + "' is invalid: use 1 to 63 letters, digits, '_' or '-', starting with a letter"
+                  + " or digit");
+    }
+  }
+
+  @Test
+  void aCommandIsCheckedLikeTheRequestItCameFrom() {
+    StartMigration command =
+        new StartMigration(
+            "vm#1",
+            List.of("ok", "nul\u0000"),
+            request().target(),
+            new MigrationOptions(99, null, null, null),
+            1);
+
+    assertThat(command.problems())
+        .containsExactly(
+            "instanceId 'vm#1' is invalid: use 1 to 63 letters, digits, '_' or '-', starting with a"
+                + " letter or digit",
+            "database name 'nul\u0000' is invalid: use 1 to 63 bytes, no NUL",
+            "options.jobs must be 1 to 64, not 99");
+  }
+
+  @Test
   void validationSaysWhatToFix() {
     MigrationRequest bad =
         new MigrationRequest(
