@@ -295,6 +295,16 @@ public final class AgentDaemon implements AutoCloseable {
         getChannel().basicReject(delivery.getDeliveryTag(), false);
         return;
       }
+      List<String> problems = command.payload().problems();
+      if (!problems.isEmpty()) {
+        log.error(
+            "refused invalid command {} for migration {}: {}",
+            command.messageId(),
+            command.migrationId(),
+            String.join("; ", problems));
+        getChannel().basicReject(delivery.getDeliveryTag(), false);
+        return;
+      }
       if (fencing.isStale(command)) {
         log.warn(
             "refused a stale command for attempt {} of {}: a later dispatch was seen",
@@ -341,7 +351,15 @@ public final class AgentDaemon implements AutoCloseable {
         throws IOException {
       try {
         var message = codec.decode(body, Command.class);
-        if (message.payload() instanceof CancelMigration cancel) {
+        if (message.payload() instanceof CancelMigration cancel
+            && !(config.instanceId().equals(message.instanceId())
+                && config.instanceId().equals(cancel.instanceId()))) {
+          log.error(
+              "refused a cancel of {} addressed to instance {}, not {}",
+              message.migrationId(),
+              cancel.instanceId(),
+              config.instanceId());
+        } else if (message.payload() instanceof CancelMigration cancel) {
           AttemptCancellation cancellation = cancellations.get(message.migrationId());
           if (cancellation == null) {
             // The command may still be on its way (or this agent was restarting): remember the

@@ -75,7 +75,17 @@ public final class AgentBroker implements AutoCloseable {
 
   /** Publishes {@code envelope} to the agent's control queue. */
   public void publishControl(Envelope<?> envelope) throws Exception {
-    channel.basicPublish(topology.controlExchange(), instanceId, null, codec.encode(envelope));
+    publishControl(codec.encode(envelope));
+  }
+
+  /** Publishes {@code body} to the agent's control queue. */
+  public void publishControl(byte[] body) throws Exception {
+    channel.basicPublish(topology.controlExchange(), instanceId, null, body);
+  }
+
+  /** Control messages waiting in the agent's control queue. */
+  public long controlsWaiting() throws Exception {
+    return channel.messageCount(topology.agentControlQueue(instanceId));
   }
 
   @Override

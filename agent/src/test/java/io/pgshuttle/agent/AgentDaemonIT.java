@@ -11,6 +11,7 @@ import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.HostileMessages;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationOptions;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentDaemonIT {
   static final String INSTANCE = "daemon-vm";
   static final String PASSWORD = "daemon-target-pw";
+  static final int BURST = 500;
 
   @TempDir Path work;
   final Topology topology = new Topology(TestBroker.freshNamespace());
@@ -168,6 +170,44 @@ class AgentDaemonIT {
         .filter(e -> e.payload() instanceof StepStarted)
         .map(e -> ((StepStarted) e.payload()).step())
         .toList();
+  }
+
+  @Test
+  void aBurstOfHostileCommandsAndControlMessagesLeavesTheAgentWorking() throws Exception {
+    List<byte[]> hostile = HostileMessages.bodies().sampleStream().limit(BURST).toList();
+    MigrationId invalid = MigrationId.forRequest(UUID.randomUUID().toString());
+    StartMigration template = command(invalid, 1, 1).payload();
+    for (byte[] body : hostile) {
+      publish(body);
+      broker.publishControl(body);
+    }
+    publish(
+        codec.encode(
+            Envelope.of(
+                INSTANCE,
+                invalid,
+                1,
+                0,
+                new StartMigration(
+                    INSTANCE,
+                    List.of("sh\u0000op"),
+                    template.target(),
+                    template.options(),
+                    template.fencingToken()))));
+    broker.publishControl(
+        Envelope.of(INSTANCE, invalid, 1, 0, new CancelMigration("other-vm", "not yours")));
+    MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+
+    publish(codec.encode(command(migration, 1, 1)));
+
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> count(migration, 1, MigrationSucceeded.class) == 1);
+    assertThat(target.userDatabases()).containsExactly("shop");
+    assertThat(events.stream().filter(e -> e.migrationId().equals(invalid))).isEmpty();
+    assertThat(events.stream().map(Envelope::instanceId)).containsOnly(INSTANCE);
+    await().atMost(Duration.ofSeconds(30)).until(() -> broker.controlsWaiting() == 0);
+    assertThat(broker.commandsWaiting()).isZero();
   }
 
   @Test

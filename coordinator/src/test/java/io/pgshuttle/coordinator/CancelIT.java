@@ -162,9 +162,9 @@ class CancelIT extends WithCoordinatorFixture {
       fixture.get(MigrationIntake.class).submit(pending);
       MigrationCanceller canceller = fixture.get(MigrationCanceller.class);
 
-      assertThat(canceller.cancel(dispatched.migrationId(), "not needed"))
+      assertThat(canceller.cancel(dispatched.migrationId(), "not needed", "test"))
           .isEqualTo(new CancelOutcome.Accepted(MigrationState.CANCELLED));
-      assertThat(canceller.cancel(pending.migrationId(), "not needed"))
+      assertThat(canceller.cancel(pending.migrationId(), "not needed", "test"))
           .isEqualTo(new CancelOutcome.Accepted(MigrationState.CANCELLED));
     }
     EventTap tap = fixture.tap();

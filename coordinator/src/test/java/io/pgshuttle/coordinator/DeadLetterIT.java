@@ -106,6 +106,14 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertThat(fixture.deadLetterCount()).isZero();
     assertThat(api.get("/v1/dead-letters").body()).doesNotContain(PASSWORD);
     assertNoPasswordStored();
+
+    // Each replay is in the audit log, with the token that asked and its outcome.
+    JsonNode replays = api.get("/v1/audit?action=DEAD_LETTER_REPLAYED").json().get("entries");
+    assertThat(replays.findValuesAsText("who")).containsOnly(CoordinatorFixture.OPERATE.name());
+    assertThat(replays.findValuesAsText("deadLetterId")).containsOnly(id);
+    assertThat(replays.get(0).at("/detail/outcome").asText()).isEqualTo("ALREADY_ACCEPTED");
+    assertThat(replays.get(0).get("migrationId").asText()).isEqualTo(secondId.toString());
+    assertThat(api.get("/v1/audit").body()).doesNotContain(PASSWORD);
   }
 
   @Test
@@ -200,6 +208,10 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertThat(dropped.json().get("id").asText()).isEqualTo(id);
     assertThat(dropped.json().get("deleted").asBoolean()).isTrue();
     assertThat(api.get("/v1/dead-letters").json().get("deadLetters")).hasSize(2);
+    JsonNode drops = api.get("/v1/audit?action=DEAD_LETTER_DROPPED").json().get("entries");
+    assertThat(drops).hasSize(1);
+    assertThat(drops.get(0).get("who").asText()).isEqualTo(CoordinatorFixture.OPERATE.name());
+    assertThat(drops.get(0).at("/detail/deadLetterId").asText()).isEqualTo(id);
 
     String unknown = UUID.randomUUID().toString();
     for (Reply reply :

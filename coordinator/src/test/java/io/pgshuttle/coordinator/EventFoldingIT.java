@@ -15,6 +15,7 @@ import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.HostileMessages;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
@@ -106,6 +107,25 @@ class EventFoldingIT extends WithCoordinatorFixture {
                     + id
                     + "' AND NOT applied"))
         .isEqualTo("1");
+  }
+
+  @Test
+  void afterABurstOfHostileEventsAValidOneStillFolds() throws Exception {
+    fixture.start();
+    FakeAgent agent = fixture.agent("vm-hostile-events");
+    fixture.publishRequest(
+        CoordinatorFixture.request("req-hostile-events", "vm-hostile-events", "pw"));
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+    for (byte[] body : HostileMessages.bodies().sampleStream().limit(500).toList()) {
+      agent.emitRaw(id, body);
+    }
+
+    agent.emit(id, 1, 1, new StepStarted(Step.PREFLIGHT));
+
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> step(fixture.status(id), Step.PREFLIGHT).state() == StepState.RUNNING);
+    assertThat(fixture.status(id).state()).isEqualTo(MigrationState.RUNNING);
   }
 
   @Test

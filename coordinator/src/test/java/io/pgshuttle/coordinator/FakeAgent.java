@@ -1,5 +1,6 @@
 package io.pgshuttle.coordinator;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.pgshuttle.amqp.ConfirmingPublisher;
@@ -118,6 +119,16 @@ final class FakeAgent implements AutoCloseable {
   }
 
   /** Publishes {@code envelope} as it is, such as a second time. */
+  /** Publishes {@code body} as it is, under the routing key of a StepStarted of the migration. */
+  void emitRaw(MigrationId migrationId, byte[] body) {
+    publisher.publishRaw(
+        topology.eventsExchange(),
+        topology.eventRoutingKey(instanceId, migrationId, "StepStarted"),
+        new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString()).build(),
+        body,
+        false);
+  }
+
   void emit(Envelope<Event> envelope) {
     publisher.publish(
         topology.eventsExchange(),

@@ -12,6 +12,9 @@ import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.status.MigrationStatus;
 import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.HostileMessages;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.MigrationOptions;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.Secret;
@@ -80,6 +83,36 @@ class IntakeIT extends WithCoordinatorFixture {
         .isEqualTo(AttemptState.DISPATCHED);
     assertThat(fixture.counter(CoordinatorMetrics.REQUESTS_ACCEPTED)).isEqualTo(1);
     await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.COMMANDS_PUBLISHED) == 1);
+  }
+
+  @Test
+  void afterABurstOfHostileBodiesEachRefusedOneIsDeadLetteredAndAValidRequestStillRuns()
+      throws Exception {
+    List<byte[]> hostile = HostileMessages.bodies().sampleStream().limit(500).toList();
+    MessageCodec codec = new MessageCodec();
+    long refused = hostile.stream().filter(body -> !isValidRequest(codec, body)).count();
+    FakeAgent agent = fixture.agent("vm-after-burst");
+    for (byte[] body : hostile) {
+      fixture.publishRequest(body);
+    }
+    MigrationRequest request =
+        CoordinatorFixture.request("req-after-burst", "vm-after-burst", "pw");
+
+    fixture.publishRequest(request);
+
+    assertThat(agent.awaitCommand(Duration.ofMinutes(2)).migrationId())
+        .isEqualTo(request.migrationId());
+    // At least: a valid request for an instance with a live migration is dead-lettered too.
+    await().atMost(WAIT).until(() -> fixture.deadLetterCount() >= refused);
+    assertThat(fixture.status(request.migrationId()).state()).isEqualTo(MigrationState.RUNNING);
+  }
+
+  private static boolean isValidRequest(MessageCodec codec, byte[] body) {
+    try {
+      return codec.decode(body, MigrationRequest.class).payload().problems().isEmpty();
+    } catch (MessageDecodingException e) {
+      return false;
+    }
   }
 
   @Test

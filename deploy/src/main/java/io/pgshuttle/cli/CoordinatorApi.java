@@ -3,6 +3,7 @@ package io.pgshuttle.cli;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Secret;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -104,6 +105,16 @@ public interface CoordinatorApi {
    * @throws CliException if the coordinator cannot be reached or fails
    */
   Optional<String> dropDeadLetter(UUID id);
+
+  /**
+   * The audit log, newest first ({@code GET /v1/audit}); each filter may be null.
+   *
+   * @param since only entries recorded at or after this
+   * @return {@code {"entries": [...]}}
+   * @throws CliException exit code 2 if the coordinator refuses a filter, exit code 3 if it cannot
+   *     be reached or fails
+   */
+  String audit(MigrationId migration, String action, Instant since);
 
   /** The coordinator's URL, for messages. */
   String describe();

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +143,15 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     return targetPassword == null
         ? "{}"
         : writeJson(Map.of("targetPassword", targetPassword.reveal()));
+  }
+
+  @Override
+  public String audit(MigrationId migration, String action, Instant since) {
+    List<String> query = new ArrayList<>();
+    addParameter(query, "migration", migration == null ? null : migration.toString());
+    addParameter(query, "action", action);
+    addParameter(query, "since", since == null ? null : since.toString());
+    return requireOk(get("/v1/audit" + (query.isEmpty() ? "" : "?" + String.join("&", query))));
   }
 
   @Override

@@ -67,7 +67,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new WatchCommand(environment, backends))
             .addSubcommand(new CancelCommand(environment, backends))
             .addSubcommand(new GcCommand(environment, backends))
-            .addSubcommand(DlqCommand.commandLine(environment, backends));
+            .addSubcommand(DlqCommand.commandLine(environment, backends))
+            .addSubcommand(new AuditCommand(environment, backends));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

@@ -9,6 +9,7 @@ import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.Secret;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -47,6 +48,12 @@ final class FakeBackends implements Backends {
 
   /** The sweeps asked for, as {@code instance=<instance> wait=<wait>}. */
   final List<String> sweeps = new ArrayList<>();
+
+  /** The audit queries, as {@code migration=<id> action=<action> since=<instant>}. */
+  final List<String> auditQueries = new ArrayList<>();
+
+  /** The answer of GET /v1/audit. */
+  String auditAnswer = "{\"entries\": []}";
 
   /** The sweeps looked up by id. */
   final List<UUID> sweepLookups = new ArrayList<>();
@@ -144,6 +151,15 @@ final class FakeBackends implements Backends {
         }
         sweeps.add("instance=" + instance + " wait=" + wait);
         return sweepAnswer;
+      }
+
+      @Override
+      public String audit(MigrationId migration, String action, Instant since) {
+        if (coordinatorFailure != null) {
+          throw coordinatorFailure;
+        }
+        auditQueries.add("migration=" + migration + " action=" + action + " since=" + since);
+        return auditAnswer;
       }
 
       @Override

@@ -49,6 +49,29 @@ class HttpCoordinatorApiIT {
   }
 
   @Test
+  void auditPassesItsFiltersAsQueryParameters() {
+    coordinator.answer("/v1/audit", 200, "{\"entries\": []}");
+
+    CliRun run =
+        run(
+            "audit",
+            "--migration",
+            StatusSamples.MIGRATION_ID,
+            "--action",
+            "gc_requested",
+            "--since",
+            "2024-05-01T12:00:00Z");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo("No audit entries.\n");
+    assertThat(coordinator.requests)
+        .containsExactly(
+            "/v1/audit?migration="
+                + StatusSamples.MIGRATION_ID
+                + "&action=GC_REQUESTED&since=2024-05-01T12%3A00%3A00Z");
+  }
+
+  @Test
   void cancelPostsTheReasonAsJsonAndAConflictIsExitCode2() {
     String cancelPath = PATH + "/cancel";
     coordinator

@@ -12,7 +12,17 @@ class PgShuttleTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"coordinator", "agent", "submit", "status", "list", "watch", "cancel", "gc"})
+      strings = {
+        "coordinator",
+        "agent",
+        "submit",
+        "status",
+        "list",
+        "watch",
+        "cancel",
+        "gc",
+        "audit"
+      })
   void everyCommandHasHelp(String command) {
     CliRun run = CliRun.run(Map.of(), backends, command, "--help");
 
@@ -29,7 +39,8 @@ class PgShuttleTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
-        .contains("coordinator", "agent", "submit", "status", "list", "watch", "cancel", "gc")
+        .contains(
+            "coordinator", "agent", "submit", "status", "list", "watch", "cancel", "gc", "audit")
         .contains("Exit codes:")
         .contains("3   the broker or the coordinator cannot be reached");
   }

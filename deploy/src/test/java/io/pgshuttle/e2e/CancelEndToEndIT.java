@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,31 @@ class CancelEndToEndIT {
       assertThat(ended.path("state").asText()).isEqualTo("CANCELLED");
       assertThat(ended.path("error").asText()).isEqualTo(status.path("error").asText());
       assertThat(ended.path("attempts")).hasSize(1);
+
+      // The audit log holds the command, both cancels with who asked, and the CancelMigration.
+      PgShuttleProcess.Result audit =
+          environment.runCli(List.of("audit", "--migration", id, "--json"));
+      assertThat(audit.exitCode()).as(audit.errors()).isZero();
+      List<String> trail = new ArrayList<>();
+      new ObjectMapper()
+          .readTree(audit.output())
+          .path("entries")
+          .forEach(entry -> trail.add(auditLine(entry)));
+      assertThat(trail)
+          .containsExactly(
+              "http CANCEL_REQUESTED",
+              "coordinator COMMAND_ISSUED CancelMigration",
+              "http CANCEL_REQUESTED operator changed plans",
+              "coordinator COMMAND_ISSUED StartMigration");
     }
+  }
+
+  /** {@code <who> <action> <command type or cancel reason>} of an audit entry. */
+  private static String auditLine(JsonNode entry) {
+    JsonNode detail = entry.path("detail");
+    String what =
+        detail.has("type") ? detail.path("type").asText() : detail.path("reason").asText();
+    return (entry.path("who").asText() + " " + entry.path("action").asText() + " " + what).strip();
   }
 
   private static Map<String, String> stepStates(JsonNode status) {

@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  *
  * <p>Wire form: {@code {"type", "version", "messageId", "instanceId", "migrationId", "attempt",
  * "seq", "emittedAt", "body"}}. Decoding refuses unknown types, versions it does not read, missing
- * header fields and missing required body fields, each with a message that names what is wrong.
- * Unknown fields are ignored, so newer writers can add fields.
+ * header fields and missing required body fields (an explicit null counts as missing), each with a
+ * message that names what is wrong. Unknown fields are ignored, so newer writers can add fields.
  */
 public final class MessageCodec {
   /** The version this code writes for every type. */
@@ -38,7 +38,17 @@ public final class MessageCodec {
   /** Larger messages are refused before parsing. */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
 
-  private static final int MAX_NESTING_DEPTH = 32;
+  /** Deeper JSON (objects and arrays within each other) is refused while parsing. */
+  public static final int MAX_NESTING_DEPTH = 32;
+
+  /** Longer JSON strings are refused while parsing. */
+  public static final int MAX_STRING_CHARS = 256 * 1024;
+
+  /** Longer JSON numbers (in characters) are refused while parsing: no field needs more. */
+  public static final int MAX_NUMBER_CHARS = 64;
+
+  /** Longer JSON field names are refused while parsing. */
+  public static final int MAX_FIELD_NAME_CHARS = 256;
 
   private static final List<Class<? extends Payload>> PAYLOAD_TYPES =
       List.of(
@@ -71,7 +81,8 @@ public final class MessageCodec {
 
   /**
    * An ObjectMapper configured as the wire wants it (ISO-8601 instants, no nulls written, unknown
-   * fields ignored), for code that writes pgshuttle JSON outside an envelope.
+   * fields ignored, {@link #readConstraints()} on what it reads), for code that reads or writes
+   * pgshuttle JSON outside an envelope.
    */
   public static ObjectMapper newObjectMapper() {
     JsonMapper mapper =
@@ -82,11 +93,22 @@ public final class MessageCodec {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
-    mapper
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+    mapper.getFactory().setStreamReadConstraints(readConstraints());
     return mapper;
+  }
+
+  /**
+   * The limits on reading JSON from outside: {@link #MAX_NESTING_DEPTH}, {@link #MAX_STRING_CHARS},
+   * {@link #MAX_NUMBER_CHARS} and {@link #MAX_FIELD_NAME_CHARS}, for any other mapper that reads
+   * broker or HTTP input.
+   */
+  public static StreamReadConstraints readConstraints() {
+    return StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING_DEPTH)
+        .maxStringLength(MAX_STRING_CHARS)
+        .maxNumberLength(MAX_NUMBER_CHARS)
+        .maxNameLength(MAX_FIELD_NAME_CHARS)
+        .build();
   }
 
   /** The logical wire name of a payload type, from its {@link JsonTypeName}. */
@@ -192,6 +214,9 @@ public final class MessageCodec {
     if (body == null || !body.isObject()) {
       throw new MessageDecodingException("missing field 'body' in " + type);
     }
+    // An explicit null reads as a missing field, so that a required one is refused (Jackson's
+    // required only asks for the name) and what is accepted writes back the same.
+    removeNulls(body);
     Payload payload;
     try {
       payload = mapper.treeToValue(body, payloadType);
@@ -207,6 +232,13 @@ public final class MessageCodec {
       throw new MessageDecodingException("invalid " + type + ": " + e.getOriginalMessage(), e);
     }
     return new Envelope<>(messageId, instanceId, migrationId, attempt, seq, emittedAt, (P) payload);
+  }
+
+  private static void removeNulls(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.properties().removeIf(field -> field.getValue().isNull());
+    }
+    node.forEach(MessageCodec::removeNulls);
   }
 
   private static String describeMismatch(String type, MismatchedInputException e) {

@@ -3,7 +3,6 @@ package io.pgshuttle.messages;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,8 +25,6 @@ public record MigrationRequest(
     implements Payload {
 
   static final int MAX_REQUEST_ID_LENGTH = 200;
-  static final int MAX_JOBS = 64;
-  static final int MAX_ATTEMPTS = 20;
 
   public MigrationRequest {
     Objects.requireNonNull(requestId, "requestId");
@@ -57,37 +54,7 @@ public record MigrationRequest(
     if (requestId.isBlank() || requestId.length() > MAX_REQUEST_ID_LENGTH) {
       problems.add("requestId must be 1 to " + MAX_REQUEST_ID_LENGTH + " characters");
     }
-    if (!Names.isValidInstanceId(instanceId)) {
-      problems.add(
-          "instanceId '"
-              + instanceId
-              + "' is invalid: use 1 to 63 letters, digits, '_' or '-', starting with a letter or"
-              + " digit");
-    }
-    var seen = new HashSet<String>();
-    for (String database : databases) {
-      if (!Names.isValidDatabaseName(database)) {
-        problems.add("database name '" + database + "' is invalid: use 1 to 63 bytes, no NUL");
-      } else if (!seen.add(database)) {
-        problems.add("database '" + database + "' is named twice");
-      }
-    }
-    if (target.host().isBlank()) {
-      problems.add("target.host is empty: name the target server");
-    }
-    if (target.port() < 1 || target.port() > 65535) {
-      problems.add("target.port " + target.port() + " is not a TCP port (1 to 65535)");
-    }
-    if (target.user().isBlank()) {
-      problems.add("target.user is empty: name a role that can create databases and roles");
-    }
-    if (options.jobs() < 1 || options.jobs() > MAX_JOBS) {
-      problems.add("options.jobs must be 1 to " + MAX_JOBS + ", not " + options.jobs());
-    }
-    if (options.maxAttempts() < 1 || options.maxAttempts() > MAX_ATTEMPTS) {
-      problems.add(
-          "options.maxAttempts must be 1 to " + MAX_ATTEMPTS + ", not " + options.maxAttempts());
-    }
+    Validation.addCommandProblems(problems, instanceId, databases, target, options);
     return problems;
   }
 }

@@ -2,6 +2,7 @@ package io.pgshuttle.messages;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,6 +28,17 @@ public record StartMigration(
     Objects.requireNonNull(target, "target");
     databases = databases == null ? List.of() : List.copyOf(databases);
     options = options == null ? MigrationOptions.defaults() : options.withDefaults();
+  }
+
+  /**
+   * What makes this command invalid, each problem a sentence that says what to fix; empty when
+   * valid. The coordinator checked the request it came from: an agent checks again, since anyone
+   * who can publish to its queue can send one.
+   */
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    Validation.addCommandProblems(problems, instanceId, databases, target, options);
+    return problems;
   }
 
   /** This command with {@code target} instead of its own, such as without the password. */

@@ -174,6 +174,20 @@ class MessageCodecTest {
   }
 
   @Test
+  void anExplicitNullIsAMissingField() throws Exception {
+    ObjectNode requiredNull = wireTree();
+    ((ObjectNode) requiredNull.get("body").get("target")).putNull("host");
+    ObjectNode optionalNull = wireTree();
+    ((ObjectNode) optionalNull.get("body")).putNull("options");
+
+    assertThatThrownBy(() -> codec.decode(bytes(requiredNull)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessage("missing field 'target.host' in MigrationRequest");
+    assertThat(codec.decode(bytes(optionalNull), MigrationRequest.class).payload().options())
+        .isEqualTo(MigrationOptions.defaults());
+  }
+
+  @Test
   void refusesWrongFieldTypesAndWrongPayloadKind() throws Exception {
     ObjectNode node = wireTree();
     ((ObjectNode) node.get("body").get("target")).put("port", "five");
@@ -191,6 +205,64 @@ class MessageCodecTest {
         .isInstanceOf(MessageDecodingException.class);
     assertThatThrownBy(() -> codec.decode(new byte[MessageCodec.MAX_MESSAGE_BYTES + 1]))
         .hasMessageContaining("over the limit");
+  }
+
+  @Test
+  void refusesOverlongStringsNumbersAndFieldNamesNamingTheLimit() throws Exception {
+    ObjectNode longString = wireTree();
+    ((ObjectNode) longString.get("body"))
+        .put("requestId", "r".repeat(MessageCodec.MAX_STRING_CHARS + 1));
+    ObjectNode longName = wireTree();
+    ((ObjectNode) longName.get("body")).put("f".repeat(MessageCodec.MAX_FIELD_NAME_CHARS + 1), 1);
+    String longNumber =
+        new String(bytes(wireTree()), UTF_8)
+            .replaceFirst(
+                "\"attempt\":\\d+", "\"attempt\":" + "1".repeat(MessageCodec.MAX_NUMBER_CHARS + 1));
+
+    assertThatThrownBy(() -> codec.decode(bytes(longString)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessageContaining("String value length")
+        .hasMessageContaining(Integer.toString(MessageCodec.MAX_STRING_CHARS));
+    assertThatThrownBy(() -> codec.decode(bytes(longName)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessageContaining("Name length");
+    assertThatThrownBy(() -> codec.decode(longNumber.getBytes(UTF_8)))
+        .isInstanceOf(MessageDecodingException.class)
+        .hasMessageContaining("Number value length");
+  }
+
+  @Test
+  void instanceIdsWithRoutingKeySyntaxAreRefusedNamingTheRule() {
+    for (String instanceId : List.of("vm.1", "vm#", "*", "vm 1", "-vm", "v".repeat(64), "vm/1")) {
+      MigrationRequest request =
+          new MigrationRequest(
+              "r", instanceId, List.of(), request().target(), MigrationOptions.defaults());
+      assertThat(request.problems())
+          .as(instanceId)
+          .containsExactly(
+              "instanceId '"
+                  + instanceId
+                  + "' is invalid: use 1 to 63 letters, digits, '_' or '-', starting with a letter"
+                  + " or digit");
+    }
+  }
+
+  @Test
+  void aCommandIsCheckedLikeTheRequestItCameFrom() {
+    StartMigration command =
+        new StartMigration(
+            "vm#1",
+            List.of("ok", "nul\u0000"),
+            request().target(),
+            new MigrationOptions(99, null, null, null),
+            1);
+
+    assertThat(command.problems())
+        .containsExactly(
+            "instanceId 'vm#1' is invalid: use 1 to 63 letters, digits, '_' or '-', starting with a"
+                + " letter or digit",
+            "database name 'nul\u0000' is invalid: use 1 to 63 bytes, no NUL",
+            "options.jobs must be 1 to 64, not 99");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.pgshuttle.iaas.IaasException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -74,9 +75,22 @@ public final class Disks {
     return ids;
   }
 
-  /** Where PROVISION_DISK mounts disk {@code diskId} when its device is a block device. */
+  /**
+   * Where PROVISION_DISK mounts disk {@code diskId} when its device is a block device: a directory
+   * of {@code <stateDir>/mnt} named by the id, each character other than a letter, digit, {@code -}
+   * or {@code _} written as {@code %} and four hex digits. An id is the provider's (Azure's is a
+   * whole resource path, {@code /subscriptions/...}): as it is, it could name a place anywhere.
+   */
   static Path mountPoint(Path stateDir, String diskId) {
-    return stateDir.resolve("mnt").resolve(diskId);
+    StringBuilder name = new StringBuilder(diskId.length());
+    for (char c : diskId.toCharArray()) {
+      if (c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_')) {
+        name.append(c);
+      } else {
+        name.append(String.format(Locale.ROOT, "%%%04x", (int) c));
+      }
+    }
+    return stateDir.resolve("mnt").resolve(name.toString());
   }
 
   /**

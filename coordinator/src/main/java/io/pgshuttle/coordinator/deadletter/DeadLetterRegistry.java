@@ -3,6 +3,9 @@ package io.pgshuttle.coordinator.deadletter;
 import com.rabbitmq.client.AMQP;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.PublishOutcome;
+import io.pgshuttle.coordinator.audit.AuditAction;
+import io.pgshuttle.coordinator.audit.AuditLog;
+import io.pgshuttle.coordinator.audit.AuditRecord;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.status.DeadLetter;
 import io.pgshuttle.coordinator.store.Database;
@@ -23,6 +26,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +56,7 @@ public final class DeadLetterRegistry {
   private final Broker broker;
   private final Topology topology;
   private final MessageCodec codec;
+  private final AuditLog auditLog;
 
   @Inject
   public DeadLetterRegistry(
@@ -60,13 +65,15 @@ public final class DeadLetterRegistry {
       Migrations migrations,
       Broker broker,
       Topology topology,
-      MessageCodec codec) {
+      MessageCodec codec,
+      AuditLog auditLog) {
     this.database = database;
     this.deadLetters = deadLetters;
     this.migrations = migrations;
     this.broker = broker;
     this.topology = topology;
     this.codec = codec;
+    this.auditLog = auditLog;
   }
 
   /** One page of dead letters, newest first. */
@@ -101,12 +108,13 @@ public final class DeadLetterRegistry {
    * Replays one dead letter.
    *
    * @param targetPassword the target password to put back; null if none is given
+   * @param who who asks, for the audit log
    * @return empty if there is no such dead letter
    * @throws PasswordRequiredException if its password was removed and none is given (nothing
    *     changed)
    * @throws AmqpException if the broker did not take the replay (nothing changed)
    */
-  public Optional<ReplayResult> replay(UUID id, Secret targetPassword) {
+  public Optional<ReplayResult> replay(UUID id, Secret targetPassword, String who) {
     Optional<ReplayResult> result =
         database.inTransaction(
             connection -> {
@@ -116,7 +124,7 @@ public final class DeadLetterRegistry {
               }
               return Optional.of(replay(connection, row.get(), targetPassword));
             });
-    result.ifPresent(replayed -> audit("replay", id, replayed.outcome().name()));
+    result.ifPresent(replayed -> audit(who, AuditAction.DEAD_LETTER_REPLAYED, replayed));
     return result;
   }
 
@@ -127,7 +135,8 @@ public final class DeadLetterRegistry {
    *
    * @throws AmqpException if the broker did not take a replay; those before it are done
    */
-  public List<ReplayResult> replayAll(String reason, String instanceId, Secret targetPassword) {
+  public List<ReplayResult> replayAll(
+      String reason, String instanceId, Secret targetPassword, String who) {
     List<UUID> ids = new ArrayList<>();
     Page page = new Page(List.of(), null);
     do {
@@ -138,20 +147,21 @@ public final class DeadLetterRegistry {
     List<ReplayResult> results = new ArrayList<>();
     for (UUID id : ids) {
       try {
-        replay(id, targetPassword).ifPresent(results::add);
+        replay(id, targetPassword, who).ifPresent(results::add);
       } catch (PasswordRequiredException e) {
-        audit("replay", id, ReplayOutcome.INVALID.name());
-        results.add(new ReplayResult(id, ReplayOutcome.INVALID, e.getMessage(), null));
+        ReplayResult invalid = new ReplayResult(id, ReplayOutcome.INVALID, e.getMessage(), null);
+        audit(who, AuditAction.DEAD_LETTER_REPLAYED, invalid);
+        results.add(invalid);
       }
     }
     return results;
   }
 
-  /** Deletes the dead letter; false if there was none. */
-  public boolean drop(UUID id) {
+  /** Deletes the dead letter; false if there was none. {@code who} asks, for the audit log. */
+  public boolean drop(UUID id, String who) {
     boolean deleted = database.inTransaction(connection -> deadLetters.delete(connection, id));
     if (deleted) {
-      audit("drop", id, "DELETED");
+      audit(who, AuditAction.DEAD_LETTER_DROPPED, new ReplayResult(id, null, "deleted", null));
     }
     return deleted;
   }
@@ -286,7 +296,18 @@ public final class DeadLetterRegistry {
    * Where the audit record of each dead-letter action (replay, drop) will be written; the audit log
    * is built apart (issue 5). Until it lands, the action is logged.
    */
-  private void audit(String action, UUID id, String outcome) {
-    log.info("dead letter {}: {} -> {}", id, action, outcome);
+  private void audit(String who, AuditAction action, ReplayResult result) {
+    log.info(
+        "dead letter {}: {} by {}{}",
+        result.id(),
+        action,
+        who,
+        result.outcome() == null ? "" : " -> " + result.outcome());
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("deadLetterId", result.id().toString());
+    if (result.outcome() != null) {
+      detail.put("outcome", result.outcome().name());
+    }
+    auditLog.record(new AuditRecord(who, action, result.migrationId(), null, detail));
   }
 }

@@ -1,5 +1,8 @@
 package io.pgshuttle.coordinator.dispatch;
 
+import io.pgshuttle.coordinator.audit.AuditAction;
+import io.pgshuttle.coordinator.audit.AuditLog;
+import io.pgshuttle.coordinator.audit.AuditRecord;
 import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.store.Attempts;
@@ -12,6 +15,8 @@ import io.pgshuttle.messages.MigrationId;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * working on (PENDING, waiting for its next attempt, or whose StartMigration has not gone out) ends
  * CANCELLED at once. A migration whose attempt is with its agent gets the request recorded and a
  * CancelMigration queued in the outbox for the agent's control queue; it ends CANCELLED when that
- * attempt ends, and is never retried. A repeated cancel changes nothing. Thread-safe.
+ * attempt ends, and is never retried. A repeated cancel changes nothing. Every request, whatever
+ * its outcome, is written to the audit log with who asked. Thread-safe.
  */
 public final class MigrationCanceller {
   private static final Logger log = LoggerFactory.getLogger(MigrationCanceller.class);
@@ -32,6 +38,7 @@ public final class MigrationCanceller {
   private final Outbox outbox;
   private final AttemptOutcomes outcomes;
   private final DispatchSignal signal;
+  private final AuditLog auditLog;
 
   @Inject
   public MigrationCanceller(
@@ -40,24 +47,33 @@ public final class MigrationCanceller {
       Attempts attempts,
       Outbox outbox,
       AttemptOutcomes outcomes,
-      DispatchSignal signal) {
+      DispatchSignal signal,
+      AuditLog auditLog) {
     this.database = database;
     this.migrations = migrations;
     this.attempts = attempts;
     this.outbox = outbox;
     this.outcomes = outcomes;
     this.signal = signal;
+    this.auditLog = auditLog;
   }
 
   /**
    * Cancels the migration.
    *
    * @param reason why, for the status and the agent's log; null when none is given
+   * @param who who asks, for the audit log
    * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (nothing changed;
    *     cancelling again is safe)
    */
-  public CancelOutcome cancel(MigrationId id, String reason) {
-    CancelOutcome outcome = database.inTransaction(connection -> cancel(connection, id, reason));
+  public CancelOutcome cancel(MigrationId id, String reason, String who) {
+    CancelOutcome outcome =
+        database.inTransaction(
+            connection -> {
+              CancelOutcome result = cancel(connection, id, reason);
+              auditLog.record(connection, audit(id, reason, who, result));
+              return result;
+            });
     if (outcome instanceof CancelOutcome.Accepted) {
       // A CancelMigration or a MigrationCancelled may wait in the outbox.
       signal.wake();
@@ -98,6 +114,22 @@ public final class MigrationCanceller {
     }
     outcomes.cancelMigration(connection, migration, cancel, circumstance(connection, migration));
     return new CancelOutcome.Accepted(MigrationState.CANCELLED);
+  }
+
+  private static AuditRecord audit(
+      MigrationId id, String reason, String who, CancelOutcome outcome) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("reason", reason);
+    if (outcome instanceof CancelOutcome.Accepted accepted) {
+      detail.put("outcome", "ACCEPTED");
+      detail.put("state", accepted.state().name());
+    } else if (outcome instanceof CancelOutcome.AlreadyEnded ended) {
+      detail.put("outcome", "ALREADY_ENDED");
+      detail.put("state", ended.state().name());
+    } else {
+      detail.put("outcome", "UNKNOWN_MIGRATION");
+    }
+    return new AuditRecord(who, AuditAction.CANCEL_REQUESTED, id, null, detail);
   }
 
   /** What a cancel of a migration no agent is working on meets, for its error. */

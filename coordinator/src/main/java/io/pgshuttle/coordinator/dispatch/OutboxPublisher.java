@@ -2,6 +2,8 @@ package io.pgshuttle.coordinator.dispatch;
 
 import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
+import io.pgshuttle.coordinator.audit.AuditLog;
+import io.pgshuttle.coordinator.audit.AuditRecord;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.store.Attempts;
@@ -57,6 +59,7 @@ public final class OutboxPublisher {
   private final MessageCodec codec;
   private final CoordinatorMetrics metrics;
   private final Breakpoints breakpoints;
+  private final AuditLog auditLog;
 
   @Inject
   public OutboxPublisher(
@@ -70,7 +73,8 @@ public final class OutboxPublisher {
       AttemptOutcomes outcomes,
       MessageCodec codec,
       CoordinatorMetrics metrics,
-      Breakpoints breakpoints) {
+      Breakpoints breakpoints,
+      AuditLog auditLog) {
     this.database = database;
     this.broker = broker;
     this.topology = topology;
@@ -82,6 +86,7 @@ public final class OutboxPublisher {
     this.codec = codec;
     this.metrics = metrics;
     this.breakpoints = breakpoints;
+    this.auditLog = auditLog;
   }
 
   /** The error of a migration whose instance has no agent queue. */
@@ -163,6 +168,7 @@ public final class OutboxPublisher {
         broker
             .publisher()
             .publish(topology.commandsExchange(), migration.instanceId(), envelope, true, Map.of());
+    auditIssued(connection, envelope, published);
     if (published == PublishOutcome.ROUTED) {
       attempts.markPublished(connection, migration.id(), attempt);
       metrics.commandsPublished().inc();
@@ -204,6 +210,7 @@ public final class OutboxPublisher {
         broker
             .publisher()
             .publish(topology.controlExchange(), migration.instanceId(), envelope, true, Map.of());
+    auditIssued(connection, envelope, published);
     if (published == PublishOutcome.ROUTED) {
       log.info(
           "published CancelMigration of migration {} attempt {} to instance {}",
@@ -224,6 +231,13 @@ public final class OutboxPublisher {
             + attempt
             + " was not told to stop");
     return Outbox.Outcome.UNROUTABLE;
+  }
+
+  private void auditIssued(Connection connection, Envelope<?> command, PublishOutcome published)
+      throws SQLException {
+    auditLog.record(
+        connection,
+        AuditRecord.commandIssued(command, command.migrationId(), published.name(), Map.of()));
   }
 
   private static StartMigration command(DispatchPayload payload) {

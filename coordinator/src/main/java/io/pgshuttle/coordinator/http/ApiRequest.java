@@ -22,6 +22,13 @@ public record ApiRequest(
   /** Bodies longer than this are refused. */
   public static final int MAX_BODY_BYTES = 1 << 20;
 
+  /**
+   * Who asks, for the audit log: the name of the caller's token, or "anonymous" on an open route.
+   */
+  public String callerName() {
+    return caller.map(ApiToken::name).orElse("anonymous");
+  }
+
   /** The value of the route's {@code index}th {@code {name}} segment. */
   public String pathParameter(int index) {
     return pathParameters.get(index);

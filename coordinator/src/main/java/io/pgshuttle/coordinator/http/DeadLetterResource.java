@@ -55,7 +55,7 @@ public final class DeadLetterResource implements Resource {
     return List.of(
         Route.read("GET", PATH, this::list),
         Route.read("GET", PATH + "/{id}", request -> show(id(request))),
-        Route.operate("DELETE", PATH + "/{id}", request -> drop(id(request))),
+        Route.operate("DELETE", PATH + "/{id}", this::drop),
         Route.operate("POST", PATH + "/{id}/replay", this::replay),
         Route.operate("POST", PATH + "/replay", this::replayAll));
   }
@@ -88,7 +88,7 @@ public final class DeadLetterResource implements Resource {
     Secret password = targetPassword(request).orElse(null);
     Optional<ReplayResult> result;
     try {
-      result = registry.replay(id, password);
+      result = registry.replay(id, password, request.callerName());
     } catch (PasswordRequiredException e) {
       return ApiResponse.error(400, e.getMessage(), "id", id);
     } catch (AmqpException e) {
@@ -106,14 +106,18 @@ public final class DeadLetterResource implements Resource {
           Map.of(
               "results",
               registry.replayAll(
-                  nonEmpty(query.get("reason")), nonEmpty(query.get("instance")), password)));
+                  nonEmpty(query.get("reason")),
+                  nonEmpty(query.get("instance")),
+                  password,
+                  request.callerName())));
     } catch (AmqpException e) {
       return notTaken(e);
     }
   }
 
-  private ApiResponse drop(UUID id) {
-    if (!registry.drop(id)) {
+  private ApiResponse drop(ApiRequest request) {
+    UUID id = id(request);
+    if (!registry.drop(id, request.callerName())) {
       return notFound(id);
     }
     Map<String, Object> body = new LinkedHashMap<>();

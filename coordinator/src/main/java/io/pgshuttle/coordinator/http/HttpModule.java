@@ -15,6 +15,7 @@ public final class HttpModule extends AbstractModule {
     resources.addBinding().to(OpenApiResource.class);
     resources.addBinding().to(DeadLetterResource.class);
     resources.addBinding().to(EventStreams.class);
+    resources.addBinding().to(AuditResource.class);
     resources.addBinding().to(Dashboard.class);
   }
 }

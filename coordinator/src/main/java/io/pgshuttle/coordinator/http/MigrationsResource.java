@@ -134,7 +134,7 @@ public final class MigrationsResource implements Resource {
       return notAMigrationId(id);
     }
     String reason = cancelReason(request);
-    CancelOutcome outcome = canceller.cancel(migrationId.get(), reason);
+    CancelOutcome outcome = canceller.cancel(migrationId.get(), reason, request.callerName());
     if (outcome instanceof CancelOutcome.AlreadyEnded ended) {
       return ApiResponse.error(
           409,

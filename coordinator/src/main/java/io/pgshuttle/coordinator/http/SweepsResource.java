@@ -75,7 +75,7 @@ public final class SweepsResource implements Resource {
                 + "/{id} shows a sweep later");
       }
     }
-    UUID sweepId = sweeps.start(SweepTrigger.REQUEST, instance);
+    UUID sweepId = sweeps.start(SweepTrigger.REQUEST, instance, request.callerName());
     SweepStatus sweep =
         wait == null ? sweeps.status(sweepId).orElseThrow() : sweeps.awaitComplete(sweepId, wait);
     return ApiResponse.json(wait != null && sweep.complete() ? 200 : 202, sweep);

@@ -1,5 +1,6 @@
 package io.pgshuttle.coordinator.intake;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgshuttle.messages.MessageCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,24 +30,32 @@ public final class DeadLetterRedactor {
 
   private static final String PASSWORD_FIELD = "password";
 
-  /** {@code "password": <value>} in text that is not JSON; the value may be cut short. */
-  private static final Pattern PASSWORD_IN_TEXT =
-      Pattern.compile(
-          "(\"password\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]*)",
-          Pattern.CASE_INSENSITIVE);
+  /**
+   * {@code "password":} in text that is not JSON; its value is then scanned by hand, since a
+   * regular expression over a long value recurses once per character and overflows the stack.
+   */
+  private static final Pattern PASSWORD_KEY =
+      Pattern.compile("\"password\"\\s*+:\\s*+", Pattern.CASE_INSENSITIVE);
 
   private static final Pattern QUOTED_TOKEN = Pattern.compile("'([^']+)'");
 
   private final ObjectMapper mapper =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder().streamReadConstraints(MessageCodec.readConstraints()).build())
           .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
-  /** {@code body} and {@code reason} without passwords. */
+  /**
+   * {@code body} and {@code reason} without passwords. A body over {@link
+   * MessageCodec#MAX_MESSAGE_BYTES} is not searched but left out: the reason says its size.
+   */
   public RedactedDeadLetter redact(byte[] body, String reason) {
     List<String> passwords = new ArrayList<>();
+    if (body.length > MessageCodec.MAX_MESSAGE_BYTES) {
+      return new RedactedDeadLetter(new byte[0], shortened(reason), false);
+    }
     byte[] redacted = redactJson(body, passwords);
     if (redacted == null) {
       redacted = redactText(body, passwords);
@@ -56,10 +66,13 @@ public final class DeadLetterRedactor {
         safeReason = safeReason.replace(password, MASK);
       }
     }
-    if (safeReason.length() > MAX_REASON_LENGTH) {
-      safeReason = safeReason.substring(0, MAX_REASON_LENGTH - 1) + "…";
-    }
-    return new RedactedDeadLetter(redacted, safeReason, !passwords.isEmpty());
+    return new RedactedDeadLetter(redacted, shortened(safeReason), !passwords.isEmpty());
+  }
+
+  private static String shortened(String reason) {
+    return reason.length() > MAX_REASON_LENGTH
+        ? reason.substring(0, MAX_REASON_LENGTH - 1) + "…"
+        : reason;
   }
 
   /**
@@ -118,15 +131,38 @@ public final class DeadLetterRedactor {
 
   private static byte[] redactText(byte[] body, List<String> passwords) {
     String text = new String(body, StandardCharsets.UTF_8);
-    Matcher matcher = PASSWORD_IN_TEXT.matcher(text);
+    Matcher key = PASSWORD_KEY.matcher(text);
     StringBuilder redacted = new StringBuilder();
-    while (matcher.find()) {
-      passwords.add(unquote(matcher.group(2)));
-      matcher.appendReplacement(
-          redacted, Matcher.quoteReplacement(matcher.group(1) + "\"" + MASK + "\""));
+    int copied = 0;
+    while (copied < text.length() && key.find(copied)) {
+      int end = valueEnd(text, key.end());
+      passwords.add(unquote(text.substring(key.end(), end)));
+      redacted.append(text, copied, key.end()).append('"').append(MASK).append('"');
+      copied = end;
     }
-    matcher.appendTail(redacted);
+    redacted.append(text, copied, text.length());
     return redacted.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Where the value starting at {@code start} ends: after its closing quote (the text's end if it
+   * is cut short) when quoted, else at the first {@code ,}, {@code \}}, {@code ]} or whitespace.
+   */
+  private static int valueEnd(String text, int start) {
+    int at = start;
+    if (at < text.length() && text.charAt(at) == '"') {
+      at++;
+      while (at < text.length() && text.charAt(at) != '"') {
+        at += text.charAt(at) == '\\' ? 2 : 1;
+      }
+      return Math.min(at + 1, text.length());
+    }
+    while (at < text.length()
+        && ",}]".indexOf(text.charAt(at)) < 0
+        && !Character.isWhitespace(text.charAt(at))) {
+      at++;
+    }
+    return at;
   }
 
   private static String unquote(String value) {

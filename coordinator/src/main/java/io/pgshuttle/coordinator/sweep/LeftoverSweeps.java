@@ -3,6 +3,9 @@ package io.pgshuttle.coordinator.sweep;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
+import io.pgshuttle.coordinator.audit.AuditAction;
+import io.pgshuttle.coordinator.audit.AuditLog;
+import io.pgshuttle.coordinator.audit.AuditRecord;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.status.SweepInstanceState;
 import io.pgshuttle.coordinator.status.SweepStatus;
@@ -23,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +58,7 @@ public final class LeftoverSweeps {
   private final Broker broker;
   private final Topology topology;
   private final CoordinatorMetrics metrics;
+  private final AuditLog auditLog;
 
   @Inject
   public LeftoverSweeps(
@@ -62,13 +67,15 @@ public final class LeftoverSweeps {
       Sweeps sweeps,
       Broker broker,
       Topology topology,
-      CoordinatorMetrics metrics) {
+      CoordinatorMetrics metrics,
+      AuditLog auditLog) {
     this.database = database;
     this.migrations = migrations;
     this.sweeps = sweeps;
     this.broker = broker;
     this.topology = topology;
     this.metrics = metrics;
+    this.auditLog = auditLog;
   }
 
   /**
@@ -76,13 +83,26 @@ public final class LeftoverSweeps {
    *
    * @param instanceId only this instance, whose agent is asked even when none of its migrations is
    *     to be swept (it sweeps its disks then); null for every instance with a migration to sweep
+   * @param who who asks, for the audit log
    * @return the sweep's id
    * @throws StoreException if the store failed before anything was sent
    */
-  public UUID start(SweepTrigger trigger, String instanceId) {
+  public UUID start(SweepTrigger trigger, String instanceId, String who) {
     UUID sweepId = UUID.randomUUID();
     Map<String, List<EndedMigration>> byInstance =
-        database.inTransaction(connection -> record(connection, sweepId, trigger, instanceId));
+        database.inTransaction(
+            connection -> {
+              Map<String, List<EndedMigration>> recorded =
+                  record(connection, sweepId, trigger, instanceId);
+              Map<String, Object> detail = new LinkedHashMap<>();
+              detail.put("sweepId", sweepId.toString());
+              detail.put("trigger", trigger.name());
+              detail.put("instances", recorded.size());
+              auditLog.record(
+                  connection,
+                  new AuditRecord(who, AuditAction.GC_REQUESTED, null, instanceId, detail));
+              return recorded;
+            });
     byInstance.forEach((instance, ended) -> send(sweepId, instance, ended));
     return sweepId;
   }
@@ -120,18 +140,15 @@ public final class LeftoverSweeps {
   /** Publishes one instance's SweepLeftovers and records what became of it. */
   private void send(UUID sweepId, String instanceId, List<EndedMigration> ended) {
     SweepLeftovers command = new SweepLeftovers(instanceId, sweepId, ended);
+    Envelope<SweepLeftovers> envelope =
+        Envelope.of(instanceId, command.envelopeId(), 0, 0, command);
     SweepInstanceState state;
     String error = null;
     try {
       PublishOutcome outcome =
           broker
               .publisher()
-              .publish(
-                  topology.controlExchange(),
-                  instanceId,
-                  Envelope.of(instanceId, command.envelopeId(), 0, 0, command),
-                  true,
-                  Map.of());
+              .publish(topology.controlExchange(), instanceId, envelope, true, Map.of());
       if (outcome == PublishOutcome.ROUTED) {
         state = SweepInstanceState.SENT;
         metrics.sweepsSent().inc();
@@ -166,6 +183,10 @@ public final class LeftoverSweeps {
       database.inTransaction(
           connection -> {
             sweeps.markSent(connection, sweepId, instanceId, outcome, why);
+            auditLog.record(
+                connection,
+                AuditRecord.commandIssued(
+                    envelope, null, outcome.name(), Map.of("sweepId", sweepId.toString())));
             return null;
           });
     } catch (StoreException e) {

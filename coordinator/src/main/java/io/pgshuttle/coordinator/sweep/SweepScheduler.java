@@ -2,6 +2,7 @@ package io.pgshuttle.coordinator.sweep;
 
 import io.pgshuttle.coordinator.CoordinatorConfig;
 import io.pgshuttle.coordinator.PeriodicTask;
+import io.pgshuttle.coordinator.audit.AuditLog;
 import io.pgshuttle.coordinator.status.SweepTrigger;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -20,7 +21,7 @@ public final class SweepScheduler implements AutoCloseable {
         new PeriodicTask(
             "pgshuttle-sweeps",
             config.sweepInterval(),
-            () -> sweeps.start(SweepTrigger.PERIODIC, null));
+            () -> sweeps.start(SweepTrigger.PERIODIC, null, AuditLog.COORDINATOR));
   }
 
   public void start() {

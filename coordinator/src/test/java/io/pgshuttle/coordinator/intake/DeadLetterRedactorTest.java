@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgshuttle.messages.MessageCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class DeadLetterRedactorTest {
@@ -83,6 +85,28 @@ class DeadLetterRedactorTest {
     RedactedDeadLetter letter = redactor.redact(bytes("{}"), "x".repeat(10_000));
 
     assertThat(letter.reason()).hasSize(DeadLetterRedactor.MAX_REASON_LENGTH).endsWith("…");
+  }
+
+  @Test
+  void masksALongPasswordInTextThatIsNotJsonWithoutOverflowingTheStack() {
+    String password = "p\\\"w".repeat(200_000);
+    String cutOff = "{\"body\":{\"target\":{\"password\": \"" + password + "\", \"port\": 54";
+
+    RedactedDeadLetter letter = redactor.redact(bytes(cutOff), "malformed JSON");
+
+    assertThat(text(letter.body()))
+        .isEqualTo("{\"body\":{\"target\":{\"password\": \"******\", \"port\": 54");
+  }
+
+  @Test
+  void leavesOutABodyOverTheMessageLimitWithoutSearchingIt() {
+    byte[] huge = new byte[MessageCodec.MAX_MESSAGE_BYTES + 1];
+    Arrays.fill(huge, (byte) '[');
+
+    RedactedDeadLetter letter = redactor.redact(huge, "message of 1048577 bytes is over the limit");
+
+    assertThat(letter.body()).isEmpty();
+    assertThat(letter.reason()).isEqualTo("message of 1048577 bytes is over the limit");
   }
 
   private static byte[] bytes(String text) {
