@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -20,8 +21,9 @@ import java.util.Set;
 /**
  * Reads and writes keys as PEM files: a private key as {@code PRIVATE KEY} (PKCS#8), a public key
  * as {@code PUBLIC KEY} (X.509), the same forms {@code openssl genpkey -algorithm ed25519} writes.
- * Private key files are created with mode 0600 and refused when group or others may read them.
- * Stateless.
+ * Private key files are created with mode 0600 and refused when group or others may read them. A
+ * key pair file ({@link #writeKeyPair}) holds the private key and, after it, its public key, since
+ * the JDK cannot derive one from the other. Stateless.
  */
 public final class KeyFiles {
   private static final String PRIVATE = "PRIVATE KEY";
@@ -31,13 +33,8 @@ public final class KeyFiles {
 
   private KeyFiles() {}
 
-  /**
-   * Reads a private key of {@code algorithm}.
-   *
-   * @throws KeyFileException if the file is missing, not a PEM private key of that algorithm, or
-   *     readable by group or others
-   */
-  public static PrivateKey readPrivate(Path file, KeyAlgorithm algorithm) {
+  /** The private key of a key file; refused if the file is open to group or others. */
+  private static PrivateKey readPrivate(Path file, KeyAlgorithm algorithm) {
     refuseOpenPermissions(file);
     byte[] der = readPem(file, PRIVATE);
     try {
@@ -47,6 +44,34 @@ public final class KeyFiles {
       throw new KeyFileException(
           file + " is not an " + algorithm.jcaName() + " private key: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads a key pair file of {@code algorithm}: its private key and the public key after it.
+   *
+   * @throws KeyFileException if the file is missing, not a PEM key pair of that algorithm, or
+   *     readable by group or others
+   */
+  public static KeyPair readKeyPair(Path file, KeyAlgorithm algorithm) {
+    PrivateKey privateKey = readPrivate(file, algorithm);
+    try {
+      return new KeyPair(
+          parsePublic(Files.readString(file, StandardCharsets.US_ASCII), algorithm), privateKey);
+    } catch (IOException e) {
+      throw new KeyFileException("cannot read the key file " + file + ": " + e, e);
+    } catch (KeyFileException e) {
+      throw new KeyFileException(
+          file + " holds no public key after its private key: write it with `pgshuttle keys`", e);
+    }
+  }
+
+  /**
+   * Writes {@code pair} to a new file of mode 0600: the private key, then the public key.
+   *
+   * @throws KeyFileException if the file exists (a key is never overwritten) or cannot be written
+   */
+  public static void writeKeyPair(Path file, KeyPair pair) {
+    write(file, pem(PRIVATE, pair.getPrivate().getEncoded()) + toPem(pair.getPublic()), true);
   }
 
   /**
@@ -78,15 +103,6 @@ public final class KeyFiles {
       throw new KeyFileException(
           "not an " + algorithm.jcaName() + " public key: " + e.getMessage());
     }
-  }
-
-  /**
-   * Writes {@code key} to a new file of mode 0600.
-   *
-   * @throws KeyFileException if the file exists (a key is never overwritten) or cannot be written
-   */
-  public static void writePrivate(Path file, PrivateKey key) {
-    write(file, pem(PRIVATE, key.getEncoded()), true);
   }
 
   /**

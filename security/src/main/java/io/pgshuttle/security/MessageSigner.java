@@ -2,8 +2,8 @@ package io.pgshuttle.security;
 
 import io.pgshuttle.messages.Envelope;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,12 +22,12 @@ public final class MessageSigner {
   private final Duration validity;
 
   /**
-   * @param publicKey the public half of {@code privateKey}, which names the key in each signature
+   * @param keys the key pair; its public key names the key in each signature
    * @param validity how long after signing a message is accepted
    */
-  public MessageSigner(PrivateKey privateKey, PublicKey publicKey, Clock clock, Duration validity) {
-    this.privateKey = privateKey;
-    this.keyId = KeyId.of(publicKey);
+  public MessageSigner(KeyPair keys, Clock clock, Duration validity) {
+    this.privateKey = keys.getPrivate();
+    this.keyId = KeyId.of(keys.getPublic());
     this.clock = clock;
     this.validity = validity;
   }

@@ -58,13 +58,13 @@ public final class SecretSealer {
   }
 
   /**
-   * Opens {@code sealed} with the recipient's key pair.
+   * Opens {@code sealed} with the recipient's key pair, {@code keys}.
    *
    * @throws SealedSecretException if it was sealed for another key, or altered; the message never
    *     holds any part of the secret
    */
-  public static Secret unseal(SealedSecret sealed, PrivateKey privateKey, PublicKey publicKey) {
-    KeyId own = KeyId.of(publicKey);
+  public static Secret unseal(SealedSecret sealed, KeyPair keys) {
+    KeyId own = KeyId.of(keys.getPublic());
     if (!own.value().equals(sealed.recipientKeyId())) {
       throw new SealedSecretException(
           "the secret is sealed for key "
@@ -78,7 +78,7 @@ public final class SecretSealer {
       byte[] ephemeralEncoded = base64.decode(sealed.ephemeralPublicKey());
       PublicKey ephemeral =
           KeyFactory.getInstance("X25519").generatePublic(new X509EncodedKeySpec(ephemeralEncoded));
-      byte[] key = deriveKey(privateKey, ephemeral, ephemeral, publicKey);
+      byte[] key = deriveKey(keys.getPrivate(), ephemeral, ephemeral, keys.getPublic());
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(
           Cipher.DECRYPT_MODE,

@@ -20,14 +20,15 @@ class KeyFilesTest {
     Path privateFile = directory.resolve("keys/coordinator.ed25519.key");
     Path publicFile = directory.resolve("keys/coordinator.ed25519.pub");
 
-    KeyFiles.writePrivate(privateFile, pair.getPrivate());
+    KeyFiles.writeKeyPair(privateFile, pair);
     KeyFiles.writePublic(publicFile, pair.getPublic());
 
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(privateFile)))
         .isEqualTo("rw-------");
     assertThat(Files.readString(publicFile)).startsWith("-----BEGIN PUBLIC KEY-----\n");
-    assertThat(KeyFiles.readPrivate(privateFile, KeyAlgorithm.ED25519).getEncoded())
-        .isEqualTo(pair.getPrivate().getEncoded());
+    KeyPair read = KeyFiles.readKeyPair(privateFile, KeyAlgorithm.ED25519);
+    assertThat(read.getPrivate().getEncoded()).isEqualTo(pair.getPrivate().getEncoded());
+    assertThat(read.getPublic().getEncoded()).isEqualTo(pair.getPublic().getEncoded());
     assertThat(KeyId.of(KeyFiles.readPublic(publicFile, KeyAlgorithm.ED25519)))
         .isEqualTo(KeyId.of(pair.getPublic()));
   }
@@ -35,10 +36,9 @@ class KeyFilesTest {
   @Test
   void aKeyIsNeverOverwritten() {
     Path file = directory.resolve("a.key");
-    KeyFiles.writePrivate(file, KeyAlgorithm.X25519.generate().getPrivate());
+    KeyFiles.writeKeyPair(file, KeyAlgorithm.X25519.generate());
 
-    assertThatThrownBy(
-            () -> KeyFiles.writePrivate(file, KeyAlgorithm.X25519.generate().getPrivate()))
+    assertThatThrownBy(() -> KeyFiles.writeKeyPair(file, KeyAlgorithm.X25519.generate()))
         .isInstanceOf(KeyFileException.class)
         .hasMessageContaining("never overwrites");
   }
@@ -46,10 +46,10 @@ class KeyFilesTest {
   @Test
   void aPrivateKeyReadableByOthersIsRefused() throws Exception {
     Path file = directory.resolve("a.key");
-    KeyFiles.writePrivate(file, KeyAlgorithm.ED25519.generate().getPrivate());
+    KeyFiles.writeKeyPair(file, KeyAlgorithm.ED25519.generate());
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 
-    assertThatThrownBy(() -> KeyFiles.readPrivate(file, KeyAlgorithm.ED25519))
+    assertThatThrownBy(() -> KeyFiles.readKeyPair(file, KeyAlgorithm.ED25519))
         .isInstanceOf(KeyFileException.class)
         .hasMessageContaining("chmod 600");
   }

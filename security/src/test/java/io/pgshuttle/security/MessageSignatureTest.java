@@ -28,8 +28,7 @@ class MessageSignatureTest {
   private final MessageCodec codec = new MessageCodec();
   private final KeyPair coordinator = KeyAlgorithm.ED25519.generate();
   private final MessageSigner signer =
-      new MessageSigner(
-          coordinator.getPrivate(), coordinator.getPublic(), CLOCK, Duration.ofMinutes(10));
+      new MessageSigner(coordinator, CLOCK, Duration.ofMinutes(10));
   private final MessageVerifier verifier =
       new MessageVerifier(List.of(coordinator.getPublic()), CLOCK);
   private final Envelope<CancelMigration> envelope =
@@ -137,8 +136,7 @@ class MessageSignatureTest {
   void aSignatureOfAnotherKeyIsRefusedAsUnknownKey() {
     KeyPair other = KeyAlgorithm.ED25519.generate();
     Map<String, Object> forged =
-        new MessageSigner(other.getPrivate(), other.getPublic(), CLOCK, Duration.ofMinutes(10))
-            .sign(envelope, body);
+        new MessageSigner(other, CLOCK, Duration.ofMinutes(10)).sign(envelope, body);
 
     assertRefused(() -> verifier.verify(envelope, body, forged, true), Reason.UNKNOWN_KEY);
   }
@@ -147,9 +145,7 @@ class MessageSignatureTest {
   void aForgedSignatureClaimingTheTrustedKeyIdIsRefused() {
     KeyPair other = KeyAlgorithm.ED25519.generate();
     Map<String, Object> forged =
-        new HashMap<>(
-            new MessageSigner(other.getPrivate(), other.getPublic(), CLOCK, Duration.ofMinutes(10))
-                .sign(envelope, body));
+        new HashMap<>(new MessageSigner(other, CLOCK, Duration.ofMinutes(10)).sign(envelope, body));
     forged.put(MessageSignature.KEY_ID, KeyId.of(coordinator.getPublic()).value());
 
     assertRefused(() -> verifier.verify(envelope, body, forged, true), Reason.BAD_SIGNATURE);
@@ -161,8 +157,7 @@ class MessageSignatureTest {
     MessageVerifier rotating =
         new MessageVerifier(List.of(coordinator.getPublic(), next.getPublic()), CLOCK);
     Map<String, Object> byNext =
-        new MessageSigner(next.getPrivate(), next.getPublic(), CLOCK, Duration.ofMinutes(10))
-            .sign(envelope, body);
+        new MessageSigner(next, CLOCK, Duration.ofMinutes(10)).sign(envelope, body);
 
     assertThat(rotating.verify(envelope, body, headers, true).keyId())
         .isEqualTo(KeyId.of(coordinator.getPublic()));

@@ -21,8 +21,7 @@ class SecretSealerTest {
     SealedSecret sealed = sealer.seal(PASSWORD, agent.getPublic());
 
     assertThat(sealed.recipientKeyId()).isEqualTo(KeyId.of(agent.getPublic()).value());
-    assertThat(SecretSealer.unseal(sealed, agent.getPrivate(), agent.getPublic()))
-        .isEqualTo(PASSWORD);
+    assertThat(SecretSealer.unseal(sealed, agent)).isEqualTo(PASSWORD);
   }
 
   @Test
@@ -40,7 +39,7 @@ class SecretSealerTest {
     SealedSecret sealed = sealer.seal(PASSWORD, agent.getPublic());
     KeyPair other = KeyAlgorithm.X25519.generate();
 
-    assertThatThrownBy(() -> SecretSealer.unseal(sealed, other.getPrivate(), other.getPublic()))
+    assertThatThrownBy(() -> SecretSealer.unseal(sealed, other))
         .isInstanceOf(SealedSecretException.class)
         .hasMessageContaining("sealed for key " + sealed.recipientKeyId())
         .hasMessageNotContaining(PASSWORD.reveal());
@@ -50,7 +49,7 @@ class SecretSealerTest {
             sealed.ephemeralPublicKey(),
             sealed.nonce(),
             sealed.ciphertext());
-    assertThatThrownBy(() -> SecretSealer.unseal(relabelled, other.getPrivate(), other.getPublic()))
+    assertThatThrownBy(() -> SecretSealer.unseal(relabelled, other))
         .isInstanceOf(SealedSecretException.class)
         .hasMessageContaining("altered");
   }
@@ -76,7 +75,7 @@ class SecretSealerTest {
       new SealedSecret(sealed.recipientKeyId(), "not base64!", sealed.nonce(), sealed.ciphertext()),
     };
     for (SealedSecret each : altered) {
-      assertThatThrownBy(() -> SecretSealer.unseal(each, agent.getPrivate(), agent.getPublic()))
+      assertThatThrownBy(() -> SecretSealer.unseal(each, agent))
           .isInstanceOf(SealedSecretException.class)
           .hasMessageNotContaining(PASSWORD.reveal());
     }
