@@ -67,7 +67,7 @@ class AgentDaemonIT {
     metrics = injector.getInstance(MetricRegistry.class);
     daemon = injector.getInstance(AgentDaemon.class);
     daemon.start();
-    broker = new AgentBroker(topology, INSTANCE);
+    broker = new AgentBroker(topology, INSTANCE, TestKeys.in(work.resolve("keys")));
     events = broker.events();
   }
 
@@ -82,10 +82,9 @@ class AgentDaemonIT {
   @Test
   void commandDeliveredTwiceRunsOnceWithHeartbeatsAndIsAcked() throws Exception {
     MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
-    byte[] command = codec.encode(command(migration, 1, 1));
-
-    publish(command);
-    publish(command);
+    AgentBroker.Published command = publish(command(migration, 1, 1));
+    // Delivered again as it was (a publisher's retry): a replay, refused; it must not run twice.
+    broker.publishRaw(command);
 
     await()
         .atMost(Duration.ofMinutes(2))
@@ -112,12 +111,12 @@ class AgentDaemonIT {
   void commandOfASupersededDispatchIsRefusedWithoutRunning() throws Exception {
     MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
     target.execute("postgres", "CREATE DATABASE shop"); // attempt 2 fails fast in PREFLIGHT
-    publish(codec.encode(command(migration, 2, 7)));
+    publish(command(migration, 2, 7));
     await()
         .atMost(Duration.ofMinutes(1))
         .until(() -> count(migration, 2, AttemptFailed.class) == 1);
 
-    publish(codec.encode(command(migration, 1, 6)));
+    publish(command(migration, 1, 6));
     Thread.sleep(2000);
 
     assertThat(events.stream().filter(e -> e.migrationId().equals(migration)))
@@ -134,13 +133,13 @@ class AgentDaemonIT {
         "CREATE TABLE ledger AS SELECT g AS id, md5(g::text) AS a, md5((g * 3)::text) AS b"
             + " FROM generate_series(1, 1000000) g");
     MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
-    publish(codec.encode(command(migration, 1, 21)));
+    publish(command(migration, 1, 21));
     await()
         .atMost(Duration.ofMinutes(1))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> startedSteps(migration, 1).contains(Step.DUMP));
 
-    publish(codec.encode(command(migration, 2, 22)));
+    publish(command(migration, 2, 22));
 
     await()
         .atMost(Duration.ofMinutes(2))
@@ -177,7 +176,7 @@ class AgentDaemonIT {
         Envelope.of(INSTANCE, migration, 1, 0, new CancelMigration(INSTANCE, "wrong target")));
     Thread.sleep(500); // the control consumer records it before the command comes
 
-    publish(codec.encode(command(migration, 1, 11)));
+    publish(command(migration, 1, 11));
 
     await()
         .atMost(Duration.ofSeconds(30))
@@ -206,8 +205,8 @@ class AgentDaemonIT {
       MigrationId first = MigrationId.forRequest(UUID.randomUUID().toString());
       MigrationId second = MigrationId.forRequest(UUID.randomUUID().toString());
 
-      publish(codec.encode(command(first, 1, 21)));
-      publish(codec.encode(command(second, 1, 22))); // the target has shop by then: PREFLIGHT fails
+      publish(command(first, 1, 21));
+      publish(command(second, 1, 22)); // the target has shop by then: PREFLIGHT fails
 
       await()
           .atMost(Duration.ofMinutes(2))
@@ -220,7 +219,7 @@ class AgentDaemonIT {
 
       daemon.close();
       MigrationId third = MigrationId.forRequest(UUID.randomUUID().toString());
-      publish(codec.encode(command(third, 1, 23)));
+      publish(command(third, 1, 23));
 
       await().atMost(Duration.ofSeconds(30)).until(() -> count(third, 1, AttemptFailed.class) == 1);
       assertThat(ranAttempts(standbyMetrics)).as("the standby took over").isEqualTo(1);
@@ -250,8 +249,8 @@ class AgentDaemonIT {
         .count();
   }
 
-  private void publish(byte[] body) throws Exception {
-    broker.publishCommand(body);
+  private AgentBroker.Published publish(Envelope<StartMigration> command) throws Exception {
+    return broker.publishCommand(command);
   }
 
   private Envelope<StartMigration> command(MigrationId migration, int attempt, long token) {

@@ -6,6 +6,7 @@ import io.pgshuttle.coordinator.events.EventConsumer;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,12 @@ import java.util.List;
  * @param retryInitialBackoff wait before the second attempt; doubles per attempt
  * @param retryMaxBackoff the longest wait between attempts
  * @param sweepInterval how often the agents are asked to sweep the leftovers of ended migrations
+ * @param signingKey PGSHUTTLE_SIGNING_KEY: the coordinator's Ed25519 key pair file, which signs
+ *     every command (see {@code pgshuttle keys coordinator})
+ * @param agentKeys PGSHUTTLE_AGENT_KEYS: the directory of the agents' public keys, {@code
+ *     <instance>.ed25519.pub} and {@code <instance>.x25519.pub} (see {@link
+ *     io.pgshuttle.security.AgentKeyDirectory})
+ * @param commandValidity how long after signing an agent accepts a command
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the coordinator holds until it is killed; null in production
  */
@@ -37,6 +44,9 @@ public record CoordinatorConfig(
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
     Duration sweepInterval,
+    Path signingKey,
+    Path agentKeys,
+    Duration commandValidity,
     String breakpoint) {
 
   /** The breakpoints of a coordinator, for fault tests. */
@@ -101,6 +111,19 @@ public record CoordinatorConfig(
     }
     if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
       problems.add("coordinator.sweepInterval must be positive, e.g. PT1H");
+    }
+    if (signingKey == null) {
+      problems.add(
+          "coordinator.signingKey (PGSHUTTLE_SIGNING_KEY) is not set: name the coordinator's key"
+              + " pair file, made by `pgshuttle keys coordinator --out DIR`");
+    }
+    if (agentKeys == null) {
+      problems.add(
+          "coordinator.agentKeys (PGSHUTTLE_AGENT_KEYS) is not set: name the directory of the"
+              + " agents' public keys, made by `pgshuttle keys agent --instance ID --out DIR`");
+    }
+    if (commandValidity == null || commandValidity.isNegative() || commandValidity.isZero()) {
+      problems.add("coordinator.commandValidity must be positive, e.g. PT1H");
     }
     String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
     if (breakpointProblem != null) {

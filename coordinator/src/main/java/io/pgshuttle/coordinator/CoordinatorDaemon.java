@@ -8,7 +8,9 @@ import io.pgshuttle.coordinator.http.HttpApi;
 import io.pgshuttle.coordinator.intake.RequestConsumer;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.sweep.SweepScheduler;
+import io.pgshuttle.security.MessageSigner;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +35,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final HeartbeatWatchdog watchdog;
   private final SweepScheduler sweeps;
   private final HttpApi http;
+  private final Provider<MessageSigner> signer;
   private boolean started;
   private boolean closed;
 
@@ -46,7 +49,8 @@ public final class CoordinatorDaemon implements AutoCloseable {
       RequestConsumer requests,
       HeartbeatWatchdog watchdog,
       SweepScheduler sweeps,
-      HttpApi http) {
+      HttpApi http,
+      Provider<MessageSigner> signer) {
     this.config = config;
     this.database = database;
     this.broker = broker;
@@ -56,6 +60,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.watchdog = watchdog;
     this.sweeps = sweeps;
     this.http = http;
+    this.signer = signer;
   }
 
   /**
@@ -68,6 +73,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
    *     cannot be migrated
    * @throws io.pgshuttle.amqp.AmqpException if the broker is unreachable
    * @throws UncheckedIOException if the HTTP port cannot be bound
+   * @throws io.pgshuttle.security.KeyFileException if the signing key cannot be read
    * @throws IllegalStateException if started before, or closed
    */
   public synchronized void start() {
@@ -76,6 +82,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     }
     started = true;
     try {
+      log.info("commands are signed with key {}", signer.get().keyId());
       database.open();
       broker.open();
       dispatch.start();

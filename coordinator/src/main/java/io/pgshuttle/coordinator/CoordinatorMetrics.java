@@ -20,6 +20,8 @@ public final class CoordinatorMetrics {
   public static final String COMMANDS_UNROUTABLE = PREFIX + "commands.unroutable";
   public static final String EVENTS_FOLDED = PREFIX + "events.folded";
   public static final String EVENTS_IGNORED = PREFIX + "events.ignored";
+  public static final String EVENTS_REFUSED = PREFIX + "events.refused";
+  public static final String COMMANDS_REFUSED = PREFIX + "commands.refused";
   public static final String ATTEMPTS_FAILED = PREFIX + "attempts.failed";
   public static final String MIGRATIONS_CANCELLED = PREFIX + "migrations.cancelled";
   public static final String SWEEPS_SENT = PREFIX + "sweeps.sent";
@@ -65,6 +67,16 @@ public final class CoordinatorMetrics {
   /** Events stored or dropped without a change: duplicates, stale attempts, undecodable. */
   public Counter eventsIgnored() {
     return registry.counter(EVENTS_IGNORED);
+  }
+
+  /** Events dropped unfolded: not signed by the key of the instance they claim to be from. */
+  public Counter eventsRefused() {
+    return registry.counter(EVENTS_REFUSED);
+  }
+
+  /** Commands an agent reported it refused (CommandRefused events). */
+  public Counter commandsRefused() {
+    return registry.counter(COMMANDS_REFUSED);
   }
 
   /** Attempts that failed, by the agent's report, a silent agent or a missing one. */

@@ -136,6 +136,9 @@ class DispatchIT extends WithCoordinatorFixture {
             good.retryInitialBackoff(),
             good.retryMaxBackoff(),
             good.sweepInterval(),
+            good.signingKey(),
+            good.agentKeys(),
+            good.commandValidity(),
             null);
 
     CoordinatorDaemon daemon = fixture.wire(unreachable).getInstance(CoordinatorDaemon.class);

@@ -47,6 +47,36 @@ public final class KeyFiles {
   }
 
   /**
+   * Generates a key pair of {@code algorithm} and writes it as {@code <name>.<algorithm>.key} (the
+   * pair, mode 0600) and {@code <name>.<algorithm>.pub} (the public key) into {@code directory},
+   * which is made if missing.
+   *
+   * @throws KeyFileException if either file exists or cannot be written
+   */
+  public static KeyPair generate(Path directory, String name, KeyAlgorithm algorithm) {
+    Path privateFile = privateFile(directory, name, algorithm);
+    Path publicFile = publicFile(directory, name, algorithm);
+    if (Files.exists(publicFile)) {
+      throw new KeyFileException(
+          publicFile + " exists: move it away first; pgshuttle never overwrites a key");
+    }
+    KeyPair pair = algorithm.generate();
+    writeKeyPair(privateFile, pair);
+    writePublic(publicFile, pair.getPublic());
+    return pair;
+  }
+
+  /** {@code <directory>/<name>.<algorithm>.key}, as {@link #generate} names it. */
+  public static Path privateFile(Path directory, String name, KeyAlgorithm algorithm) {
+    return directory.resolve(name + "." + algorithm.suffix() + ".key");
+  }
+
+  /** {@code <directory>/<name>.<algorithm>.pub}, as {@link #generate} names it. */
+  public static Path publicFile(Path directory, String name, KeyAlgorithm algorithm) {
+    return directory.resolve(name + "." + algorithm.suffix() + ".pub");
+  }
+
+  /**
    * Reads a key pair file of {@code algorithm}: its private key and the public key after it.
    *
    * @throws KeyFileException if the file is missing, not a PEM key pair of that algorithm, or

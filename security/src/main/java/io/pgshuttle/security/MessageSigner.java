@@ -4,6 +4,7 @@ import io.pgshuttle.messages.Envelope;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
  */
 public final class MessageSigner {
   private final PrivateKey privateKey;
+  private final PublicKey publicKey;
   private final KeyId keyId;
   private final Clock clock;
   private final Duration validity;
@@ -27,9 +29,15 @@ public final class MessageSigner {
    */
   public MessageSigner(KeyPair keys, Clock clock, Duration validity) {
     this.privateKey = keys.getPrivate();
-    this.keyId = KeyId.of(keys.getPublic());
+    this.publicKey = keys.getPublic();
+    this.keyId = KeyId.of(publicKey);
     this.clock = clock;
     this.validity = validity;
+  }
+
+  /** The public key that verifies this signer's signatures. */
+  public PublicKey publicKey() {
+    return publicKey;
   }
 
   /** The id of the key this signer signs with. */

@@ -2,7 +2,6 @@ package io.pgshuttle.coordinator.dispatch;
 
 import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
-import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.store.Attempts;
 import io.pgshuttle.coordinator.store.CancelRequest;
@@ -27,7 +26,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +45,7 @@ public final class OutboxPublisher {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
 
   private final Database database;
-  private final Broker broker;
+  private final SignedPublisher publisher;
   private final Topology topology;
   private final Migrations migrations;
   private final Attempts attempts;
@@ -61,7 +59,7 @@ public final class OutboxPublisher {
   @Inject
   public OutboxPublisher(
       Database database,
-      Broker broker,
+      SignedPublisher publisher,
       Topology topology,
       Migrations migrations,
       Attempts attempts,
@@ -72,7 +70,7 @@ public final class OutboxPublisher {
       CoordinatorMetrics metrics,
       Breakpoints breakpoints) {
     this.database = database;
-    this.broker = broker;
+    this.publisher = publisher;
     this.topology = topology;
     this.migrations = migrations;
     this.attempts = attempts;
@@ -159,10 +157,7 @@ public final class OutboxPublisher {
     }
     Envelope<StartMigration> envelope =
         envelope(entry, migration, command(migrations.dispatchPayload(connection, migration.id())));
-    PublishOutcome published =
-        broker
-            .publisher()
-            .publish(topology.commandsExchange(), migration.instanceId(), envelope, true, Map.of());
+    PublishOutcome published = publisher.publishCommand(topology.commandsExchange(), envelope);
     if (published == PublishOutcome.ROUTED) {
       attempts.markPublished(connection, migration.id(), attempt);
       metrics.commandsPublished().inc();
@@ -200,10 +195,7 @@ public final class OutboxPublisher {
     Envelope<CancelMigration> envelope =
         envelope(
             entry, migration, new CancelMigration(migration.instanceId(), cancel.reasonText()));
-    PublishOutcome published =
-        broker
-            .publisher()
-            .publish(topology.controlExchange(), migration.instanceId(), envelope, true, Map.of());
+    PublishOutcome published = publisher.publishCommand(topology.controlExchange(), envelope);
     if (published == PublishOutcome.ROUTED) {
       log.info(
           "published CancelMigration of migration {} attempt {} to instance {}",
@@ -250,15 +242,10 @@ public final class OutboxPublisher {
       throw new SQLException(
           "stored event of outbox entry " + entry.id() + ": " + e.getMessage(), e);
     }
-    broker
-        .publisher()
-        .publish(
-            topology.eventsExchange(),
-            topology.eventRoutingKey(
-                envelope.instanceId(), envelope.migrationId(), envelope.type()),
-            envelope,
-            false,
-            Map.of());
+    publisher.publishEvent(
+        topology.eventsExchange(),
+        topology.eventRoutingKey(envelope.instanceId(), envelope.migrationId(), envelope.type()),
+        envelope);
     return Outbox.Outcome.ROUTED;
   }
 }

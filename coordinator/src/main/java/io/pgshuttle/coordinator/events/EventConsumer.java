@@ -8,12 +8,14 @@ import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.StoreException;
 import io.pgshuttle.coordinator.sweep.SweepReports;
 import io.pgshuttle.faults.Breakpoints;
+import io.pgshuttle.messages.CommandRefused;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.LeftoversSwept;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.SignatureRefusedException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -29,13 +31,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes the coordinator's event queue and folds the events, acknowledging them once their fold
  * has committed: reports of sweeps into the sweeps ({@link SweepReports}), the others into the
- * status view ({@link EventFolder}). The client's consumer thread only hands deliveries over; one
- * folding thread takes whatever has arrived, up to {@link #BATCH} events, folds them in one
- * transaction and then acks them with one ack (multiple=true), so the store commits once per batch
- * instead of once per event. Nothing blocks the queue: an undecodable event is logged and
- * acknowledged, and so is one the store refuses for good; if a batch fails, its events are folded
- * one by one, each in its own transaction, and only while the store is unreachable are events
- * requeued (after a pause, so an outage is not a busy loop). Thread-safe.
+ * status view ({@link EventFolder}). An event not signed by the key of the instance it names
+ * ({@link EventSignatures}) is logged, counted and acknowledged, never folded; an agent's report
+ * that it refused a command ({@link CommandRefused}) is logged and counted, not folded. The
+ * client's consumer thread only hands deliveries over; one folding thread takes whatever has
+ * arrived, up to {@link #BATCH} events, folds them in one transaction and then acks them with one
+ * ack (multiple=true), so the store commits once per batch instead of once per event. Nothing
+ * blocks the queue: an undecodable event is logged and acknowledged, and so is one the store
+ * refuses for good; if a batch fails, its events are folded one by one, each in its own
+ * transaction, and only while the store is unreachable are events requeued (after a pause, so an
+ * outage is not a busy loop). Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -57,6 +62,7 @@ public final class EventConsumer implements AutoCloseable {
   private final MessageCodec codec;
   private final EventFolder folder;
   private final SweepReports sweepReports;
+  private final EventSignatures signatures;
   private final CoordinatorMetrics metrics;
   private final Breakpoints breakpoints;
   private QueueConsumer consumer;
@@ -76,6 +82,7 @@ public final class EventConsumer implements AutoCloseable {
       MessageCodec codec,
       EventFolder folder,
       SweepReports sweepReports,
+      EventSignatures signatures,
       CoordinatorMetrics metrics,
       Breakpoints breakpoints) {
     this.broker = broker;
@@ -83,6 +90,7 @@ public final class EventConsumer implements AutoCloseable {
     this.codec = codec;
     this.folder = folder;
     this.sweepReports = sweepReports;
+    this.signatures = signatures;
     this.metrics = metrics;
     this.breakpoints = breakpoints;
   }
@@ -128,7 +136,10 @@ public final class EventConsumer implements AutoCloseable {
     List<EventFolder.Received> events = new ArrayList<>(batch.size());
     for (Pending pending : batch) {
       Envelope<Event> envelope = decode(pending);
-      if (envelope == null) {
+      if (envelope == null || !verified(pending, envelope)) {
+        pending.channel().basicAck(pending.tag(), false);
+      } else if (envelope.payload() instanceof CommandRefused refused) {
+        recordRefusal(envelope.instanceId(), refused);
         pending.channel().basicAck(pending.tag(), false);
       } else if (envelope.payload() instanceof LeftoversSwept) {
         handleOne(pending, envelope);
@@ -190,6 +201,34 @@ public final class EventConsumer implements AutoCloseable {
       metrics.eventsIgnored().inc();
       return null;
     }
+  }
+
+  /** Whether the event is signed by its instance's key; if not, it is logged and counted. */
+  private boolean verified(Pending pending, Envelope<Event> envelope) {
+    try {
+      signatures.verify(
+          envelope, pending.delivery().getBody(), pending.delivery().getProperties().getHeaders());
+      return true;
+    } catch (SignatureRefusedException e) {
+      log.warn("refused {}: {} ({})", describe(envelope), e.getMessage(), e.reason());
+      metrics.eventsRefused().inc();
+      return false;
+    }
+  }
+
+  /** An agent refused a command: someone may be trying to command it, or the keys disagree. */
+  private void recordRefusal(String instanceId, CommandRefused refused) {
+    metrics.commandsRefused().inc();
+    log.warn(
+        "the agent of instance {} refused {} {} (migration {}, attempt {}): {}: {}",
+        instanceId,
+        refused.commandType(),
+        refused.commandMessageId(),
+        refused.commandMigrationId(),
+        refused.commandAttempt(),
+        refused.reason(),
+        refused.detail());
+    // AUDIT: record the refused command in the audit log here (issue 7, built on another branch).
   }
 
   /** Folds one event in a transaction of its own, and acks or requeues it. */

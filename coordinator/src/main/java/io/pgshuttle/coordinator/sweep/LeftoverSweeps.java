@@ -3,7 +3,7 @@ package io.pgshuttle.coordinator.sweep;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
-import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.dispatch.SignedPublisher;
 import io.pgshuttle.coordinator.status.SweepInstanceState;
 import io.pgshuttle.coordinator.status.SweepStatus;
 import io.pgshuttle.coordinator.status.SweepTrigger;
@@ -51,7 +51,7 @@ public final class LeftoverSweeps {
   private final Database database;
   private final Migrations migrations;
   private final Sweeps sweeps;
-  private final Broker broker;
+  private final SignedPublisher publisher;
   private final Topology topology;
   private final CoordinatorMetrics metrics;
 
@@ -60,13 +60,13 @@ public final class LeftoverSweeps {
       Database database,
       Migrations migrations,
       Sweeps sweeps,
-      Broker broker,
+      SignedPublisher publisher,
       Topology topology,
       CoordinatorMetrics metrics) {
     this.database = database;
     this.migrations = migrations;
     this.sweeps = sweeps;
-    this.broker = broker;
+    this.publisher = publisher;
     this.topology = topology;
     this.metrics = metrics;
   }
@@ -124,14 +124,9 @@ public final class LeftoverSweeps {
     String error = null;
     try {
       PublishOutcome outcome =
-          broker
-              .publisher()
-              .publish(
-                  topology.controlExchange(),
-                  instanceId,
-                  Envelope.of(instanceId, command.envelopeId(), 0, 0, command),
-                  true,
-                  Map.of());
+          publisher.publishCommand(
+              topology.controlExchange(),
+              Envelope.of(instanceId, command.envelopeId(), 0, 0, command));
       if (outcome == PublishOutcome.ROUTED) {
         state = SweepInstanceState.SENT;
         metrics.sweepsSent().inc();

@@ -15,4 +15,7 @@ public record CoordinatorSection(
     Duration heartbeatTimeout,
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
-    Duration sweepInterval) {}
+    Duration sweepInterval,
+    String signingKey,
+    String agentKeys,
+    Duration commandValidity) {}

@@ -9,6 +9,7 @@ import io.pgshuttle.messages.Secret;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,9 @@ class ConfigLoaderTest {
         retryInitialBackoff: 10s
         retryMaxBackoff: 10m
         sweepInterval: 30m
+        signingKey: /etc/pgshuttle/coordinator.ed25519.key
+        agentKeys: /etc/pgshuttle/agents
+        commandValidity: 2h
       agent:
         instance: vm-0001
         sourceUrl: postgresql://vcap@127.0.0.1:5524
@@ -39,6 +43,11 @@ class ConfigLoaderTest {
         heartbeatInterval: 10s
         progressInterval: 500ms
         sweepInterval: 30m
+        signingKey: /var/vcap/jobs/pgshuttle/keys/vm-0001.ed25519.key
+        sealingKey: /var/vcap/jobs/pgshuttle/keys/vm-0001.x25519.key
+        coordinatorKeys:
+          - /var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub
+          - /var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub
       """;
 
   @Test
@@ -61,6 +70,9 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(10),
                 Duration.ofMinutes(30),
+                Path.of("/etc/pgshuttle/coordinator.ed25519.key"),
+                Path.of("/etc/pgshuttle/agents"),
+                Duration.ofHours(2),
                 null));
   }
 
@@ -88,12 +100,23 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMillis(500),
                 Duration.ofMinutes(30),
+                Path.of("/var/vcap/jobs/pgshuttle/keys/vm-0001.ed25519.key"),
+                Path.of("/var/vcap/jobs/pgshuttle/keys/vm-0001.x25519.key"),
+                List.of(
+                    Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub"),
+                    Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub")),
                 null));
   }
 
   @Test
   void readsACloudProvidersSettingsAndTheDeviceRoot() {
-    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_DEVICE_ROOT", "/tmp/fake-vm"));
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_DEVICE_ROOT", "/tmp/fake-vm",
+                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-0002.ed25519.key",
+                "PGSHUTTLE_SEALING_KEY", "/keys/vm-0002.x25519.key",
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/coordinator.ed25519.pub"));
     String yaml =
         """
         agent:
@@ -223,15 +246,19 @@ class ConfigLoaderTest {
     ConfigLoader loader = new ConfigLoader(Map.of());
 
     assertThat(loader.coordinator(ConfigFile.empty()).problems())
-        .singleElement()
-        .asString()
-        .startsWith("PGSHUTTLE_STORE_URL must be a JDBC URL");
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STORE_URL must be"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.signingKey"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.agentKeys"))
+        .hasSize(3);
     assertThat(loader.agent(ConfigFile.empty()).problems())
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_INSTANCE"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SOURCE_URL"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STATE_DIR"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_LOCAL_DISK_ROOT"))
-        .hasSize(4);
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SIGNING_KEY"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SEALING_KEY"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_COORDINATOR_KEYS"))
+        .hasSize(7);
   }
 
   @Test
@@ -243,12 +270,17 @@ class ConfigLoaderTest {
                 "PGSHUTTLE_LOCAL_DISK_ROOT", "/ignored",
                 "PGSHUTTLE_INSTANCE", "vm-1",
                 "PGSHUTTLE_SOURCE_URL", "postgresql://postgres@127.0.0.1:5432",
-                "PGSHUTTLE_STATE_DIR", "/state"));
+                "PGSHUTTLE_STATE_DIR", "/state",
+                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-1.ed25519.key",
+                "PGSHUTTLE_SEALING_KEY", "/keys/vm-1.x25519.key",
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/a.ed25519.pub, /keys/b.ed25519.pub"));
 
     Validated<AgentConfig> validated = loader.agent(ConfigFile.empty());
 
     assertThat(validated.problems()).isEmpty();
     assertThat(validated.config().iaasSettings()).isEmpty();
+    assertThat(validated.config().coordinatorKeys())
+        .containsExactly(Path.of("/keys/a.ed25519.pub"), Path.of("/keys/b.ed25519.pub"));
   }
 
   @Test
@@ -270,7 +302,12 @@ class ConfigLoaderTest {
 
   @Test
   void aMaximumBackoffBelowTheInitialIsAProblem() {
-    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d"));
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d",
+                "PGSHUTTLE_SIGNING_KEY", "/keys/coordinator.ed25519.key",
+                "PGSHUTTLE_AGENT_KEYS", "/keys/agents"));
     ConfigFile file =
         loader.parse("coordinator: {retryInitialBackoff: 1m, retryMaxBackoff: 10s}", "c.yml");
 
