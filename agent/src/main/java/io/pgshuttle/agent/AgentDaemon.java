@@ -235,14 +235,7 @@ public final class AgentDaemon implements AutoCloseable {
 
   private io.pgshuttle.messages.Envelope<StartMigration> withPassword(
       io.pgshuttle.messages.Envelope<StartMigration> command) {
-    return new io.pgshuttle.messages.Envelope<>(
-        command.messageId(),
-        command.instanceId(),
-        command.migrationId(),
-        command.attempt(),
-        command.seq(),
-        command.emittedAt(),
-        keys.unsealed(command.payload()));
+    return command.withPayload(keys.unsealed(command.payload()));
   }
 
   /**
@@ -259,14 +252,7 @@ public final class AgentDaemon implements AutoCloseable {
       return true;
     }
     CommandRefused refused = refusal.get();
-    log.warn(
-        "refused {} {} (migration {}, attempt {}): {}: {}",
-        refused.commandType(),
-        refused.commandMessageId(),
-        refused.commandMigrationId(),
-        refused.commandAttempt(),
-        refused.reason(),
-        refused.detail());
+    log.warn("refused {}", refused.describe());
     sinkFor(refused.envelopeId(), 0).emit(refused);
     return false;
   }

@@ -11,7 +11,6 @@ import io.pgshuttle.messages.EndedMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
-import io.pgshuttle.messages.Payload;
 import io.pgshuttle.messages.StartMigration;
 import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.TargetServer;
@@ -120,8 +119,7 @@ public final class AgentBroker implements AutoCloseable {
     Envelope<? extends Command> sealed = envelope;
     if (envelope.payload() instanceof SweepLeftovers sweep) {
       sealed =
-          with(
-              envelope,
+          envelope.withPayload(
               new SweepLeftovers(
                   sweep.instanceId(),
                   sweep.sweepId(),
@@ -147,24 +145,13 @@ public final class AgentBroker implements AutoCloseable {
 
   /** {@code command} with its clear password sealed for the agent, as the coordinator sends it. */
   public Envelope<StartMigration> sealed(Envelope<StartMigration> command) {
-    return with(command, command.payload().withTarget(sealed(command.payload().target())));
+    return command.withPayload(command.payload().withTarget(sealed(command.payload().target())));
   }
 
   private TargetServer sealed(TargetServer target) {
     return target.password() == null
         ? target
         : target.withSealedPassword(keys.seal(target.password()));
-  }
-
-  private static <P extends Payload> Envelope<P> with(Envelope<?> envelope, P payload) {
-    return new Envelope<>(
-        envelope.messageId(),
-        envelope.instanceId(),
-        envelope.migrationId(),
-        envelope.attempt(),
-        envelope.seq(),
-        envelope.emittedAt(),
-        payload);
   }
 
   @Override

@@ -139,6 +139,11 @@ final class E2eEnvironment implements AutoCloseable {
     return work;
   }
 
+  /** The cluster of the coordinator's store (database {@code postgres}). */
+  PostgresCluster store() {
+    return store;
+  }
+
   /** Where the agent of {@code instance} makes its disks. */
   Path diskRoot(String instance) {
     return work.resolve("disks-" + instance);

@@ -50,6 +50,21 @@ public record CommandRefused(
     Objects.requireNonNull(reason, "reason");
   }
 
+  /** What was refused and why, for a log line: type, message id, migration, attempt, reason. */
+  public String describe() {
+    return commandType
+        + " "
+        + commandMessageId
+        + " (migration "
+        + commandMigrationId
+        + ", attempt "
+        + commandAttempt
+        + "): "
+        + reason
+        + ": "
+        + detail;
+  }
+
   /** The id the report's envelope carries in its migrationId slot: the refusal id. */
   public MigrationId envelopeId() {
     return new MigrationId(refusalId);

@@ -219,15 +219,7 @@ public final class EventConsumer implements AutoCloseable {
   /** An agent refused a command: someone may be trying to command it, or the keys disagree. */
   private void recordRefusal(String instanceId, CommandRefused refused) {
     metrics.commandsRefused().inc();
-    log.warn(
-        "the agent of instance {} refused {} {} (migration {}, attempt {}): {}: {}",
-        instanceId,
-        refused.commandType(),
-        refused.commandMessageId(),
-        refused.commandMigrationId(),
-        refused.commandAttempt(),
-        refused.reason(),
-        refused.detail());
+    log.warn("the agent of instance {} refused {}", instanceId, refused.describe());
     // AUDIT: record the refused command in the audit log here (issue 7, built on another branch).
   }
 
