@@ -124,7 +124,7 @@ public final class KeyFiles {
    *
    * @throws KeyFileException if {@code pem} is not one
    */
-  public static PublicKey parsePublic(String pem, KeyAlgorithm algorithm) {
+  private static PublicKey parsePublic(String pem, KeyAlgorithm algorithm) {
     byte[] der = decodePem(pem, PUBLIC);
     try {
       return KeyFactory.getInstance(algorithm.jcaName())

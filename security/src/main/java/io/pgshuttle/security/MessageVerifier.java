@@ -32,11 +32,6 @@ public final class MessageVerifier {
     this.clock = clock;
   }
 
-  /** The ids of the trusted keys. */
-  public Collection<KeyId> trustedKeys() {
-    return trusted.keySet();
-  }
-
   /**
    * Checks that {@code envelope}, received as {@code body} with {@code headers}, carries a valid
    * signature of a trusted key; {@code checkExpiry} also refuses one past its expiry time

@@ -15,8 +15,9 @@ import java.util.UUID;
  * Decides whether the agent may act on a command, before anything else looks at it: the command
  * must carry a valid, unexpired signature of a trusted coordinator key, be addressed to this
  * instance (in its envelope and its body), and not have been taken before. A command it admits is
- * recorded in {@link SeenCommands} first. A refused command leaves no trace but the refusal. Not
- * thread-safe, as {@link SeenCommands}.
+ * recorded in {@link SeenCommands} first. A refused command leaves no trace but the refusal.
+ * Thread-safe: the command and control consumers may call it at once, and one check-and-record runs
+ * at a time.
  */
 public final class CommandGate {
   private final String instanceId;
@@ -39,7 +40,7 @@ public final class CommandGate {
    *     because its ack was lost is admitted again (acting on it is idempotent), not refused
    * @return the refusal to report, or empty when the agent may act on the command
    */
-  public Optional<CommandRefused> admit(
+  public synchronized Optional<CommandRefused> admit(
       Envelope<? extends Command> command,
       byte[] body,
       Map<String, Object> headers,

@@ -15,8 +15,8 @@ import java.util.UUID;
 /**
  * The message ids of the commands this agent took, on the VM's persistent disk, each kept until its
  * signature expires: a command seen before is a replay, and one whose signature expired is refused
- * anyway, so the window need not be longer. Survives restarts. Not thread-safe: the two command
- * consumers of an agent share one connection thread.
+ * anyway, so the window need not be longer. Survives restarts. Not thread-safe: {@link CommandGate}
+ * serializes its use.
  *
  * <p>Layout: {@code <stateDir>/seen-commands/<messageId>} holding the expiry time.
  */
