@@ -163,11 +163,19 @@ start_pgshuttle() {
   PGSHUTTLE_API_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
   export PGSHUTTLE_API_TOKEN
   mkdir -p "$work/disks" "$work/agent-state"
+  # Keys as an operator makes them: the coordinator's pair, the agent's two pairs, and the agent's
+  # public keys registered in the coordinator's agent-key directory.
+  "$pgshuttle" keys coordinator --out "$work/keys" >"$work/keys.log"
+  "$pgshuttle" keys agent --instance "$instance" --out "$work/agent-keys" >>"$work/keys.log"
+  mkdir -p "$work/keys/agents"
+  cp "$work/agent-keys/$instance".*.pub "$work/keys/agents/"
 
   PGSHUTTLE_STORE_URL=jdbc:postgresql://127.0.0.1:$store_port/pgshuttle \
     PGSHUTTLE_STORE_USER=postgres \
     PGSHUTTLE_HTTP_PORT=$http_port \
     PGSHUTTLE_API_TOKENS=demo:operate:$PGSHUTTLE_API_TOKEN \
+    PGSHUTTLE_SIGNING_KEY=$work/keys/coordinator.ed25519.key \
+    PGSHUTTLE_AGENT_KEYS=$work/keys/agents \
     "$pgshuttle" coordinator >"$work/coordinator.log" 2>&1 &
   daemon_pids+=($!)
   wait_for_log coordinator $! "$work/coordinator.log" "coordinator running"
@@ -178,6 +186,9 @@ start_pgshuttle() {
     PGSHUTTLE_IAAS=local \
     PGSHUTTLE_LOCAL_DISK_ROOT=$work/disks \
     PGSHUTTLE_STATE_DIR=$work/agent-state \
+    PGSHUTTLE_SIGNING_KEY=$work/agent-keys/$instance.ed25519.key \
+    PGSHUTTLE_SEALING_KEY=$work/agent-keys/$instance.x25519.key \
+    PGSHUTTLE_COORDINATOR_KEYS=$work/keys/coordinator.ed25519.pub \
     "$pgshuttle" agent >"$work/agent.log" 2>&1 &
   daemon_pids+=($!)
   wait_for_log agent $! "$work/agent.log" "agent running"

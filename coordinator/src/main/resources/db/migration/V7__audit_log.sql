@@ -3,7 +3,8 @@
 CREATE TABLE audit_log (
     audit_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     recorded_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
-    -- Who: the HTTP caller, "queue" for a control plane's message, "coordinator" for its own work.
+    -- Who: the HTTP caller's token name, "coordinator" for its own work, "agent <instance>" for a
+    -- command an agent refused.
     actor        text NOT NULL,
     -- What: an AuditAction name, such as COMMAND_ISSUED or CANCEL_REQUESTED.
     action       text NOT NULL,

@@ -35,6 +35,12 @@ import java.util.Objects;
  * @param progressInterval least time between two progress events of a step
  * @param sweepInterval PGSHUTTLE_SWEEP_INTERVAL: how often the agent deletes, on its own, the disks
  *     of its attempts that have ended (see {@link io.pgshuttle.agent.sweep.LeftoverSweeper})
+ * @param signingKey PGSHUTTLE_SIGNING_KEY: this agent's Ed25519 key pair file, which signs its
+ *     events (see {@code pgshuttle keys agent})
+ * @param sealingKey PGSHUTTLE_SEALING_KEY: this agent's X25519 key pair file, which opens the
+ *     target passwords the coordinator seals for it
+ * @param coordinatorKeys PGSHUTTLE_COORDINATOR_KEYS: the coordinator's Ed25519 public key files
+ *     whose signatures this agent trusts; one, or two during a rotation
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the agent holds until it is killed; null in production
  */
@@ -53,6 +59,9 @@ public record AgentConfig(
     Duration heartbeatInterval,
     Duration progressInterval,
     Duration sweepInterval,
+    Path signingKey,
+    Path sealingKey,
+    List<Path> coordinatorKeys,
     String breakpoint) {
 
   /** The breakpoints of an agent, for fault tests. */
@@ -65,6 +74,7 @@ public record AgentConfig(
   public AgentConfig {
     iaasSettings = iaasSettings == null ? Map.of() : Map.copyOf(iaasSettings);
     deviceRoot = deviceRoot == null ? Path.of("/") : deviceRoot;
+    coordinatorKeys = coordinatorKeys == null ? List.of() : List.copyOf(coordinatorKeys);
   }
 
   public Topology topology() {
@@ -114,6 +124,22 @@ public record AgentConfig(
     }
     if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
       problems.add("PGSHUTTLE_SWEEP_INTERVAL (agent.sweepInterval) must be positive, e.g. 15m");
+    }
+    if (signingKey == null) {
+      problems.add(
+          "PGSHUTTLE_SIGNING_KEY (agent.signingKey) is not set: name this agent's Ed25519 key pair"
+              + " file, made by `pgshuttle keys agent --instance ID --out DIR`");
+    }
+    if (sealingKey == null) {
+      problems.add(
+          "PGSHUTTLE_SEALING_KEY (agent.sealingKey) is not set: name this agent's X25519 key pair"
+              + " file, made by `pgshuttle keys agent --instance ID --out DIR`");
+    }
+    if (coordinatorKeys.isEmpty() || coordinatorKeys.size() > 2) {
+      problems.add(
+          "PGSHUTTLE_COORDINATOR_KEYS (agent.coordinatorKeys) must name one or two coordinator"
+              + " public key files (two during a rotation), not "
+              + coordinatorKeys.size());
     }
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(progressInterval, "progressInterval");

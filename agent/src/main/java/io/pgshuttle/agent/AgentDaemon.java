@@ -8,11 +8,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.pgshuttle.agent.daemon.AgentKeys;
 import io.pgshuttle.agent.daemon.AttemptCancellation;
+import io.pgshuttle.agent.daemon.CommandGate;
 import io.pgshuttle.agent.daemon.CommandInbox;
 import io.pgshuttle.agent.daemon.EventOutbox;
 import io.pgshuttle.agent.daemon.OutboxEventSink;
 import io.pgshuttle.agent.daemon.OutboxRelay;
+import io.pgshuttle.agent.daemon.SeenCommands;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
 import io.pgshuttle.agent.pipeline.AttemptResult;
 import io.pgshuttle.agent.pipeline.AttemptRunner;
@@ -27,6 +30,7 @@ import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Command;
+import io.pgshuttle.messages.CommandRefused;
 import io.pgshuttle.messages.EndedMigration;
 import io.pgshuttle.messages.Leftover;
 import io.pgshuttle.messages.LeftoversSwept;
@@ -36,6 +40,7 @@ import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.StartMigration;
 import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.SealedSecretException;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Clock;
@@ -56,12 +61,15 @@ import org.slf4j.LoggerFactory;
  * The agent on one VM. It consumes StartMigration commands from its instance's queue one at a time
  * (prefetch 1), acks each once it is recorded in the on-disk inbox, and runs the attempts on a
  * single worker thread; it refuses repeated and stale commands, heartbeats while busy, and takes
- * cancels from its control queue. Events go through the on-disk {@link EventOutbox}, so a broker
- * outage delays them but loses none. On start it publishes the events a predecessor left and rolls
- * back what it left running. It sweeps leftovers (see {@link LeftoverSweeper}) on a thread of its
- * own: the disks of ended attempts at start and every {@code sweepInterval}, reported only when it
- * met any, and what the coordinator asks for in a SweepLeftovers from the control queue, always
- * reported.
+ * cancels from its control queue. Every command must pass the {@link CommandGate} first (signed by
+ * a trusted coordinator key, unexpired, for this instance, not seen before); one that does not is
+ * acked, logged and reported in a {@link CommandRefused} event, and nothing else happens. The
+ * target password is unsealed with the agent's key in memory, just before the attempt runs. Events
+ * go through the on-disk {@link EventOutbox}, so a broker outage delays them but loses none. On
+ * start it publishes the events a predecessor left and rolls back what it left running. It sweeps
+ * leftovers (see {@link LeftoverSweeper}) on a thread of its own: the disks of ended attempts at
+ * start and every {@code sweepInterval}, reported only when it met any, and what the coordinator
+ * asks for in a SweepLeftovers from the control queue, always reported.
  *
  * <p>{@link #start()} and {@link #close()} may be called from any thread, once each.
  */
@@ -92,6 +100,8 @@ public final class AgentDaemon implements AutoCloseable {
   private final Map<MigrationId, AttemptCancellation> cancellations = new ConcurrentHashMap<>();
   private volatile OutboxEventSink runningSink;
   private CommandInbox inbox;
+  private AgentKeys keys;
+  private CommandGate gate;
   private Connection connection;
   private ConfirmingPublisher publisher;
 
@@ -128,6 +138,7 @@ public final class AgentDaemon implements AutoCloseable {
    * commands.
    *
    * @throws IllegalStateException if the configuration has problems, listing each
+   * @throws io.pgshuttle.security.KeyFileException if a key file cannot be read, naming it
    * @throws io.pgshuttle.amqp.AmqpException if the broker cannot be reached
    */
   public synchronized void start() throws IOException {
@@ -135,13 +146,17 @@ public final class AgentDaemon implements AutoCloseable {
     if (!problems.isEmpty()) {
       throw new IllegalStateException("agent configuration: " + String.join("; ", problems));
     }
+    keys = AgentKeys.load(config, clock);
+    gate =
+        new CommandGate(
+            config.instanceId(), keys.coordinator(), new SeenCommands(config.stateDir()), clock);
     inbox = new CommandInbox(config.stateDir(), codec);
     PgPassFile.deleteLeftovers(PgTools.passFileDirectory(config.stateDir()));
     connection =
         new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT)
             .connect("pgshuttle-agent-" + config.instanceId());
     publisher = new ConfirmingPublisher(connection, codec, CONFIRM_TIMEOUT);
-    relay.start(publisher);
+    relay.start(publisher, keys.signer());
     try (Channel declaring = connection.createChannel()) {
       new TopologyDeclarer(topology).declareAgent(declaring, config.instanceId());
     } catch (java.util.concurrent.TimeoutException e) {
@@ -201,8 +216,12 @@ public final class AgentDaemon implements AutoCloseable {
     OutboxEventSink sink = sinkFor(command.migrationId(), command.attempt());
     runningSink = sink;
     try (Timer.Context timing = attemptDurations.time()) {
-      AttemptResult result = runner.run(command, sink, cancellation);
+      AttemptResult result = runner.run(withPassword(command), sink, cancellation);
       (result.succeeded() ? attemptsSucceeded : attemptsFailed).mark();
+    } catch (SealedSecretException e) {
+      attemptsFailed.mark();
+      log.error("attempt {} of {} cannot run: {}", command.attempt(), command.migrationId(), e);
+      sink.emit(new AttemptFailed(null, e.getMessage(), false, List.of()));
     } catch (RuntimeException e) {
       attemptsFailed.mark();
       log.error("attempt {} of {} crashed", command.attempt(), command.migrationId(), e);
@@ -212,6 +231,30 @@ public final class AgentDaemon implements AutoCloseable {
       cancellations.remove(command.migrationId(), cancellation);
       inbox.markDone(command);
     }
+  }
+
+  private io.pgshuttle.messages.Envelope<StartMigration> withPassword(
+      io.pgshuttle.messages.Envelope<StartMigration> command) {
+    return command.withPayload(keys.unsealed(command.payload()));
+  }
+
+  /**
+   * Whether {@code command} may be acted on; if not, the refusal is logged and reported, and the
+   * caller only acks it.
+   */
+  private boolean admitted(
+      io.pgshuttle.messages.Envelope<? extends Command> command,
+      Envelope delivery,
+      AMQP.BasicProperties properties,
+      byte[] body) {
+    var refusal = gate.admit(command, body, properties.getHeaders(), delivery.isRedeliver());
+    if (refusal.isEmpty()) {
+      return true;
+    }
+    CommandRefused refused = refusal.get();
+    log.warn("refused {}", refused.describe());
+    sinkFor(refused.envelopeId(), 0).emit(refused);
+    return false;
   }
 
   /** The periodic sweep, reported only when it met something. */
@@ -285,27 +328,15 @@ public final class AgentDaemon implements AutoCloseable {
         getChannel().basicReject(delivery.getDeliveryTag(), false);
         return;
       }
-      if (!config.instanceId().equals(command.instanceId())
-          || !config.instanceId().equals(command.payload().instanceId())) {
-        log.error(
-            "refused command {} addressed to instance {}, not {}",
-            command.messageId(),
-            command.instanceId(),
-            config.instanceId());
-        getChannel().basicReject(delivery.getDeliveryTag(), false);
-        return;
-      }
-      List<String> problems = command.payload().problems();
-      if (!problems.isEmpty()) {
+      if (!admitted(command, delivery, properties, body)) {
+        log.debug("nothing done for refused command {}", command.messageId());
+      } else if (!command.payload().problems().isEmpty()) {
         log.error(
             "refused invalid command {} for migration {}: {}",
             command.messageId(),
             command.migrationId(),
-            String.join("; ", problems));
-        getChannel().basicReject(delivery.getDeliveryTag(), false);
-        return;
-      }
-      if (fencing.isStale(command)) {
+            String.join("; ", command.payload().problems()));
+      } else if (fencing.isStale(command)) {
         log.warn(
             "refused a stale command for attempt {} of {}: a later dispatch was seen",
             command.attempt(),
@@ -351,14 +382,8 @@ public final class AgentDaemon implements AutoCloseable {
         throws IOException {
       try {
         var message = codec.decode(body, Command.class);
-        if (message.payload() instanceof CancelMigration cancel
-            && !(config.instanceId().equals(message.instanceId())
-                && config.instanceId().equals(cancel.instanceId()))) {
-          log.error(
-              "refused a cancel of {} addressed to instance {}, not {}",
-              message.migrationId(),
-              cancel.instanceId(),
-              config.instanceId());
+        if (!admitted(message, delivery, properties, body)) {
+          log.debug("nothing done for refused control message {}", message.messageId());
         } else if (message.payload() instanceof CancelMigration cancel) {
           AttemptCancellation cancellation = cancellations.get(message.migrationId());
           if (cancellation == null) {
@@ -374,7 +399,7 @@ public final class AgentDaemon implements AutoCloseable {
             cancellation.cancel(cancel.reason(), false);
           }
         } else if (message.payload() instanceof SweepLeftovers sweep) {
-          takeSweep(message.instanceId(), sweep);
+          takeSweep(sweep);
         } else {
           log.warn("ignored a {} on the control queue", message.type());
         }
@@ -385,22 +410,13 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
-  private void takeSweep(String addressedTo, SweepLeftovers sweep) {
-    if (!config.instanceId().equals(addressedTo)
-        || !config.instanceId().equals(sweep.instanceId())) {
-      log.error(
-          "refused sweep {} addressed to instance {}, not {}",
-          sweep.sweepId(),
-          sweep.instanceId(),
-          config.instanceId());
-      return;
-    }
+  private void takeSweep(SweepLeftovers sweep) {
     log.info(
         "sweep {} requested: leftovers of {} ended migrations, and disks",
         sweep.sweepId(),
         sweep.migrations().size());
     try {
-      sweeps.execute(() -> sweep(sweep));
+      sweeps.execute(() -> sweep(keys.unsealed(sweep)));
     } catch (RejectedExecutionException e) {
       log.warn("dropped sweep {}: the agent is stopping", sweep.sweepId());
     }

@@ -2,35 +2,50 @@ package io.pgshuttle.agent;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.pgshuttle.messages.Command;
+import io.pgshuttle.messages.EndedMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.SweepLeftovers;
+import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.MessageSigner;
 import io.pgshuttle.testkit.TestBroker;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The broker as an agent IT sees it, in a namespace of the test's own: a tap on every event, a way
- * to publish to the agent's queues, and on {@link #close()} the deletion of the namespace's queues
- * and exchanges. Thread-safe: the tap fills its lists on the client's consumer thread.
+ * to publish to the agent's queues as the coordinator does (passwords sealed for the agent, signed
+ * with the coordinator's key from {@link TestKeys}) or otherwise, and on {@link #close()} the
+ * deletion of the namespace's queues and exchanges. Thread-safe: the tap fills its lists on the
+ * client's consumer thread.
  */
 public final class AgentBroker implements AutoCloseable {
   private final Topology topology;
   private final String instanceId;
+  private final TestKeys keys;
   private final MessageCodec codec = new MessageCodec();
   private final Connection connection;
   private final Channel channel;
   private final List<Envelope<Event>> events = new CopyOnWriteArrayList<>();
   private final List<String> rawEvents = new CopyOnWriteArrayList<>();
 
+  /** A message as published: its bytes and headers, to publish again as they are. */
+  public record Published(byte[] body, Map<String, Object> headers) {}
+
   /** Connects to the test broker and starts tapping {@code topology}'s events exchange. */
-  public AgentBroker(Topology topology, String instanceId) throws Exception {
+  public AgentBroker(Topology topology, String instanceId, TestKeys keys) throws Exception {
     this.topology = topology;
     this.instanceId = instanceId;
+    this.keys = keys;
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(TestBroker.uri());
     connection = factory.newConnection("pgshuttle-agent-it");
@@ -68,14 +83,12 @@ public final class AgentBroker implements AutoCloseable {
     return channel.messageCount(topology.agentQueue(instanceId));
   }
 
-  /** Publishes {@code body} to the agent's command queue. */
-  public void publishCommand(byte[] body) throws Exception {
-    channel.basicPublish(topology.commandsExchange(), instanceId, null, body);
-  }
-
-  /** Publishes {@code envelope} to the agent's control queue. */
-  public void publishControl(Envelope<?> envelope) throws Exception {
-    publishControl(codec.encode(envelope));
+  /**
+   * Publishes {@code command} to the agent's command queue as the coordinator does: its clear
+   * password sealed for the agent, signed with the coordinator's key.
+   */
+  public Published publishCommand(Envelope<StartMigration> command) throws Exception {
+    return publishCommand(command, keys.coordinatorSigner());
   }
 
   /** Publishes {@code body} to the agent's control queue. */
@@ -86,6 +99,69 @@ public final class AgentBroker implements AutoCloseable {
   /** Control messages waiting in the agent's control queue. */
   public long controlsWaiting() throws Exception {
     return channel.messageCount(topology.agentControlQueue(instanceId));
+  }
+
+  /** As {@link #publishCommand(Envelope)}, signed by {@code signer}, or unsigned when null. */
+  public Published publishCommand(Envelope<StartMigration> command, MessageSigner signer)
+      throws Exception {
+    return publish(topology.commandsExchange(), sealed(command), signer);
+  }
+
+  /** Publishes {@code message} to the agent's command queue, as it is. */
+  public void publishRaw(Published message) throws Exception {
+    publishRaw(message, topology.commandsExchange());
+  }
+
+  /** Publishes {@code message} to {@code exchange}, routed to the agent, as it is. */
+  public void publishRaw(Published message, String exchange) throws Exception {
+    channel.basicPublish(
+        exchange,
+        instanceId,
+        new AMQP.BasicProperties.Builder().headers(message.headers()).build(),
+        message.body());
+  }
+
+  /**
+   * Publishes {@code envelope} to the agent's control queue as the coordinator does: each target
+   * password of a sweep sealed, signed with the coordinator's key.
+   */
+  public Published publishControl(Envelope<? extends Command> envelope) throws Exception {
+    Envelope<? extends Command> sealed = envelope;
+    if (envelope.payload() instanceof SweepLeftovers sweep) {
+      sealed =
+          envelope.withPayload(
+              new SweepLeftovers(
+                  sweep.instanceId(),
+                  sweep.sweepId(),
+                  sweep.migrations().stream()
+                      .map(m -> new EndedMigration(m.migrationId(), sealed(m.target())))
+                      .toList()));
+    }
+    return publish(topology.controlExchange(), sealed, keys.coordinatorSigner());
+  }
+
+  private Published publish(String exchange, Envelope<?> envelope, MessageSigner signer)
+      throws Exception {
+    byte[] body = codec.encode(envelope);
+    Published message =
+        new Published(body, signer == null ? Map.of() : signer.sign(envelope, body));
+    channel.basicPublish(
+        exchange,
+        instanceId,
+        new AMQP.BasicProperties.Builder().headers(message.headers()).build(),
+        body);
+    return message;
+  }
+
+  /** {@code command} with its clear password sealed for the agent, as the coordinator sends it. */
+  public Envelope<StartMigration> sealed(Envelope<StartMigration> command) {
+    return command.withPayload(command.payload().withTarget(sealed(command.payload().target())));
+  }
+
+  private TargetServer sealed(TargetServer target) {
+    return target.password() == null
+        ? target
+        : target.withSealedPassword(keys.seal(target.password()));
   }
 
   @Override

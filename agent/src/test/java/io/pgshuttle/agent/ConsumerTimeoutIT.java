@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.inject.Guice;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -54,13 +55,14 @@ class ConsumerTimeoutIT {
         PostgresCluster target = PostgresCluster.startWithPassword("slow-pw")) {
       source.execute("postgres", "CREATE DATABASE shop");
       source.execute("shop", "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
-      AgentConfig config =
+      TestAgentConfig testConfig =
           TestAgentConfig.of(INSTANCE, work)
               .broker(broker.uri(), topology.namespace())
               .source(source.url())
               .pgBindir(slowDumpTools())
-              .intervals(Duration.ofSeconds(5), Duration.ofSeconds(1))
-              .build();
+              .intervals(Duration.ofSeconds(5), Duration.ofSeconds(1));
+      AgentConfig config = testConfig.build();
+      TestKeys keys = testConfig.keys();
       AgentDaemon agent =
           Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
       ConnectionFactory factory = new ConnectionFactory();
@@ -84,8 +86,15 @@ class ConsumerTimeoutIT {
             tag -> {});
         MigrationId migration = MigrationId.forRequest("slow-" + work.getFileName());
 
+        Envelope<StartMigration> command = command(migration, target, keys);
+        byte[] body = codec.encode(command);
         channel.basicPublish(
-            topology.commandsExchange(), INSTANCE, null, codec.encode(command(migration, target)));
+            topology.commandsExchange(),
+            INSTANCE,
+            new AMQP.BasicProperties.Builder()
+                .headers(keys.coordinatorSigner().sign(command, body))
+                .build(),
+            body);
 
         await()
             .atMost(Duration.ofSeconds(DUMP_SECONDS + 120))
@@ -126,7 +135,9 @@ class ConsumerTimeoutIT {
     return tools;
   }
 
-  private static Envelope<StartMigration> command(MigrationId migration, PostgresCluster target) {
+  /** A command as the coordinator sends it: the password sealed for the agent. */
+  private static Envelope<StartMigration> command(
+      MigrationId migration, PostgresCluster target, TestKeys keys) {
     return Envelope.of(
         INSTANCE,
         migration,
@@ -139,8 +150,9 @@ class ConsumerTimeoutIT {
                 target.host(),
                 target.port(),
                 PostgresCluster.SUPERUSER,
-                Secret.of("slow-pw"),
-                SslMode.DISABLE),
+                null,
+                SslMode.DISABLE,
+                keys.seal(Secret.of("slow-pw"))),
             new MigrationOptions(1, 1, false, VerifyLevel.FULL),
             1));
   }

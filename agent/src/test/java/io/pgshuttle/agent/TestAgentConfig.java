@@ -6,12 +6,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * An {@link AgentConfig} for tests, built by name rather than by position: the {@code local} disk
- * provider, the machine's PostgreSQL tools, a source that trusts the agent, and short intervals,
- * each changeable. Not thread-safe.
+ * provider, the machine's PostgreSQL tools, a source that trusts the agent, keys made under the
+ * work directory ({@link TestKeys}), and short intervals, each changeable. Not thread-safe.
  */
 public final class TestAgentConfig {
   private String amqpUri = "amqp://unused";
@@ -25,11 +26,26 @@ public final class TestAgentConfig {
   private Duration progressInterval = Duration.ofMillis(200);
   private Duration sweepInterval = Duration.ofHours(1);
   private Map<String, String> iaasSettings;
+  private final TestKeys keys;
+  private List<Path> coordinatorKeys;
 
   private TestAgentConfig(String instance, Path work) {
     this.instance = instance;
     this.diskRoot = work.resolve("disks");
     this.stateDir = work.resolve("state");
+    this.keys = TestKeys.in(work.resolve("keys"));
+    this.coordinatorKeys = List.of(keys.coordinatorPublicFile());
+  }
+
+  /** The keys the agent holds, under {@code <work>/keys}. */
+  public TestKeys keys() {
+    return keys;
+  }
+
+  /** The coordinator public key files the agent trusts, instead of the test's one. */
+  public TestAgentConfig coordinatorKeys(List<Path> files) {
+    this.coordinatorKeys = files;
+    return this;
   }
 
   /** An agent of {@code instance} with its disks and state under {@code work}. */
@@ -98,6 +114,9 @@ public final class TestAgentConfig {
         heartbeatInterval,
         progressInterval,
         sweepInterval,
+        keys.agentSigningKey(),
+        keys.agentSealingKey(),
+        coordinatorKeys,
         null);
   }
 }

@@ -48,6 +48,21 @@ public final class ConfirmingPublisher implements AutoCloseable {
       Envelope<?> envelope,
       boolean mandatory,
       Map<String, Object> headers) {
+    return publish(exchange, routingKey, envelope, codec.encode(envelope), mandatory, headers);
+  }
+
+  /**
+   * As {@link #publish(String, String, Envelope, boolean, Map)}, with {@code body}, the envelope's
+   * encoding, already made: for a caller whose headers depend on the exact bytes, such as a
+   * signature.
+   */
+  public synchronized PublishOutcome publish(
+      String exchange,
+      String routingKey,
+      Envelope<?> envelope,
+      byte[] body,
+      boolean mandatory,
+      Map<String, Object> headers) {
     String messageId = envelope.messageId().toString();
     AMQP.BasicProperties properties =
         new AMQP.BasicProperties.Builder()
@@ -58,7 +73,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
             .timestamp(Date.from(envelope.emittedAt()))
             .headers(new HashMap<>(headers))
             .build();
-    return publishRaw(exchange, routingKey, properties, codec.encode(envelope), mandatory);
+    return publishRaw(exchange, routingKey, properties, body, mandatory);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.pgshuttle.coordinator.http.ApiToken;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +29,12 @@ import java.util.Set;
  * @param sweepInterval how often the agents are asked to sweep the leftovers of ended migrations
  * @param apiTokens PGSHUTTLE_API_TOKENS or coordinator.apiTokens: the bearer tokens the HTTP API
  *     accepts; empty refuses every request but the open paths; null counts as empty
+ * @param signingKey PGSHUTTLE_SIGNING_KEY: the coordinator's Ed25519 key pair file, which signs
+ *     every command (see {@code pgshuttle keys coordinator})
+ * @param agentKeys PGSHUTTLE_AGENT_KEYS: the directory of the agents' public keys, {@code
+ *     <instance>.ed25519.pub} and {@code <instance>.x25519.pub} (see {@link
+ *     io.pgshuttle.security.AgentKeyDirectory})
+ * @param commandValidity how long after signing an agent accepts a command
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the coordinator holds until it is killed; null in production
  */
@@ -43,6 +50,9 @@ public record CoordinatorConfig(
     Duration retryMaxBackoff,
     Duration sweepInterval,
     List<ApiToken> apiTokens,
+    Path signingKey,
+    Path agentKeys,
+    Duration commandValidity,
     String breakpoint) {
 
   public CoordinatorConfig {
@@ -113,6 +123,19 @@ public record CoordinatorConfig(
       problems.add("coordinator.sweepInterval must be positive, e.g. PT1H");
     }
     problems.addAll(apiTokenProblems());
+    if (signingKey == null) {
+      problems.add(
+          "coordinator.signingKey (PGSHUTTLE_SIGNING_KEY) is not set: name the coordinator's key"
+              + " pair file, made by `pgshuttle keys coordinator --out DIR`");
+    }
+    if (agentKeys == null) {
+      problems.add(
+          "coordinator.agentKeys (PGSHUTTLE_AGENT_KEYS) is not set: name the directory of the"
+              + " agents' public keys, made by `pgshuttle keys agent --instance ID --out DIR`");
+    }
+    if (commandValidity == null || commandValidity.isNegative() || commandValidity.isZero()) {
+      problems.add("coordinator.commandValidity must be positive, e.g. PT1H");
+    }
     String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
     if (breakpointProblem != null) {
       problems.add(breakpointProblem);

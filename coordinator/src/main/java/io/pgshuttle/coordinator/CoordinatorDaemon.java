@@ -10,7 +10,9 @@ import io.pgshuttle.coordinator.http.HttpApi;
 import io.pgshuttle.coordinator.intake.RequestConsumer;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.sweep.SweepScheduler;
+import io.pgshuttle.security.MessageSigner;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +39,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final SweepScheduler sweeps;
   private final EventStreams streams;
   private final HttpApi http;
+  private final Provider<MessageSigner> signer;
   private boolean started;
   private boolean closed;
 
@@ -52,7 +55,8 @@ public final class CoordinatorDaemon implements AutoCloseable {
       HeartbeatWatchdog watchdog,
       SweepScheduler sweeps,
       EventStreams streams,
-      HttpApi http) {
+      HttpApi http,
+      Provider<MessageSigner> signer) {
     this.config = config;
     this.database = database;
     this.broker = broker;
@@ -64,6 +68,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.sweeps = sweeps;
     this.streams = streams;
     this.http = http;
+    this.signer = signer;
   }
 
   /**
@@ -76,6 +81,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
    *     cannot be migrated
    * @throws io.pgshuttle.amqp.AmqpException if the broker is unreachable
    * @throws UncheckedIOException if the HTTP port cannot be bound
+   * @throws io.pgshuttle.security.KeyFileException if the signing key cannot be read
    * @throws IllegalStateException if started before, or closed
    */
   public synchronized void start() {
@@ -84,6 +90,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     }
     started = true;
     try {
+      log.info("commands are signed with key {}", signer.get().keyId());
       database.open();
       broker.open();
       dispatch.start();

@@ -26,6 +26,8 @@ public final class CoordinatorMetrics {
   public static final String EVENTS_IGNORED = PREFIX + "events.ignored";
   public static final String ATTEMPTS_STARTED = PREFIX + "attempts.started";
   public static final String ATTEMPTS_SUCCEEDED = PREFIX + "attempts.succeeded";
+  public static final String EVENTS_REFUSED = PREFIX + "events.refused";
+  public static final String COMMANDS_REFUSED = PREFIX + "commands.refused";
   public static final String ATTEMPTS_FAILED = PREFIX + "attempts.failed";
   public static final String STEP_DURATION = PREFIX + "steps.duration.";
   public static final String BYTES_DUMPED = PREFIX + "bytes.dumped";
@@ -105,6 +107,16 @@ public final class CoordinatorMetrics {
   /** From an event's emittedAt (the agent's clock) to its fold into the status view. */
   public void eventFolded(Duration delay) {
     registry.timer(EVENT_FOLD_DELAY).update(delay.isNegative() ? Duration.ZERO : delay);
+  }
+
+  /** Events dropped unfolded: not signed by the key of the instance they claim to be from. */
+  public Counter eventsRefused() {
+    return registry.counter(EVENTS_REFUSED);
+  }
+
+  /** Commands an agent reported it refused (CommandRefused events). */
+  public Counter commandsRefused() {
+    return registry.counter(COMMANDS_REFUSED);
   }
 
   /** Attempts that failed, by the agent's report, a silent agent or a missing one. */

@@ -9,7 +9,12 @@ import io.pgshuttle.coordinator.http.HttpModule;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.AgentKeyDirectory;
+import io.pgshuttle.security.KeyAlgorithm;
+import io.pgshuttle.security.KeyFiles;
+import io.pgshuttle.security.MessageSigner;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.Random;
 
 /**
@@ -47,6 +52,26 @@ public final class CoordinatorModule extends AbstractModule {
   @Singleton
   MetricRegistry metricRegistry() {
     return new MetricRegistry();
+  }
+
+  /**
+   * Signs every command with the coordinator's key pair.
+   *
+   * @throws io.pgshuttle.security.KeyFileException naming the file when it cannot be read
+   */
+  @Provides
+  @Singleton
+  MessageSigner commandSigner() {
+    return new MessageSigner(
+        KeyFiles.readKeyPair(config.signingKey(), KeyAlgorithm.ED25519),
+        Clock.systemUTC(),
+        config.commandValidity());
+  }
+
+  @Provides
+  @Singleton
+  AgentKeyDirectory agentKeys() {
+    return new AgentKeyDirectory(config.agentKeys());
   }
 
   @Provides

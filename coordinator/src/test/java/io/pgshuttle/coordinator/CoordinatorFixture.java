@@ -21,10 +21,15 @@ import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.KeyAlgorithm;
+import io.pgshuttle.security.KeyFiles;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +41,16 @@ import java.util.UUID;
 
 /**
  * One test's coordinator world: a fresh store database in the class's cluster, a fresh broker
- * namespace, the coordinator daemon, fake agents and event taps. {@link #close()} stops the daemon
- * and deletes the namespace's queues and exchanges.
+ * namespace, a fresh coordinator key pair and agent key directory, the coordinator daemon, fake
+ * agents and event taps. {@link #close()} stops the daemon and deletes the namespace's queues and
+ * exchanges.
  */
 final class CoordinatorFixture implements AutoCloseable {
   static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
   static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
+  static final Duration COMMAND_VALIDITY = Duration.ofHours(1);
 
   /** The token {@link ApiClient} sends unless told otherwise. */
   static final ApiToken OPERATE =
@@ -57,6 +64,10 @@ final class CoordinatorFixture implements AutoCloseable {
   final Topology topology;
   final String storeDatabase;
   final MessageCodec codec = new MessageCodec();
+  final Path keys;
+  final Path agentKeys;
+  final KeyPair coordinatorKeys;
+  private final Map<String, FakeAgent.Keys> registered = new HashMap<>();
   private final Connection connection;
   private final Channel channel;
   private final List<String> instances = new ArrayList<>();
@@ -69,6 +80,9 @@ final class CoordinatorFixture implements AutoCloseable {
     this.cluster = cluster;
     this.topology = new Topology(TestBroker.freshNamespace());
     this.storeDatabase = "store_" + UUID.randomUUID().toString().replace("-", "");
+    this.keys = Files.createTempDirectory("pgshuttle-keys");
+    this.agentKeys = keys.resolve("agents");
+    this.coordinatorKeys = KeyFiles.generate(keys, "coordinator", KeyAlgorithm.ED25519);
     cluster.execute("postgres", "CREATE DATABASE \"" + storeDatabase + "\"");
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(TestBroker.uri());
@@ -125,7 +139,23 @@ final class CoordinatorFixture implements AutoCloseable {
         maxBackoff,
         sweepInterval,
         apiTokens,
+        KeyFiles.privateFile(keys, "coordinator", KeyAlgorithm.ED25519),
+        agentKeys,
+        COMMAND_VALIDITY,
         null);
+  }
+
+  /**
+   * Generates and registers the keys of an instance's agent, as an operator does before asking for
+   * a migration of it; the same keys each time for one instance.
+   */
+  FakeAgent.Keys registerAgent(String instanceId) {
+    return registered.computeIfAbsent(
+        instanceId,
+        instance ->
+            new FakeAgent.Keys(
+                KeyFiles.generate(agentKeys, instance, KeyAlgorithm.ED25519),
+                KeyFiles.generate(agentKeys, instance, KeyAlgorithm.X25519)));
   }
 
   /** A wired coordinator that is not started: its parts can be used one by one. */
@@ -187,7 +217,14 @@ final class CoordinatorFixture implements AutoCloseable {
 
   FakeAgent agent(String instanceId) throws Exception {
     instances.add(instanceId);
-    FakeAgent agent = new FakeAgent(connection, topology, instanceId, codec);
+    FakeAgent agent =
+        new FakeAgent(
+            connection,
+            topology,
+            instanceId,
+            codec,
+            registerAgent(instanceId),
+            coordinatorKeys.getPublic());
     closeables.add(agent);
     return agent;
   }
@@ -212,8 +249,12 @@ final class CoordinatorFixture implements AutoCloseable {
         new MigrationOptions(3, maxAttempts, null, null));
   }
 
-  /** Publishes a request to the requests queue the way a control plane does. */
+  /**
+   * Publishes a request to the requests queue the way a control plane does, once the instance's
+   * agent keys are registered.
+   */
   void publishRequest(MigrationRequest request) throws Exception {
+    registerAgent(request.instanceId());
     publishRequest(codec.encode(Envelope.ofRequest(request)));
   }
 
@@ -294,6 +335,18 @@ final class CoordinatorFixture implements AutoCloseable {
     return cluster.queryValue(storeDatabase, sql);
   }
 
+  /** How many tables of the store hold {@code text} anywhere in a row: a search for a secret. */
+  long storeTextContaining(String text) {
+    return Long.parseLong(
+        storeValue(
+            "SELECT count(*) FROM information_schema.tables t, LATERAL (SELECT"
+                + " query_to_xml(format('SELECT * FROM %I.%I', t.table_schema, t.table_name),"
+                + " true, false, '')::text AS x) rows WHERE t.table_schema = 'pgshuttle'"
+                + " AND strpos(rows.x, '"
+                + text.replace("'", "''")
+                + "') > 0"));
+  }
+
   @Override
   public void close() throws Exception {
     stop();
@@ -301,6 +354,9 @@ final class CoordinatorFixture implements AutoCloseable {
       closeable.close();
     }
     connection.close();
+    try (var files = Files.walk(keys)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
     List<String> queues =
         new ArrayList<>(
             List.of(

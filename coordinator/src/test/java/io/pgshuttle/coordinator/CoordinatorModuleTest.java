@@ -8,6 +8,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.pgshuttle.coordinator.dispatch.DispatchSignal;
 import io.pgshuttle.messages.Secret;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,9 @@ class CoordinatorModuleTest {
         Duration.ofMinutes(5),
         Duration.ofHours(1),
         List.of(),
+        Path.of("/etc/pgshuttle/keys/coordinator.ed25519.key"),
+        Path.of("/etc/pgshuttle/agent-keys"),
+        Duration.ofHours(1),
         null);
   }
 
@@ -49,6 +53,36 @@ class CoordinatorModuleTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("PGSHUTTLE_NAMESPACE (amqp.namespace) 'bad.namespace' is invalid")
         .hasMessageContaining("PGSHUTTLE_STORE_URL must be a JDBC URL");
+  }
+
+  @Test
+  void refusesAConfigurationWithoutKeysNamingTheSettingsAndTheCommandThatMakesThem() {
+    CoordinatorConfig good = config("pgshuttle", "jdbc:postgresql://127.0.0.1:1/store");
+    CoordinatorConfig keyless =
+        new CoordinatorConfig(
+            good.amqpUri(),
+            good.namespace(),
+            good.storeUrl(),
+            good.storeUser(),
+            good.storePassword(),
+            good.httpPort(),
+            good.heartbeatTimeout(),
+            good.retryInitialBackoff(),
+            good.retryMaxBackoff(),
+            good.sweepInterval(),
+            good.apiTokens(),
+            null,
+            null,
+            Duration.ZERO,
+            null);
+
+    assertThat(keyless.problems())
+        .containsExactly(
+            "coordinator.signingKey (PGSHUTTLE_SIGNING_KEY) is not set: name the coordinator's key"
+                + " pair file, made by `pgshuttle keys coordinator --out DIR`",
+            "coordinator.agentKeys (PGSHUTTLE_AGENT_KEYS) is not set: name the directory of the"
+                + " agents' public keys, made by `pgshuttle keys agent --instance ID --out DIR`",
+            "coordinator.commandValidity must be positive, e.g. PT1H");
   }
 
   @Test

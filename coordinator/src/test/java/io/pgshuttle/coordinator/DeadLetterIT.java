@@ -89,7 +89,7 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertThat(replayed.json().get("outcome").asText()).isEqualTo("REPLAYED");
     MigrationId secondId = second.migrationId();
     assertThat(replayed.json().get("migrationId").asText()).isEqualTo(secondId.toString());
-    assertThat(agent.awaitCommand(WAIT).payload().target().password().reveal()).isEqualTo(PASSWORD);
+    assertThat(agent.password(agent.awaitCommand(WAIT)).reveal()).isEqualTo(PASSWORD);
     Reply migration = api.get("/v1/migrations/" + secondId);
     assertThat(migration.status()).isEqualTo(200);
     assertThat(migration.json().get("requestId").asText()).isEqualTo("req-second");

@@ -137,6 +137,9 @@ class DispatchIT extends WithCoordinatorFixture {
             good.retryMaxBackoff(),
             good.sweepInterval(),
             good.apiTokens(),
+            good.signingKey(),
+            good.agentKeys(),
+            good.commandValidity(),
             null);
 
     CoordinatorDaemon daemon = fixture.wire(unreachable).getInstance(CoordinatorDaemon.class);

@@ -147,7 +147,7 @@ class EventFoldingIT extends WithCoordinatorFixture {
         .isGreaterThanOrEqualTo(Duration.ofMillis(400));
     assertThat(second.attempt()).isEqualTo(2);
     assertThat(second.payload().fencingToken()).isGreaterThan(first.payload().fencingToken());
-    assertThat(second.payload().target().password().reveal()).isEqualTo("pw");
+    assertThat(agent.password(second).reveal()).isEqualTo("pw");
     MigrationStatus status = fixture.status(id);
     assertThat(status.state()).isEqualTo(MigrationState.RUNNING);
     assertThat(status.attempt()).isEqualTo(2);

@@ -93,6 +93,7 @@ class HttpMetricsIT extends WithCoordinatorFixture {
     database.open();
     try {
       http.start(0);
+      fixture.registerAgent("vm-lag");
       fixture
           .get(MigrationIntake.class)
           .submit(CoordinatorFixture.request("req-lag", "vm-lag", "pw"));

@@ -41,7 +41,7 @@ class HttpSubmitIT extends WithCoordinatorFixture {
     assertThat(accepted.body()).doesNotContain("post-secret");
     Envelope<StartMigration> command = agent.awaitCommand(WAIT);
     assertThat(command.migrationId()).isEqualTo(request.migrationId());
-    assertThat(command.payload().target().password().reveal()).isEqualTo("post-secret");
+    assertThat(agent.password(command).reveal()).isEqualTo("post-secret");
 
     Reply repeated = api.post("/v1/migrations", envelope(request));
     assertThat(repeated.status()).isEqualTo(200);
@@ -105,6 +105,7 @@ class HttpSubmitIT extends WithCoordinatorFixture {
   @Test
   void migrationsArePagedNewestFirstWithAnOpaqueCursor() throws Exception {
     for (String name : List.of("a", "b", "c", "d", "e")) {
+      fixture.registerAgent("vm-page-" + name);
       Reply reply =
           api.post(
               "/v1/migrations",
@@ -147,6 +148,9 @@ class HttpSubmitIT extends WithCoordinatorFixture {
 
   @Test
   void aCursorKeepsItsPlaceWhenNewerMigrationsArrive() throws Exception {
+    for (String name : List.of("a", "b", "c", "d")) {
+      fixture.registerAgent("vm-keep-" + name);
+    }
     for (String name : List.of("a", "b", "c")) {
       api.post(
           "/v1/migrations",

@@ -37,7 +37,7 @@ class IntakeIT extends WithCoordinatorFixture {
   }
 
   @Test
-  void aRequestBecomesAStartMigrationOnTheAgentsQueueWithThePasswordOnlyThere() throws Exception {
+  void aRequestBecomesASignedStartMigrationWithThePasswordSealedForTheAgent() throws Exception {
     FakeAgent agent = fixture.agent("vm-1");
     MigrationRequest request = CoordinatorFixture.request("req-1", "vm-1", "s3cret-pw");
 
@@ -49,7 +49,8 @@ class IntakeIT extends WithCoordinatorFixture {
     assertThat(command.attempt()).isEqualTo(1);
     assertThat(command.seq()).isZero();
     StartMigration start = command.payload();
-    assertThat(start.target().password().reveal()).isEqualTo("s3cret-pw");
+    assertThat(start.target().password()).isNull();
+    assertThat(agent.password(command).reveal()).isEqualTo("s3cret-pw");
     assertThat(start.target().host()).isEqualTo("target.example");
     assertThat(start.databases()).containsExactly("app", "Ledger ü");
     assertThat(start.options().jobs()).isEqualTo(3);
@@ -63,10 +64,12 @@ class IntakeIT extends WithCoordinatorFixture {
         .doesNotContain("s3cret-pw");
     assertThat(
             fixture.storeValue(
-                "SELECT target_password FROM pgshuttle.migrations WHERE migration_id = '"
+                "SELECT target_password_sealed->>'recipientKeyId' FROM pgshuttle.migrations"
+                    + " WHERE migration_id = '"
                     + id
                     + "'"))
-        .isEqualTo("s3cret-pw");
+        .isEqualTo(start.target().sealedPassword().recipientKeyId());
+    assertThat(fixture.storeTextContaining("s3cret-pw")).isZero();
     assertThat(
             fixture.storeValue(
                 "SELECT fencing_token FROM pgshuttle.attempts WHERE migration_id = '"

@@ -52,7 +52,7 @@ class RestartIT {
       assertThat(retry.payload().fencingToken()).isGreaterThan(first.payload().fencingToken());
       Envelope<StartMigration> other = idle.awaitCommand(WAIT);
       assertThat(other.migrationId()).isEqualTo(queued.migrationId());
-      assertThat(other.payload().target().password().reveal()).isEqualTo("pw-2");
+      assertThat(idle.password(other).reveal()).isEqualTo("pw-2");
       MigrationStatus status = fixture.status(id);
       assertThat(status.state()).isEqualTo(MigrationState.RUNNING);
       assertThat(status.attempt()).isEqualTo(2);

@@ -27,6 +27,9 @@ import picocli.CommandLine.Command;
       "  PGSHUTTLE_IAAS             disk provider, default local",
       "  PGSHUTTLE_LOCAL_DISK_ROOT  where the local provider makes its disks",
       "  PGSHUTTLE_STATE_DIR        the journal, on a persistent disk (required)",
+      "  PGSHUTTLE_SIGNING_KEY      this agent's Ed25519 key pair file (required)",
+      "  PGSHUTTLE_SEALING_KEY      this agent's X25519 key pair file (required)",
+      "  PGSHUTTLE_COORDINATOR_KEYS the coordinator's public key files, comma-separated",
     })
 final class AgentCommand extends DaemonCommand<AgentConfig> {
   AgentCommand(Map<String, String> environment, Daemons daemons) {

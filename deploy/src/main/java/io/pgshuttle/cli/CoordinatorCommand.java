@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       "  PGSHUTTLE_STORE_USER      the store's user, unless the URL names it",
       "  PGSHUTTLE_STORE_PASSWORD  the store's password",
       "  PGSHUTTLE_HTTP_PORT       HTTP API port, default 8080",
+      "  PGSHUTTLE_SIGNING_KEY     the coordinator's key pair file (required)",
+      "  PGSHUTTLE_AGENT_KEYS      the directory of the agents' public keys (required)",
     })
 final class CoordinatorCommand extends DaemonCommand<CoordinatorConfig> {
   CoordinatorCommand(Map<String, String> environment, Daemons daemons) {

@@ -12,9 +12,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}) and the client
+ * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}), the client
  * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}, {@code
- * gc}, {@code dlq}). Exit codes are in {@link ExitCodes}.
+ * gc}, {@code dlq}, {@code audit}) and {@code keys}. Exit codes are in {@link ExitCodes}.
  */
 @Command(
     name = "pgshuttle",
@@ -68,7 +68,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new CancelCommand(environment, backends))
             .addSubcommand(new GcCommand(environment, backends))
             .addSubcommand(DlqCommand.commandLine(environment, backends))
-            .addSubcommand(new AuditCommand(environment, backends));
+            .addSubcommand(new AuditCommand(environment, backends))
+            .addSubcommand(new KeysCommand());
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

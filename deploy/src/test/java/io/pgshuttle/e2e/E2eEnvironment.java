@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.KeyAlgorithm;
+import io.pgshuttle.security.KeyFiles;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,10 +24,13 @@ import java.util.UUID;
 
 /**
  * A pgshuttle installation for end-to-end tests: a namespace on the local RabbitMQ, a status store
- * cluster, a coordinator process, and agent processes each with its own disk root and state
- * directory. Everything it started is stopped and removed by {@link #close()}.
+ * cluster, keys made for this run (see {@link #registerAgent}), a coordinator process, and agent
+ * processes each with its own keys, disk root and state directory. Everything it started is stopped
+ * and removed by {@link #close()}.
  */
 final class E2eEnvironment implements AutoCloseable {
+  private static final String COORDINATOR_KEY = "coordinator";
+
   private final Path work;
   private final String namespace = TestBroker.freshNamespace();
   private final PostgresCluster store = PostgresCluster.startTrusting();
@@ -53,6 +59,8 @@ final class E2eEnvironment implements AutoCloseable {
               + "  heartbeatTimeout: PT60S\n"
               + "  retryInitialBackoff: PT10S\n"
               + "  retryMaxBackoff: PT10S\n");
+      KeyFiles.generate(keys(), COORDINATOR_KEY, KeyAlgorithm.ED25519);
+      Files.createDirectories(agentKeys());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -75,6 +83,10 @@ final class E2eEnvironment implements AutoCloseable {
     env.put("PGSHUTTLE_STORE_URL", store.jdbcUrl("postgres"));
     env.put("PGSHUTTLE_STORE_USER", PostgresCluster.SUPERUSER);
     env.put("PGSHUTTLE_HTTP_PORT", Integer.toString(httpPort));
+    env.put(
+        "PGSHUTTLE_SIGNING_KEY",
+        KeyFiles.privateFile(keys(), COORDINATOR_KEY, KeyAlgorithm.ED25519).toString());
+    env.put("PGSHUTTLE_AGENT_KEYS", agentKeys().toString());
     env.putAll(overrides);
     coordinatorStarts++;
     coordinator =
@@ -127,6 +139,11 @@ final class E2eEnvironment implements AutoCloseable {
     return work;
   }
 
+  /** The cluster of the coordinator's store (database {@code postgres}). */
+  PostgresCluster store() {
+    return store;
+  }
+
   /** Where the agent of {@code instance} makes its disks. */
   Path diskRoot(String instance) {
     return work.resolve("disks-" + instance);
@@ -164,6 +181,16 @@ final class E2eEnvironment implements AutoCloseable {
       env.put("PGSHUTTLE_IAAS", "local");
       env.put("PGSHUTTLE_LOCAL_DISK_ROOT", diskRoot(instance).toString());
       env.put("PGSHUTTLE_STATE_DIR", work.resolve("state-" + instance).toString());
+      Path own = registerAgent(instance);
+      env.put(
+          "PGSHUTTLE_SIGNING_KEY",
+          KeyFiles.privateFile(own, instance, KeyAlgorithm.ED25519).toString());
+      env.put(
+          "PGSHUTTLE_SEALING_KEY",
+          KeyFiles.privateFile(own, instance, KeyAlgorithm.X25519).toString());
+      env.put(
+          "PGSHUTTLE_COORDINATOR_KEYS",
+          KeyFiles.publicFile(keys(), COORDINATOR_KEY, KeyAlgorithm.ED25519).toString());
       env.putAll(overrides);
       List<String> command = new ArrayList<>(List.of("agent"));
       command.addAll(arguments);
@@ -189,6 +216,7 @@ final class E2eEnvironment implements AutoCloseable {
   }
 
   String submit(String instance, int targetPort, String password, List<String> extraArguments) {
+    registerAgent(instance);
     List<String> arguments = new ArrayList<>();
     arguments.addAll(
         List.of(
@@ -215,6 +243,34 @@ final class E2eEnvironment implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("submit printed no JSON: " + result.output(), e);
     }
+  }
+
+  /** This run's keys: the coordinator's pair, and per agent a directory of its own pairs. */
+  Path keys() {
+    return work.resolve("keys");
+  }
+
+  /** The coordinator's directory of the agents' public keys. */
+  private Path agentKeys() {
+    return keys().resolve("agents");
+  }
+
+  /**
+   * Makes the key pairs of {@code instance}'s agent, once, and registers their public keys with the
+   * coordinator, as an operator does before the first request for the instance.
+   *
+   * @return the directory of the agent's key pairs
+   */
+  Path registerAgent(String instance) {
+    Path own = keys().resolve("agent-" + instance);
+    if (Files.isDirectory(own)) {
+      return own;
+    }
+    for (KeyAlgorithm algorithm : KeyAlgorithm.values()) {
+      KeyPair pair = KeyFiles.generate(own, instance, algorithm);
+      KeyFiles.writePublic(KeyFiles.publicFile(agentKeys(), instance, algorithm), pair.getPublic());
+    }
+    return own;
   }
 
   /** The environment every pgshuttle process of this installation gets. */

@@ -56,6 +56,11 @@ public record Envelope<P extends Payload>(
     return of(request.instanceId(), request.migrationId(), 0, 0, request);
   }
 
+  /** This envelope, same header, carrying {@code other} instead of its payload. */
+  public <Q extends Payload> Envelope<Q> withPayload(Q other) {
+    return new Envelope<>(messageId, instanceId, migrationId, attempt, seq, emittedAt, other);
+  }
+
   /** The logical type name of the payload, as on the wire. */
   public String type() {
     return MessageCodec.typeName(payload.getClass());

@@ -14,4 +14,5 @@ public sealed interface Event extends Payload
         MigrationFailed,
         MigrationCancelled,
         AgentHeartbeat,
-        LeftoversSwept {}
+        LeftoversSwept,
+        CommandRefused {}

@@ -65,7 +65,8 @@ public final class MessageCodec {
           MigrationFailed.class,
           MigrationCancelled.class,
           AgentHeartbeat.class,
-          LeftoversSwept.class);
+          LeftoversSwept.class,
+          CommandRefused.class);
 
   private static final Map<String, Class<? extends Payload>> TYPES_BY_NAME =
       PAYLOAD_TYPES.stream()

@@ -58,7 +58,15 @@ class MessageCodecTest {
                 UUID.randomUUID(),
                 List.of(new Leftover(Leftover.Kind.DISK, "vol-1", id, null)),
                 List.of(new Leftover(Leftover.Kind.DATABASE, "pgshuttle_stage_x_1", id, "why")),
-                List.of(id)));
+                List.of(id)),
+            new CommandRefused(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "StartMigration",
+                id,
+                2,
+                CommandRefused.Reason.REPLAYED,
+                "seen before"));
     long seq = 0;
     for (Event event : events) {
       Envelope<Event> sent = Envelope.of("vm-1", id, 2, ++seq, event);
@@ -122,6 +130,29 @@ class MessageCodecTest {
     LeftoversSwept report = new LeftoversSwept(sweep.sweepId(), null, null, null);
     assertThat(report.isEmpty()).isTrue();
     assertThat(report.envelopeId()).isEqualTo(sweep.envelopeId());
+  }
+
+  @Test
+  void aStartMigrationCarriesItsSealedPasswordAndNoClearOne() throws Exception {
+    SealedSecret sealed = new SealedSecret("0123abcd", "ZXBo", "bm9uY2U=", "Y2lwaGVy");
+    StartMigration start =
+        new StartMigration(
+            "vm-1",
+            List.of(),
+            request().target().withSealedPassword(sealed),
+            MigrationOptions.defaults(),
+            7);
+    Envelope<StartMigration> sent = Envelope.of("vm-1", MigrationId.forRequest("r"), 1, 0, start);
+
+    byte[] wire = codec.encode(sent);
+    Envelope<StartMigration> received = codec.decode(wire, StartMigration.class);
+
+    assertThat(received).isEqualTo(sent);
+    assertThat(received.payload().target().sealedPassword()).isEqualTo(sealed);
+    assertThat(new String(wire, UTF_8))
+        .contains("\"sealedPassword\":{\"recipientKeyId\":\"0123abcd\"")
+        .doesNotContain("s3cr3t-pw", "\"password\"");
+    assertThat(received.payload().target().withPassword(Secret.of("x")).sealedPassword()).isNull();
   }
 
   @Test

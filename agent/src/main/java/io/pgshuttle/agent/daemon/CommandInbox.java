@@ -129,22 +129,9 @@ public final class CommandInbox {
   }
 
   private void write(Envelope<StartMigration> command, String state) {
-    StartMigration withoutPassword =
-        new StartMigration(
-            command.payload().instanceId(),
-            command.payload().databases(),
-            command.payload().target().withoutPassword(),
-            command.payload().options(),
-            command.payload().fencingToken());
+    StartMigration start = command.payload();
     Envelope<StartMigration> stored =
-        new Envelope<>(
-            command.messageId(),
-            command.instanceId(),
-            command.migrationId(),
-            command.attempt(),
-            command.seq(),
-            command.emittedAt(),
-            withoutPassword);
+        command.withPayload(start.withTarget(start.target().withoutPassword()));
     Path file = file(command);
     try {
       Files.createDirectories(file.getParent());

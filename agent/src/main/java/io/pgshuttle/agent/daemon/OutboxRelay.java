@@ -6,15 +6,16 @@ import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.MessageSigner;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +40,23 @@ public final class OutboxRelay implements AutoCloseable {
 
   private final EventOutbox outbox;
   private final Topology topology;
+  private final MessageCodec codec;
   private final Object pause = new Object();
   private volatile ConfirmingPublisher publisher;
+  private volatile MessageSigner signer;
   private volatile boolean stopping;
   private volatile long stopDeadlineNanos;
   private Thread thread; // guarded by this
 
   @Inject
-  OutboxRelay(EventOutbox outbox, AgentConfig config) {
-    this(outbox, config.topology());
+  OutboxRelay(EventOutbox outbox, AgentConfig config, MessageCodec codec) {
+    this(outbox, config.topology(), codec);
   }
 
-  public OutboxRelay(EventOutbox outbox, Topology topology) {
+  public OutboxRelay(EventOutbox outbox, Topology topology, MessageCodec codec) {
     this.outbox = outbox;
     this.topology = topology;
+    this.codec = codec;
   }
 
   /**
@@ -60,13 +64,15 @@ public final class OutboxRelay implements AutoCloseable {
    *
    * @param publisher a publisher on a connection that recovers by itself; the relay does not close
    *     it
+   * @param signer signs each event as it is published, with this agent's key
    * @throws IllegalStateException if started before
    */
-  public synchronized void start(ConfirmingPublisher publisher) {
+  public synchronized void start(ConfirmingPublisher publisher, MessageSigner signer) {
     if (thread != null || stopping) {
       throw new IllegalStateException("an outbox relay starts once");
     }
     outbox.deleteUnfinishedWrites();
+    this.signer = signer;
     this.publisher = publisher;
     thread = new Thread(this::run, "pgshuttle-outbox-relay");
     thread.setDaemon(true);
@@ -89,7 +95,7 @@ public final class OutboxRelay implements AutoCloseable {
       return false;
     }
     try {
-      current.publish(topology.eventsExchange(), routingKey(envelope), envelope, false, Map.of());
+      publishSigned(current, envelope);
       return true;
     } catch (AmqpException | ShutdownSignalException e) {
       log.debug("{} not published: {}", envelope.type(), e.getMessage());
@@ -163,8 +169,7 @@ public final class OutboxRelay implements AutoCloseable {
         continue;
       }
       try {
-        publisher.publish(
-            topology.eventsExchange(), routingKey(envelope), envelope, false, Map.of());
+        publishSigned(publisher, envelope);
       } catch (AmqpException | ShutdownSignalException e) {
         if (Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("interrupted while publishing");
@@ -176,6 +181,18 @@ public final class OutboxRelay implements AutoCloseable {
       outage = outage.over();
     }
     return Outage.NONE;
+  }
+
+  /** Signed now, not when written to the outbox: an event may wait there out a long outage. */
+  private void publishSigned(ConfirmingPublisher to, Envelope<Event> envelope) {
+    byte[] body = codec.encode(envelope);
+    to.publish(
+        topology.eventsExchange(),
+        routingKey(envelope),
+        envelope,
+        body,
+        false,
+        signer.sign(envelope, body));
   }
 
   private String routingKey(Envelope<Event> envelope) {

@@ -74,14 +74,7 @@ public final class FileAttemptJournal implements AttemptJournal {
   /** {@code command} with the target password removed, as it is stored. */
   static Envelope<StartMigration> withoutPassword(Envelope<StartMigration> command) {
     StartMigration start = command.payload();
-    return new Envelope<>(
-        command.messageId(),
-        command.instanceId(),
-        command.migrationId(),
-        command.attempt(),
-        command.seq(),
-        command.emittedAt(),
-        start.withTarget(start.target().withoutPassword()));
+    return command.withPayload(start.withTarget(start.target().withoutPassword()));
   }
 
   /** The command, without the target password. */

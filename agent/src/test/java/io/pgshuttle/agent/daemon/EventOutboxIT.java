@@ -13,6 +13,7 @@ import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
 import io.pgshuttle.agent.TestAgentConfig;
+import io.pgshuttle.agent.TestKeys;
 import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
@@ -27,6 +28,7 @@ import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.KeyAlgorithm;
 import io.pgshuttle.testkit.RabbitNode;
 import io.pgshuttle.testkit.TestBroker;
 import java.nio.file.Files;
@@ -63,11 +65,11 @@ class EventOutboxIT {
     String tap = declareTap();
     MetricRegistry metrics = new MetricRegistry();
     EventOutbox outbox = new EventOutbox(config(), codec, metrics);
-    OutboxRelay relay = new OutboxRelay(outbox, topology);
+    OutboxRelay relay = new OutboxRelay(outbox, topology, codec);
     List<Event> expected = new ArrayList<>();
     try (Connection connection = connect("outbox-it");
         ConfirmingPublisher publisher = publisher(connection)) {
-      relay.start(publisher);
+      relay.start(publisher, TestKeys.signer(KeyAlgorithm.ED25519.generate()));
       OutboxEventSink sink = sink(outbox, relay);
       emit(sink, expected, new StepStarted(Step.DUMP));
       await().atMost(WAIT).until(() -> outbox.depth() == 0);
@@ -97,11 +99,11 @@ class EventOutboxIT {
   void eventsPublishedWhileEveryConnectionIsClosedByForceAllArriveInOrder() throws Exception {
     String tap = declareTap();
     EventOutbox outbox = new EventOutbox(work.resolve("outbox"), codec);
-    OutboxRelay relay = new OutboxRelay(outbox, topology);
+    OutboxRelay relay = new OutboxRelay(outbox, topology, codec);
     List<Event> expected = new ArrayList<>();
     try (Connection connection = connect("outbox-it");
         ConfirmingPublisher publisher = publisher(connection)) {
-      relay.start(publisher);
+      relay.start(publisher, TestKeys.signer(KeyAlgorithm.ED25519.generate()));
       OutboxEventSink sink = sink(outbox, relay);
       for (int i = 1; i <= 300; i++) {
         emit(sink, expected, progress(i % 100));
@@ -130,7 +132,7 @@ class EventOutboxIT {
     AgentConfig config = config();
     EventOutbox left = new EventOutbox(config.stateDir().resolve("outbox"), codec);
     List<Event> expected = new ArrayList<>();
-    OutboxEventSink predecessor = sink(left, new OutboxRelay(left, topology));
+    OutboxEventSink predecessor = sink(left, new OutboxRelay(left, topology, codec));
     emit(predecessor, expected, new StepStarted(Step.RESTORE));
     emit(predecessor, expected, new StepSucceeded(Step.RESTORE, 99, "restored"));
     emit(predecessor, expected, new MigrationSucceeded(List.of("shop"), "all equal"));

@@ -13,6 +13,7 @@ import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
 import io.pgshuttle.agent.TestAgentConfig;
+import io.pgshuttle.agent.TestKeys;
 import io.pgshuttle.agent.daemon.AttemptCancellation;
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
@@ -95,7 +96,7 @@ class LeftoverSweeperIT {
     disks =
         DiskProvisioners.create(
             "local", Map.of("root", Files.createDirectories(work.resolve("disks")).toString()));
-    broker = new AgentBroker(topology, INSTANCE);
+    broker = new AgentBroker(topology, INSTANCE, TestKeys.in(work.resolve("keys")));
     events = broker.events();
   }
 
@@ -361,7 +362,7 @@ class LeftoverSweeperIT {
   }
 
   private void publishCommand(Envelope<StartMigration> command) throws Exception {
-    broker.publishCommand(codec.encode(command));
+    broker.publishCommand(command);
   }
 
   private void publishSweep(UUID sweepId, List<EndedMigration> migrations) throws Exception {

@@ -11,6 +11,11 @@ public enum AuditAction {
   CANCEL_REQUESTED,
   /** A sweep of leftovers (gc) was started; the detail holds its id and trigger. */
   GC_REQUESTED,
+  /**
+   * An agent refused a command (unsigned, tampered, expired, for another instance, seen before);
+   * who is the agent, the detail holds the command's type, attempt, message id and the reason.
+   */
+  COMMAND_REFUSED,
   /** Someone replayed a dead letter; the detail holds its id and the outcome. */
   DEAD_LETTER_REPLAYED,
   /** Someone dropped a dead letter; the detail holds its id. */

@@ -4,7 +4,6 @@ import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.audit.AuditLog;
 import io.pgshuttle.coordinator.audit.AuditRecord;
-import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.store.Attempts;
 import io.pgshuttle.coordinator.store.CancelRequest;
@@ -49,7 +48,7 @@ public final class OutboxPublisher {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
 
   private final Database database;
-  private final Broker broker;
+  private final SignedPublisher publisher;
   private final Topology topology;
   private final Migrations migrations;
   private final Attempts attempts;
@@ -64,7 +63,7 @@ public final class OutboxPublisher {
   @Inject
   public OutboxPublisher(
       Database database,
-      Broker broker,
+      SignedPublisher publisher,
       Topology topology,
       Migrations migrations,
       Attempts attempts,
@@ -76,7 +75,7 @@ public final class OutboxPublisher {
       Breakpoints breakpoints,
       AuditLog auditLog) {
     this.database = database;
-    this.broker = broker;
+    this.publisher = publisher;
     this.topology = topology;
     this.migrations = migrations;
     this.attempts = attempts;
@@ -164,10 +163,7 @@ public final class OutboxPublisher {
     }
     Envelope<StartMigration> envelope =
         envelope(entry, migration, command(migrations.dispatchPayload(connection, migration.id())));
-    PublishOutcome published =
-        broker
-            .publisher()
-            .publish(topology.commandsExchange(), migration.instanceId(), envelope, true, Map.of());
+    PublishOutcome published = publisher.publishCommand(topology.commandsExchange(), envelope);
     auditIssued(connection, envelope, published);
     if (published == PublishOutcome.ROUTED) {
       attempts.markPublished(connection, migration.id(), attempt);
@@ -206,10 +202,7 @@ public final class OutboxPublisher {
     Envelope<CancelMigration> envelope =
         envelope(
             entry, migration, new CancelMigration(migration.instanceId(), cancel.reasonText()));
-    PublishOutcome published =
-        broker
-            .publisher()
-            .publish(topology.controlExchange(), migration.instanceId(), envelope, true, Map.of());
+    PublishOutcome published = publisher.publishCommand(topology.controlExchange(), envelope);
     auditIssued(connection, envelope, published);
     if (published == PublishOutcome.ROUTED) {
       log.info(
@@ -264,15 +257,10 @@ public final class OutboxPublisher {
       throw new SQLException(
           "stored event of outbox entry " + entry.id() + ": " + e.getMessage(), e);
     }
-    broker
-        .publisher()
-        .publish(
-            topology.eventsExchange(),
-            topology.eventRoutingKey(
-                envelope.instanceId(), envelope.migrationId(), envelope.type()),
-            envelope,
-            false,
-            Map.of());
+    publisher.publishEvent(
+        topology.eventsExchange(),
+        topology.eventRoutingKey(envelope.instanceId(), envelope.migrationId(), envelope.type()),
+        envelope);
     return Outbox.Outcome.ROUTED;
   }
 }

@@ -3,17 +3,22 @@ package io.pgshuttle.coordinator.events;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
+import io.pgshuttle.coordinator.audit.AuditAction;
+import io.pgshuttle.coordinator.audit.AuditLog;
+import io.pgshuttle.coordinator.audit.AuditRecord;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.StoreException;
 import io.pgshuttle.coordinator.sweep.SweepReports;
 import io.pgshuttle.faults.Breakpoints;
+import io.pgshuttle.messages.CommandRefused;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.LeftoversSwept;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.SignatureRefusedException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -21,7 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
@@ -30,13 +37,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes the coordinator's event queue and folds the events, acknowledging them once their fold
  * has committed: reports of sweeps into the sweeps ({@link SweepReports}), the others into the
- * status view ({@link EventFolder}). The client's consumer thread only hands deliveries over; one
- * folding thread takes whatever has arrived, up to {@link #BATCH} events, folds them in one
- * transaction and then acks them with one ack (multiple=true), so the store commits once per batch
- * instead of once per event. Nothing blocks the queue: an undecodable event is logged and
- * acknowledged, and so is one the store refuses for good; if a batch fails, its events are folded
- * one by one, each in its own transaction, and only while the store is unreachable are events
- * requeued (after a pause, so an outage is not a busy loop). Thread-safe.
+ * status view ({@link EventFolder}). An event not signed by the key of the instance it names
+ * ({@link EventSignatures}) is logged, counted and acknowledged, never folded; an agent's report
+ * that it refused a command ({@link CommandRefused}) is logged and counted, not folded. The
+ * client's consumer thread only hands deliveries over; one folding thread takes whatever has
+ * arrived, up to {@link #BATCH} events, folds them in one transaction and then acks them with one
+ * ack (multiple=true), so the store commits once per batch instead of once per event. Nothing
+ * blocks the queue: an undecodable event is logged and acknowledged, and so is one the store
+ * refuses for good; if a batch fails, its events are folded one by one, each in its own
+ * transaction, and only while the store is unreachable are events requeued (after a pause, so an
+ * outage is not a busy loop). Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -58,7 +68,9 @@ public final class EventConsumer implements AutoCloseable {
   private final MessageCodec codec;
   private final EventFolder folder;
   private final SweepReports sweepReports;
+  private final EventSignatures signatures;
   private final CoordinatorMetrics metrics;
+  private final AuditLog auditLog;
   private final Breakpoints breakpoints;
   private QueueConsumer consumer;
   private Thread folding;
@@ -77,14 +89,18 @@ public final class EventConsumer implements AutoCloseable {
       MessageCodec codec,
       EventFolder folder,
       SweepReports sweepReports,
+      EventSignatures signatures,
       CoordinatorMetrics metrics,
+      AuditLog auditLog,
       Breakpoints breakpoints) {
     this.broker = broker;
     this.topology = topology;
     this.codec = codec;
     this.folder = folder;
     this.sweepReports = sweepReports;
+    this.signatures = signatures;
     this.metrics = metrics;
+    this.auditLog = auditLog;
     this.breakpoints = breakpoints;
   }
 
@@ -129,8 +145,14 @@ public final class EventConsumer implements AutoCloseable {
     List<EventFolder.Received> events = new ArrayList<>(batch.size());
     for (Pending pending : batch) {
       Envelope<Event> envelope = decode(pending);
-      if (envelope == null) {
+      if (envelope == null || !verified(pending, envelope)) {
         pending.channel().basicAck(pending.tag(), false);
+      } else if (envelope.payload() instanceof CommandRefused refused) {
+        if (recordRefusal(envelope.instanceId(), refused)) {
+          pending.channel().basicAck(pending.tag(), false);
+        } else {
+          pending.channel().basicNack(pending.tag(), false, true);
+        }
       } else if (envelope.payload() instanceof LeftoversSwept) {
         handleOne(pending, envelope);
       } else {
@@ -191,6 +213,48 @@ public final class EventConsumer implements AutoCloseable {
       metrics.eventsIgnored().inc();
       return null;
     }
+  }
+
+  /** Whether the event is signed by its instance's key; if not, it is logged and counted. */
+  private boolean verified(Pending pending, Envelope<Event> envelope) {
+    try {
+      signatures.verify(
+          envelope, pending.delivery().getBody(), pending.delivery().getProperties().getHeaders());
+      return true;
+    } catch (SignatureRefusedException e) {
+      log.warn("refused {}: {} ({})", describe(envelope), e.getMessage(), e.reason());
+      metrics.eventsRefused().inc();
+      return false;
+    }
+  }
+
+  /**
+   * An agent refused a command: someone may be trying to command it, or the keys disagree. Logged,
+   * counted and put in the audit log, with the agent as who; false if the store cannot take it now
+   * (the event is then delivered again).
+   */
+  private boolean recordRefusal(String instanceId, CommandRefused refused) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("type", refused.commandType());
+    detail.put("attempt", refused.commandAttempt());
+    detail.put("messageId", refused.commandMessageId().toString());
+    detail.put("reason", refused.reason().name());
+    detail.put("detail", refused.detail());
+    try {
+      auditLog.record(
+          new AuditRecord(
+              "agent " + instanceId,
+              AuditAction.COMMAND_REFUSED,
+              refused.commandMigrationId(),
+              instanceId,
+              detail));
+    } catch (StoreException e) {
+      log.warn("cannot record that instance {} refused a command, later: {}", instanceId, e);
+      return false;
+    }
+    metrics.commandsRefused().inc();
+    log.warn("the agent of instance {} refused {}", instanceId, refused.describe());
+    return true;
   }
 
   /** Folds one event in a transaction of its own, and acks or requeues it. */

@@ -1,5 +1,7 @@
 /**
- * Event folding: the coordinator's event queue folded idempotently into the status view, and the
- * watchdog that fails attempts whose agent went silent.
+ * Event folding: the coordinator's event queue folded idempotently into the status view (only
+ * events signed by the key of the instance they name, see {@link
+ * io.pgshuttle.coordinator.events.EventSignatures}), and the watchdog that fails attempts whose
+ * agent went silent.
  */
 package io.pgshuttle.coordinator.events;

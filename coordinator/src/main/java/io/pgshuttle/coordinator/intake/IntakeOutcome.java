@@ -30,6 +30,11 @@ public sealed interface IntakeOutcome {
     /** Unreadable or invalid: the request itself must change. */
     INVALID,
     /** The instance has a live migration: send it again once that one is over. */
-    INSTANCE_BUSY
+    INSTANCE_BUSY,
+    /**
+     * The instance's agent has no registered public keys: the password cannot be sealed for it.
+     * Register them, then send the request again.
+     */
+    NO_AGENT_KEY
   }
 }

@@ -11,7 +11,14 @@ import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
 import io.pgshuttle.coordinator.store.StoreException;
 import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.SealedSecret;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.security.AgentKeyDirectory;
+import io.pgshuttle.security.KeyAlgorithm;
+import io.pgshuttle.security.KeyFileException;
+import io.pgshuttle.security.SecretSealer;
 import jakarta.inject.Inject;
+import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -32,14 +39,23 @@ public final class MigrationIntake {
   private final Migrations migrations;
   private final DispatchSignal signal;
   private final CoordinatorMetrics metrics;
+  private final AgentKeyDirectory agentKeys;
+  private final SecretSealer sealer;
 
   @Inject
   public MigrationIntake(
-      Database database, Migrations migrations, DispatchSignal signal, CoordinatorMetrics metrics) {
+      Database database,
+      Migrations migrations,
+      DispatchSignal signal,
+      CoordinatorMetrics metrics,
+      AgentKeyDirectory agentKeys,
+      SecretSealer sealer) {
     this.database = database;
     this.migrations = migrations;
     this.signal = signal;
     this.metrics = metrics;
+    this.agentKeys = agentKeys;
+    this.sealer = sealer;
   }
 
   /**
@@ -52,9 +68,30 @@ public final class MigrationIntake {
     if (!problems.isEmpty()) {
       return new Rejected(Rejection.INVALID, "invalid request: " + String.join("; ", problems));
     }
+    Optional<PublicKey> sealingKey;
+    boolean verifiable;
+    try {
+      sealingKey = agentKeys.find(request.instanceId(), KeyAlgorithm.X25519);
+      verifiable = agentKeys.find(request.instanceId(), KeyAlgorithm.ED25519).isPresent();
+    } catch (KeyFileException e) {
+      return new Rejected(Rejection.NO_AGENT_KEY, e.getMessage());
+    }
+    if (sealingKey.isEmpty() || !verifiable) {
+      return new Rejected(
+          Rejection.NO_AGENT_KEY,
+          "instance "
+              + request.instanceId()
+              + " has no registered agent keys, so its target password cannot be sealed for it nor"
+              + " its events trusted: "
+              + agentKeys.howToRegister(request.instanceId())
+              + ", then send the request again");
+    }
+    // Sealed before anything is stored: the clear password never reaches the store.
+    Secret password = request.target().password();
+    SealedSecret sealed = password == null ? null : sealer.seal(password, sealingKey.get());
     IntakeOutcome outcome;
     try {
-      outcome = database.inTransaction(connection -> record(connection, request));
+      outcome = database.inTransaction(connection -> record(connection, request, sealed));
     } catch (StoreException e) {
       if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
         throw e;
@@ -83,7 +120,8 @@ public final class MigrationIntake {
     return outcome;
   }
 
-  private IntakeOutcome record(Connection connection, MigrationRequest request)
+  private IntakeOutcome record(
+      Connection connection, MigrationRequest request, SealedSecret sealedPassword)
       throws SQLException {
     Optional<MigrationRow> known = migrations.findByRequestId(connection, request.requestId());
     if (known.isPresent()) {
@@ -93,7 +131,7 @@ public final class MigrationIntake {
     if (live.isPresent()) {
       return busy(request.instanceId(), live);
     }
-    if (migrations.insert(connection, request)) {
+    if (migrations.insert(connection, request, sealedPassword)) {
       return new Accepted(request.migrationId());
     }
     // The same requestId committed meanwhile; it is visible to this new statement.

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
-import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.SealedSecret;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,24 +33,27 @@ public final class Migrations {
 
   /**
    * Records a PENDING migration of a valid request, due for its first attempt now. The request is
-   * stored without its password; the password goes to its own column.
+   * stored without its password; only {@code sealedPassword} is kept, in its own column.
    *
+   * @param sealedPassword the request's password sealed for the agent of its instance; null when
+   *     the target needs none
    * @return false if a migration with this requestId exists already (nothing changed)
    */
-  public boolean insert(Connection connection, MigrationRequest request) throws SQLException {
-    Secret password = request.target().password();
+  public boolean insert(
+      Connection connection, MigrationRequest request, SealedSecret sealedPassword)
+      throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
             "INSERT INTO migrations (migration_id, request_id, instance_id, state, max_attempts,"
-                + " request, target_password, next_attempt_at)"
-                + " VALUES (?, ?, ?, 'PENDING', ?, ?::jsonb, ?, now())"
+                + " request, target_password_sealed, next_attempt_at)"
+                + " VALUES (?, ?, ?, 'PENDING', ?, ?::jsonb, ?::jsonb, now())"
                 + " ON CONFLICT (request_id) DO NOTHING")) {
       statement.setObject(1, request.migrationId().value());
       statement.setString(2, request.requestId());
       statement.setString(3, request.instanceId());
       statement.setInt(4, request.options().maxAttempts());
       statement.setString(5, writeRequest(request.withoutPassword()));
-      statement.setString(6, password == null ? null : password.reveal());
+      statement.setString(6, sealedPassword == null ? null : writeJson(sealedPassword));
       return statement.executeUpdate() == 1;
     }
   }
@@ -225,22 +228,22 @@ public final class Migrations {
     }
   }
 
-  /** The request, password and current fencing token, to build a StartMigration from. */
+  /** The request, sealed password and current fencing token, to build a StartMigration from. */
   public DispatchPayload dispatchPayload(Connection connection, MigrationId id)
       throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT request::text, target_password, fencing_token FROM migrations"
+            "SELECT request::text, target_password_sealed::text, fencing_token FROM migrations"
                 + " WHERE migration_id = ?")) {
       statement.setObject(1, id.value());
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
           throw new SQLException("migration " + id + " is gone", "02000");
         }
-        String password = rows.getString("target_password");
+        String sealed = rows.getString(2);
         return new DispatchPayload(
             readRequest(rows.getString(1)),
-            password == null ? null : Secret.of(password),
+            sealed == null ? null : readJson(sealed, SealedSecret.class),
             rows.getLong("fencing_token"));
       }
     }
@@ -267,18 +270,27 @@ public final class Migrations {
   }
 
   private String writeRequest(MigrationRequest request) {
+    return writeJson(request);
+  }
+
+  private String writeJson(Object value) {
     try {
-      return mapper.writeValueAsString(request);
+      return mapper.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the request as JSON", e);
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
     }
   }
 
   private MigrationRequest readRequest(String json) throws SQLException {
+    return readJson(json, MigrationRequest.class);
+  }
+
+  private <T> T readJson(String json, Class<T> type) throws SQLException {
     try {
-      return mapper.readValue(json, MigrationRequest.class);
+      return mapper.readValue(json, type);
     } catch (JsonProcessingException e) {
-      throw new SQLException("stored request cannot be read: " + e.getOriginalMessage(), e);
+      throw new SQLException(
+          "stored " + type.getSimpleName() + " cannot be read: " + e.getOriginalMessage(), e);
     }
   }
 }

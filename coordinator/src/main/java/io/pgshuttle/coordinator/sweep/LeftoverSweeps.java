@@ -6,7 +6,7 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.audit.AuditAction;
 import io.pgshuttle.coordinator.audit.AuditLog;
 import io.pgshuttle.coordinator.audit.AuditRecord;
-import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.dispatch.SignedPublisher;
 import io.pgshuttle.coordinator.status.SweepInstanceState;
 import io.pgshuttle.coordinator.status.SweepStatus;
 import io.pgshuttle.coordinator.status.SweepTrigger;
@@ -55,7 +55,7 @@ public final class LeftoverSweeps {
   private final Database database;
   private final Migrations migrations;
   private final Sweeps sweeps;
-  private final Broker broker;
+  private final SignedPublisher publisher;
   private final Topology topology;
   private final CoordinatorMetrics metrics;
   private final AuditLog auditLog;
@@ -65,14 +65,14 @@ public final class LeftoverSweeps {
       Database database,
       Migrations migrations,
       Sweeps sweeps,
-      Broker broker,
+      SignedPublisher publisher,
       Topology topology,
       CoordinatorMetrics metrics,
       AuditLog auditLog) {
     this.database = database;
     this.migrations = migrations;
     this.sweeps = sweeps;
-    this.broker = broker;
+    this.publisher = publisher;
     this.topology = topology;
     this.metrics = metrics;
     this.auditLog = auditLog;
@@ -145,10 +145,7 @@ public final class LeftoverSweeps {
     SweepInstanceState state;
     String error = null;
     try {
-      PublishOutcome outcome =
-          broker
-              .publisher()
-              .publish(topology.controlExchange(), instanceId, envelope, true, Map.of());
+      PublishOutcome outcome = publisher.publishCommand(topology.controlExchange(), envelope);
       if (outcome == PublishOutcome.ROUTED) {
         state = SweepInstanceState.SENT;
         metrics.sweepsSent().inc();

@@ -1,6 +1,7 @@
 package io.pgshuttle.coordinator.http;
 
 import io.pgshuttle.coordinator.CoordinatorConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,6 +22,9 @@ final class OfflineConfig {
         Duration.ofMinutes(5),
         Duration.ofHours(1),
         tokens,
+        Path.of("/etc/pgshuttle/keys/coordinator.ed25519.key"),
+        Path.of("/etc/pgshuttle/agent-keys"),
+        Duration.ofHours(1),
         null);
   }
 }

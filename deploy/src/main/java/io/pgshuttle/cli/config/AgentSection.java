@@ -2,6 +2,7 @@ package io.pgshuttle.cli.config;
 
 import io.pgshuttle.messages.Secret;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,7 @@ import java.util.Map;
  * @param localDiskRoot where the {@code local} disk provider makes its disks
  * @param iaasSettings the cloud disk provider's settings (keys in README, per provider)
  * @param deviceRoot where /dev and /sys are looked up; only tests change it
+ * @param coordinatorKeys the coordinator's public key files; two during a rotation
  */
 public record AgentSection(
     String instance,
@@ -25,4 +27,7 @@ public record AgentSection(
     Duration progressInterval,
     Duration sweepInterval,
     Map<String, String> iaasSettings,
-    String deviceRoot) {}
+    String deviceRoot,
+    String signingKey,
+    String sealingKey,
+    List<String> coordinatorKeys) {}

@@ -50,6 +50,7 @@ public final class ConfigLoader {
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_AGENT_SWEEP_INTERVAL = Duration.ofMinutes(15);
   public static final Duration DEFAULT_COORDINATOR_SWEEP_INTERVAL = Duration.ofHours(1);
+  public static final Duration DEFAULT_COMMAND_VALIDITY = Duration.ofHours(1);
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(2);
   public static final Duration DEFAULT_RETRY_INITIAL_BACKOFF = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofMinutes(5);
@@ -112,7 +113,8 @@ public final class ConfigLoader {
   public Validated<CoordinatorConfig> coordinator(ConfigFile file) {
     CoordinatorSection section =
         file.coordinator() == null
-            ? new CoordinatorSection(null, null, null, null, null, null, null, null, null)
+            ? new CoordinatorSection(
+                null, null, null, null, null, null, null, null, null, null, null, null)
             : file.coordinator();
     List<String> tokenProblems = new ArrayList<>();
     List<ApiToken> apiTokens = apiTokens(section.apiTokens(), tokenProblems);
@@ -129,6 +131,9 @@ public final class ConfigLoader {
             orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF),
             orDefault(section.sweepInterval(), DEFAULT_COORDINATOR_SWEEP_INTERVAL),
             apiTokens,
+            path(pick("PGSHUTTLE_SIGNING_KEY", section.signingKey(), null)),
+            path(pick("PGSHUTTLE_AGENT_KEYS", section.agentKeys(), null)),
+            orDefault(section.commandValidity(), DEFAULT_COMMAND_VALIDITY),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(config.problems());
     problems.addAll(tokenProblems);
@@ -207,7 +212,8 @@ public final class ConfigLoader {
     AgentSection section =
         file.agent() == null
             ? new AgentSection(
-                null, null, null, null, null, null, null, null, null, null, null, null, null)
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null)
             : file.agent();
     String iaas = pick("PGSHUTTLE_IAAS", section.iaas(), DEFAULT_IAAS);
     String localDiskRoot = pick("PGSHUTTLE_LOCAL_DISK_ROOT", section.localDiskRoot(), null);
@@ -233,6 +239,9 @@ public final class ConfigLoader {
             orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL),
             pickDuration(
                 "PGSHUTTLE_SWEEP_INTERVAL", section.sweepInterval(), DEFAULT_AGENT_SWEEP_INTERVAL),
+            path(pick("PGSHUTTLE_SIGNING_KEY", section.signingKey(), null)),
+            path(pick("PGSHUTTLE_SEALING_KEY", section.sealingKey(), null)),
+            paths("PGSHUTTLE_COORDINATOR_KEYS", section.coordinatorKeys()),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));
     problems.addAll(config.problems());
@@ -352,6 +361,16 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(variable + " " + e.getMessage());
     }
+  }
+
+  /** A comma-separated list from the environment, or the file's list. */
+  private List<Path> paths(String variable, List<String> fromFile) {
+    String fromEnvironment = environment.get(variable);
+    List<String> texts =
+        fromEnvironment != null && !fromEnvironment.isBlank()
+            ? List.of(fromEnvironment.split(","))
+            : fromFile == null ? List.of() : fromFile;
+    return texts.stream().map(String::trim).filter(text -> !text.isEmpty()).map(Path::of).toList();
   }
 
   private static <T> T orDefault(T value, T fallback) {

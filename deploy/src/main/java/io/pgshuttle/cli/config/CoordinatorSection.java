@@ -17,4 +17,7 @@ public record CoordinatorSection(
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
     Duration sweepInterval,
-    List<ApiTokenSection> apiTokens) {}
+    List<ApiTokenSection> apiTokens,
+    String signingKey,
+    String agentKeys,
+    Duration commandValidity) {}

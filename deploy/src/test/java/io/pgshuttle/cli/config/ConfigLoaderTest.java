@@ -37,6 +37,9 @@ class ConfigLoaderTest {
           - name: dashboard
             scope: read
             token: read-token-0123456789
+        signingKey: /etc/pgshuttle/coordinator.ed25519.key
+        agentKeys: /etc/pgshuttle/agents
+        commandValidity: 2h
       agent:
         instance: vm-0001
         sourceUrl: postgresql://vcap@127.0.0.1:5524
@@ -49,6 +52,11 @@ class ConfigLoaderTest {
         heartbeatInterval: 10s
         progressInterval: 500ms
         sweepInterval: 30m
+        signingKey: /var/vcap/jobs/pgshuttle/keys/vm-0001.ed25519.key
+        sealingKey: /var/vcap/jobs/pgshuttle/keys/vm-0001.x25519.key
+        coordinatorKeys:
+          - /var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub
+          - /var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub
       """;
 
   @Test
@@ -74,6 +82,9 @@ class ConfigLoaderTest {
                 List.of(
                     new ApiToken("ops", Scope.OPERATE, Secret.of("ops-token-0123456789")),
                     new ApiToken("dashboard", Scope.READ, Secret.of("read-token-0123456789"))),
+                Path.of("/etc/pgshuttle/coordinator.ed25519.key"),
+                Path.of("/etc/pgshuttle/agents"),
+                Duration.ofHours(2),
                 null));
   }
 
@@ -140,12 +151,23 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMillis(500),
                 Duration.ofMinutes(30),
+                Path.of("/var/vcap/jobs/pgshuttle/keys/vm-0001.ed25519.key"),
+                Path.of("/var/vcap/jobs/pgshuttle/keys/vm-0001.x25519.key"),
+                List.of(
+                    Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub"),
+                    Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub")),
                 null));
   }
 
   @Test
   void readsACloudProvidersSettingsAndTheDeviceRoot() {
-    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_DEVICE_ROOT", "/tmp/fake-vm"));
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_DEVICE_ROOT", "/tmp/fake-vm",
+                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-0002.ed25519.key",
+                "PGSHUTTLE_SEALING_KEY", "/keys/vm-0002.x25519.key",
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/coordinator.ed25519.pub"));
     String yaml =
         """
         agent:
@@ -275,15 +297,19 @@ class ConfigLoaderTest {
     ConfigLoader loader = new ConfigLoader(Map.of());
 
     assertThat(loader.coordinator(ConfigFile.empty()).problems())
-        .singleElement()
-        .asString()
-        .startsWith("PGSHUTTLE_STORE_URL must be a JDBC URL");
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STORE_URL must be"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.signingKey"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.agentKeys"))
+        .hasSize(3);
     assertThat(loader.agent(ConfigFile.empty()).problems())
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_INSTANCE"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SOURCE_URL"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STATE_DIR"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_LOCAL_DISK_ROOT"))
-        .hasSize(4);
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SIGNING_KEY"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SEALING_KEY"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_COORDINATOR_KEYS"))
+        .hasSize(7);
   }
 
   @Test
@@ -295,12 +321,17 @@ class ConfigLoaderTest {
                 "PGSHUTTLE_LOCAL_DISK_ROOT", "/ignored",
                 "PGSHUTTLE_INSTANCE", "vm-1",
                 "PGSHUTTLE_SOURCE_URL", "postgresql://postgres@127.0.0.1:5432",
-                "PGSHUTTLE_STATE_DIR", "/state"));
+                "PGSHUTTLE_STATE_DIR", "/state",
+                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-1.ed25519.key",
+                "PGSHUTTLE_SEALING_KEY", "/keys/vm-1.x25519.key",
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/a.ed25519.pub, /keys/b.ed25519.pub"));
 
     Validated<AgentConfig> validated = loader.agent(ConfigFile.empty());
 
     assertThat(validated.problems()).isEmpty();
     assertThat(validated.config().iaasSettings()).isEmpty();
+    assertThat(validated.config().coordinatorKeys())
+        .containsExactly(Path.of("/keys/a.ed25519.pub"), Path.of("/keys/b.ed25519.pub"));
   }
 
   @Test
@@ -322,7 +353,12 @@ class ConfigLoaderTest {
 
   @Test
   void aMaximumBackoffBelowTheInitialIsAProblem() {
-    ConfigLoader loader = new ConfigLoader(Map.of("PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d"));
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d",
+                "PGSHUTTLE_SIGNING_KEY", "/keys/coordinator.ed25519.key",
+                "PGSHUTTLE_AGENT_KEYS", "/keys/agents"));
     ConfigFile file =
         loader.parse("coordinator: {retryInitialBackoff: 1m, retryMaxBackoff: 10s}", "c.yml");
 

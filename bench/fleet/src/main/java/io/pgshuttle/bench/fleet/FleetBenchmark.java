@@ -17,19 +17,25 @@ import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.KeyAlgorithm;
+import io.pgshuttle.security.KeyFiles;
+import io.pgshuttle.security.MessageSigner;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
@@ -101,10 +107,12 @@ public final class FleetBenchmark {
   private final Topology topology;
   private final MessageCodec codec = new MessageCodec();
   private final Map<MigrationId, Long> publishedAt = new ConcurrentHashMap<>();
+  private final Path keysDirectory;
 
   FleetBenchmark(Settings settings) {
     this.settings = settings;
     this.topology = new Topology(settings.namespace());
+    this.keysDirectory = settings.work().resolve("keys-" + UUID.randomUUID());
   }
 
   public static void main(String[] args) throws Exception {
@@ -123,6 +131,7 @@ public final class FleetBenchmark {
     for (int i = 0; i < agents; i++) {
       instances.add(String.format("fleet-vm-%05d", i));
     }
+    KeyPair fleetKey = registerFleetKeys(instances);
     String padding = padding(instances.get(0));
     int eventSize = meanEventSize(instances.get(0), padding);
 
@@ -155,7 +164,8 @@ public final class FleetBenchmark {
               instances,
               settings.eventsPerMigration(),
               padding,
-              publishedAt);
+              publishedAt,
+              new MessageSigner(fleetKey, Clock.systemUTC(), Duration.ofDays(1)));
       CoordinatorDaemon daemon = null;
       try {
         // The coordinator connects first: while a broker creates thousands of quorum queues,
@@ -207,6 +217,34 @@ public final class FleetBenchmark {
     return (int) (bytes / events.size());
   }
 
+  /**
+   * Makes the coordinator's key and one key pair of each kind for the whole simulated fleet,
+   * registered under every instance's name, as {@code pgshuttle keys} would per agent.
+   *
+   * @return the fleet's signing key
+   */
+  private KeyPair registerFleetKeys(List<String> instances) {
+    KeyFiles.generate(keys(), "coordinator", KeyAlgorithm.ED25519);
+    KeyPair signing = KeyFiles.generate(keys(), "fleet", KeyAlgorithm.ED25519);
+    KeyPair sealing = KeyFiles.generate(keys(), "fleet", KeyAlgorithm.X25519);
+    for (String instance : instances) {
+      KeyFiles.writePublic(
+          KeyFiles.publicFile(agentKeys(), instance, KeyAlgorithm.ED25519), signing.getPublic());
+      KeyFiles.writePublic(
+          KeyFiles.publicFile(agentKeys(), instance, KeyAlgorithm.X25519), sealing.getPublic());
+    }
+    return signing;
+  }
+
+  /** Fresh for each run, so that keys of an earlier run never stand in the way. */
+  private Path keys() {
+    return keysDirectory;
+  }
+
+  private Path agentKeys() {
+    return keys().resolve("agents");
+  }
+
   private CoordinatorDaemon startCoordinator() {
     CoordinatorConfig config =
         new CoordinatorConfig(
@@ -223,6 +261,9 @@ public final class FleetBenchmark {
             Duration.ofHours(24),
             // The benchmark reads the coordinator in this JVM, never over HTTP.
             List.of(),
+            KeyFiles.privateFile(keys(), "coordinator", KeyAlgorithm.ED25519),
+            agentKeys(),
+            Duration.ofHours(1),
             null);
     CoordinatorDaemon daemon =
         Guice.createInjector(new CoordinatorModule(config)).getInstance(CoordinatorDaemon.class);

@@ -16,6 +16,7 @@ import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.MessageSigner;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,8 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * consumer, bound to the commands exchange), consumed from a small pool of channels; each
  * StartMigration is answered by a few emitter threads with a migration's worth of events (see
  * {@link #events}), published in order with confirms to the events exchange under the agent's
- * routing key, as the agent's outbox relay does. The control queues are not declared: nothing here
- * cancels or sweeps. Thread-safe.
+ * routing key, signed, as the agent's outbox relay does. The control queues are not declared:
+ * nothing here cancels or sweeps. Thread-safe.
  */
 final class SimulatedAgents implements AutoCloseable {
   private static final AMQP.BasicProperties PERSISTENT =
@@ -53,11 +54,14 @@ final class SimulatedAgents implements AutoCloseable {
   private final BlockingQueue<Envelope<StartMigration>> work = new LinkedBlockingQueue<>();
   private final List<Channel> consumerChannels = new ArrayList<>();
   private final List<ConfirmWindow> publishers = new ArrayList<>();
+  private final MessageSigner signer;
   private final List<Thread> emitters = new ArrayList<>();
 
   /**
    * @param publishedAt when each request was published (System.nanoTime), filled by the caller; the
    *     delivery of its command records the latency
+   * @param signer signs every event, as an agent does; the simulated agents share one key, which
+   *     the coordinator holds under each instance's name
    */
   SimulatedAgents(
       Connection connection,
@@ -66,8 +70,10 @@ final class SimulatedAgents implements AutoCloseable {
       List<String> instances,
       int eventsPerMigration,
       String padding,
-      Map<MigrationId, Long> publishedAt) {
+      Map<MigrationId, Long> publishedAt,
+      MessageSigner signer) {
     this.connection = connection;
+    this.signer = signer;
     this.topology = topology;
     this.codec = codec;
     this.instances = List.copyOf(instances);
@@ -153,7 +159,7 @@ final class SimulatedAgents implements AutoCloseable {
           publisher.publish(
               topology.eventsExchange(),
               topology.eventRoutingKey(instance, command.migrationId(), envelope.type()),
-              PERSISTENT,
+              PERSISTENT.builder().headers(signer.sign(envelope, body)).build(),
               body);
         }
       }

@@ -1,0 +1,90 @@
+package io.pgshuttle.security;
+
+import io.pgshuttle.messages.Envelope;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What a signature covers: the header fields of a message, the signature's validity, and the
+ * SHA-256 of the message's bytes as published (the whole AMQP body, so a change to any byte of the
+ * body breaks the signature).
+ *
+ * @param bodySha256 hex
+ */
+public record SignedFields(
+    UUID messageId,
+    String type,
+    String instanceId,
+    String migrationId,
+    int attempt,
+    Instant issuedAt,
+    Instant expiresAt,
+    String bodySha256) {
+
+  private static final String VERSION = "pgshuttle-signature-v1";
+
+  public SignedFields {
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(migrationId, "migrationId");
+    Objects.requireNonNull(issuedAt, "issuedAt");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(bodySha256, "bodySha256");
+  }
+
+  /** The fields of {@code envelope}, published as {@code body}, signed for the given validity. */
+  public static SignedFields of(
+      Envelope<?> envelope, byte[] body, Instant issuedAt, Instant expiresAt) {
+    return new SignedFields(
+        envelope.messageId(),
+        envelope.type(),
+        envelope.instanceId(),
+        envelope.migrationId().toString(),
+        envelope.attempt(),
+        issuedAt,
+        expiresAt,
+        sha256(body));
+  }
+
+  /**
+   * The bytes that are signed: a version line, then each field as its length in UTF-8 bytes, a
+   * colon and its text, so that no choice of field values can read as another.
+   */
+  public byte[] canonicalForm() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<String> fields =
+        List.of(
+            VERSION,
+            messageId.toString(),
+            type,
+            instanceId,
+            migrationId,
+            Integer.toString(attempt),
+            issuedAt.toString(),
+            expiresAt.toString(),
+            bodySha256);
+    for (String field : fields) {
+      byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+      out.writeBytes((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(bytes);
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK has no SHA-256", e);
+    }
+  }
+}
