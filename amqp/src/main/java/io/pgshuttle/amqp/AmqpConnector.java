@@ -57,6 +57,14 @@ public final class AmqpConnector {
     this.description = describe(uri);
   }
 
+  /**
+   * The broker user the connections authenticate as: what the broker accepts as the {@code user-id}
+   * of a message published on them.
+   */
+  public String user() {
+    return factory.getUsername();
+  }
+
   /** {@code host:port/vhost} of the broker, without credentials. */
   public String description() {
     return description;

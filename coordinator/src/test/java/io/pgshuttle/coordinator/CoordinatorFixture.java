@@ -43,6 +43,7 @@ final class CoordinatorFixture implements AutoCloseable {
   final String storeDatabase;
   final MessageCodec codec = new MessageCodec();
   private final Connection connection;
+  private final String brokerUser;
   private final Channel channel;
   private final List<String> instances = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -57,6 +58,7 @@ final class CoordinatorFixture implements AutoCloseable {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(TestBroker.uri());
     this.connection = factory.newConnection("pgshuttle-coordinator-test");
+    this.brokerUser = factory.getUsername();
     this.channel = connection.createChannel();
     channel.confirmSelect();
   }
@@ -138,7 +140,7 @@ final class CoordinatorFixture implements AutoCloseable {
 
   FakeAgent agent(String instanceId) throws Exception {
     instances.add(instanceId);
-    FakeAgent agent = new FakeAgent(connection, topology, instanceId, codec);
+    FakeAgent agent = new FakeAgent(connection, brokerUser, topology, instanceId, codec);
     closeables.add(agent);
     return agent;
   }

@@ -31,14 +31,21 @@ final class FakeAgent implements AutoCloseable {
   private final MessageCodec codec;
   private final Channel channel;
   private final ConfirmingPublisher publisher;
+  private final Connection connection;
   private final BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
   private final BlockingQueue<byte[]> controls = new LinkedBlockingQueue<>();
 
-  FakeAgent(Connection connection, Topology topology, String instanceId, MessageCodec codec)
+  FakeAgent(
+      Connection connection,
+      String brokerUser,
+      Topology topology,
+      String instanceId,
+      MessageCodec codec)
       throws Exception {
     this.topology = topology;
     this.instanceId = instanceId;
     this.codec = codec;
+    this.connection = connection;
     this.channel = connection.createChannel();
     new TopologyDeclarer(topology).declareAgent(channel, instanceId);
     // A quorum queue with a single active consumer refuses basic.get: consume, as the agent does.
@@ -52,7 +59,8 @@ final class FakeAgent implements AutoCloseable {
         true,
         (tag, delivery) -> controls.add(delivery.getBody()),
         tag -> {});
-    this.publisher = new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5));
+    // Events carry the user-id the coordinator checks, as the agent's do.
+    this.publisher = new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5), brokerUser);
   }
 
   String instanceId() {
@@ -119,7 +127,19 @@ final class FakeAgent implements AutoCloseable {
 
   /** Publishes {@code envelope} as it is, such as a second time. */
   void emit(Envelope<Event> envelope) {
-    publisher.publish(
+    emit(publisher, envelope);
+  }
+
+  /** Publishes {@code envelope} without a user-id, as a publisher that says not who it is. */
+  void emitWithoutUserId(Envelope<Event> envelope) {
+    try (ConfirmingPublisher anonymous =
+        new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5))) {
+      emit(anonymous, envelope);
+    }
+  }
+
+  private void emit(ConfirmingPublisher through, Envelope<Event> envelope) {
+    through.publish(
         topology.eventsExchange(),
         topology.eventRoutingKey(instanceId, envelope.migrationId(), envelope.type()),
         envelope,

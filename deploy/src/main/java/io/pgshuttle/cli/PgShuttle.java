@@ -12,9 +12,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}) and the client
+ * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}), the client
  * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}, {@code
- * gc}). Exit codes are in {@link ExitCodes}.
+ * gc}) and the broker's preparation ({@code broker}). Exit codes are in {@link ExitCodes}.
  */
 @Command(
     name = "pgshuttle",
@@ -65,7 +65,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new ListCommand(environment, backends))
             .addSubcommand(new WatchCommand(environment, backends))
             .addSubcommand(new CancelCommand(environment, backends))
-            .addSubcommand(new GcCommand(environment, backends));
+            .addSubcommand(new GcCommand(environment, backends))
+            .addSubcommand(new BrokerCommand(environment));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

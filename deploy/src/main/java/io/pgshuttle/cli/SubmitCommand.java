@@ -11,11 +11,7 @@ import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.SslMode;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.VerifyLevel;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -240,23 +236,7 @@ final class SubmitCommand implements Callable<Integer> {
   /** From --target-password-file, else the environment; null when neither gives one. */
   private Secret password() {
     if (passwordFile != null) {
-      String text;
-      try {
-        text = Files.readString(passwordFile, StandardCharsets.UTF_8);
-      } catch (NoSuchFileException e) {
-        throw CliException.badInput("--target-password-file " + passwordFile + " does not exist");
-      } catch (IOException e) {
-        throw CliException.badInput(
-            "cannot read --target-password-file "
-                + passwordFile
-                + ": "
-                + e.getClass().getSimpleName());
-      }
-      String password = text.replaceFirst("\r?\n\\z", "");
-      if (password.isEmpty()) {
-        throw CliException.badInput("--target-password-file " + passwordFile + " is empty");
-      }
-      return Secret.of(password);
+      return PasswordFiles.read(passwordFile, "--target-password-file");
     }
     String fromEnvironment = environment.get(PASSWORD_VARIABLE);
     return fromEnvironment == null || fromEnvironment.isEmpty() ? null : Secret.of(fromEnvironment);

@@ -2,6 +2,7 @@ package io.pgshuttle.coordinator.events;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
+import io.pgshuttle.amqp.BrokerGrants;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.broker.QueueConsumer;
@@ -33,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * folding thread takes whatever has arrived, up to {@link #BATCH} events, folds them in one
  * transaction and then acks them with one ack (multiple=true), so the store commits once per batch
  * instead of once per event. Nothing blocks the queue: an undecodable event is logged and
- * acknowledged, and so is one the store refuses for good; if a batch fails, its events are folded
- * one by one, each in its own transaction, and only while the store is unreachable are events
- * requeued (after a pause, so an outage is not a busy loop). Thread-safe.
+ * acknowledged, and so is one the store refuses for good or whose AMQP user-id is neither its
+ * instance's agent nor the coordinator (see {@link BrokerGrants#isTrustedEventPublisher}); if a
+ * batch fails, its events are folded one by one, each in its own transaction, and only while the
+ * store is unreachable are events requeued (after a pause, so an outage is not a busy loop).
+ * Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -178,10 +181,14 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
-  /** The delivery's envelope, or null when it cannot be decoded (logged and counted). */
+  /**
+   * The delivery's envelope, or null when it cannot be decoded or its publisher may not speak for
+   * its instance (logged and counted).
+   */
   private Envelope<Event> decode(Pending pending) {
+    Envelope<Event> envelope;
     try {
-      return codec.decode(pending.delivery().getBody(), Event.class);
+      envelope = codec.decode(pending.delivery().getBody(), Event.class);
     } catch (MessageDecodingException e) {
       log.warn(
           "dropping an undecodable event (routing key {}): {}",
@@ -190,6 +197,16 @@ public final class EventConsumer implements AutoCloseable {
       metrics.eventsIgnored().inc();
       return null;
     }
+    String userId = pending.delivery().getProperties().getUserId();
+    if (!BrokerGrants.isTrustedEventPublisher(userId, envelope.instanceId(), broker.user())) {
+      log.warn(
+          "dropping {}: published by broker user {}, not by the instance's agent user",
+          describe(envelope),
+          userId == null ? "(no user-id)" : userId);
+      metrics.eventsIgnored().inc();
+      return null;
+    }
+    return envelope;
   }
 
   /** Folds one event in a transaction of its own, and acks or requeues it. */

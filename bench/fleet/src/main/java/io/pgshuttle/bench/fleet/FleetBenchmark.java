@@ -150,6 +150,7 @@ public final class FleetBenchmark {
       SimulatedAgents fleet =
           new SimulatedAgents(
               connection,
+              factory.getUsername(),
               topology,
               codec,
               instances,

@@ -37,9 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * cancels or sweeps. Thread-safe.
  */
 final class SimulatedAgents implements AutoCloseable {
-  private static final AMQP.BasicProperties PERSISTENT =
-      new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).build();
-
+  private final AMQP.BasicProperties persistent;
   private final Connection connection;
   private final Topology topology;
   private final MessageCodec codec;
@@ -58,15 +56,24 @@ final class SimulatedAgents implements AutoCloseable {
   /**
    * @param publishedAt when each request was published (System.nanoTime), filled by the caller; the
    *     delivery of its command records the latency
+   * @param brokerUser the user {@code connection} authenticated as: the user-id of every event, as
+   *     the coordinator takes events only from their agent's user or its own
    */
   SimulatedAgents(
       Connection connection,
+      String brokerUser,
       Topology topology,
       MessageCodec codec,
       List<String> instances,
       int eventsPerMigration,
       String padding,
       Map<MigrationId, Long> publishedAt) {
+    this.persistent =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .deliveryMode(2)
+            .userId(brokerUser)
+            .build();
     this.connection = connection;
     this.topology = topology;
     this.codec = codec;
@@ -153,7 +160,7 @@ final class SimulatedAgents implements AutoCloseable {
           publisher.publish(
               topology.eventsExchange(),
               topology.eventRoutingKey(instance, command.migrationId(), envelope.type()),
-              PERSISTENT,
+              persistent,
               body);
         }
       }

@@ -1,0 +1,313 @@
+package io.pgshuttle.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.inject.Guice;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.agent.AgentDaemon;
+import io.pgshuttle.agent.AgentModule;
+import io.pgshuttle.amqp.AmqpErrors;
+import io.pgshuttle.amqp.BrokerGrants;
+import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.Event;
+import io.pgshuttle.messages.LeftoversSwept;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationOptions;
+import io.pgshuttle.messages.Secret;
+import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.messages.SweepLeftovers;
+import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.messages.Topology;
+import io.pgshuttle.testkit.PostgresCluster;
+import io.pgshuttle.testkit.RabbitNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pgshuttle broker} on a RabbitMQ node of the test's own with the management plugin: the
+ * users it makes can do what their role needs and nothing else, the broker checks the user-id of
+ * what they publish, and a real agent works under its restricted user.
+ */
+class BrokerPermissionsIT {
+  static final Duration WAIT = Duration.ofSeconds(60);
+  static final Topology TOPOLOGY = Topology.standard();
+  static final String PASSWORD = "broker-it-" + UUID.randomUUID();
+
+  @AutoClose
+  static final RabbitNode broker = RabbitNode.start(List.of(), List.of("rabbitmq_management"));
+
+  @TempDir static Path work;
+
+  static final MessageCodec codec = new MessageCodec();
+
+  @BeforeAll
+  static void prepareTheBroker() throws Exception {
+    Path passwordFile = work.resolve("password");
+    Files.writeString(passwordFile, PASSWORD + "\n");
+    String file = passwordFile.toString();
+    run("broker", "setup");
+    run("broker", "add-coordinator", "--password-file", file);
+    run("broker", "add-control-plane", "--password-file", file);
+    run("broker", "add-agent", "--instance", "vm-a", "--password-file", file);
+    run("broker", "add-agent", "--instance", "vm-b", "--password-file", file);
+  }
+
+  @Test
+  void anAgentReadsItsOwnQueuesOnly() throws Exception {
+    try (Connection agent = connect("agent-vm-a")) {
+      consume(agent, TOPOLOGY.agentQueue("vm-a"));
+      consume(agent, TOPOLOGY.agentControlQueue("vm-a"));
+      assertRefused(() -> consume(agent, TOPOLOGY.agentQueue("vm-b")));
+      assertRefused(() -> consume(agent, TOPOLOGY.coordinatorEventsQueue()));
+      assertRefused(() -> consume(agent, TOPOLOGY.requestsQueue()));
+    }
+  }
+
+  @Test
+  void anAgentPublishesItsOwnEventsOnlyAndNoCommands() throws Exception {
+    String routingKey = "vm-a." + UUID.randomUUID() + ".StepStarted";
+    try (Connection controlPlane = connect(BrokerGrants.CONTROL_PLANE_USER);
+        Channel follower = controlPlane.createChannel();
+        Connection agent = connect("agent-vm-a")) {
+      String queue = follower.queueDeclare("", false, true, true, Map.of()).getQueue();
+      follower.queueBind(queue, TOPOLOGY.eventsExchange(), "vm-a.#");
+      publish(agent, TOPOLOGY.eventsExchange(), routingKey, "agent-vm-a");
+      assertRefused(
+          () ->
+              publish(
+                  agent,
+                  TOPOLOGY.eventsExchange(),
+                  "vm-b." + UUID.randomUUID() + ".StepStarted",
+                  "agent-vm-a"));
+      assertRefused(() -> publish(agent, TOPOLOGY.commandsExchange(), "vm-b", "agent-vm-a"));
+      assertRefused(() -> publish(agent, TOPOLOGY.controlExchange(), "vm-a", "agent-vm-a"));
+      assertRefused(() -> publish(agent, "", TOPOLOGY.requestsQueue(), "agent-vm-a"));
+
+      GetResponse event = follower.basicGet(queue, true);
+      assertThat(event.getEnvelope().getRoutingKey()).isEqualTo(routingKey);
+      assertThat(event.getProps().getUserId()).isEqualTo("agent-vm-a");
+      assertThat(follower.basicGet(queue, true)).isNull();
+    }
+  }
+
+  @Test
+  void theBrokerRefusesAUserIdThatIsNotTheConnectionsUser() throws Exception {
+    try (Connection agent = connect("agent-vm-a")) {
+      Channel channel = agent.createChannel();
+      channel.confirmSelect();
+      channel.basicPublish(
+          TOPOLOGY.eventsExchange(),
+          "vm-a." + UUID.randomUUID() + ".StepStarted",
+          new AMQP.BasicProperties.Builder().userId("agent-vm-b").build(),
+          "{}".getBytes(StandardCharsets.UTF_8));
+      assertThatThrownBy(() -> channel.waitForConfirmsOrDie(WAIT.toMillis()))
+          .satisfies(e -> assertThat(AmqpErrors.replyCode(e)).isEqualTo(AMQP.PRECONDITION_FAILED));
+    }
+  }
+
+  @Test
+  void anAgentDeclaresDeletesAndPurgesNothing() throws Exception {
+    try (Connection agent = connect("agent-vm-a")) {
+      assertRefused(
+          () ->
+              agent
+                  .createChannel()
+                  .queueDeclare("pgshuttle.agent.vm-a.extra", true, false, false, Map.of()));
+      assertRefused(
+          () ->
+              agent
+                  .createChannel()
+                  .queueBind(TOPOLOGY.agentQueue("vm-a"), TOPOLOGY.commandsExchange(), "vm-b"));
+      assertRefused(() -> agent.createChannel().queueDelete(TOPOLOGY.agentQueue("vm-a")));
+      assertRefused(() -> agent.createChannel().queuePurge(TOPOLOGY.agentQueue("vm-b")));
+      assertRefused(() -> agent.createChannel().queuePurge(TOPOLOGY.requestsQueue()));
+      assertRefused(() -> agent.createChannel().exchangeDelete(TOPOLOGY.eventsExchange()));
+    }
+  }
+
+  @Test
+  void aControlPlanePublishesRequestsAndFollowsEventsButSendsNoCommands() throws Exception {
+    try (Connection controlPlane = connect(BrokerGrants.CONTROL_PLANE_USER)) {
+      Channel channel = controlPlane.createChannel();
+      String queue = channel.queueDeclare("", false, true, true, Map.of()).getQueue();
+      channel.queueBind(queue, TOPOLOGY.eventsExchange(), "vm-b.#");
+      consume(controlPlane, queue);
+      assertRefused(() -> publish(controlPlane, TOPOLOGY.commandsExchange(), "vm-a", null));
+      assertRefused(
+          () ->
+              publish(
+                  controlPlane,
+                  TOPOLOGY.eventsExchange(),
+                  "vm-a." + UUID.randomUUID() + ".StepStarted",
+                  null));
+      assertRefused(() -> consume(controlPlane, TOPOLOGY.agentQueue("vm-a")));
+      assertRefused(() -> consume(controlPlane, TOPOLOGY.requestsQueue()));
+    }
+  }
+
+  @Test
+  void theCoordinatorNeverReadsAnAgentsQueue() throws Exception {
+    try (Connection coordinator = connect(BrokerGrants.COORDINATOR_USER)) {
+      assertRefused(() -> consume(coordinator, TOPOLOGY.agentQueue("vm-a")));
+      assertRefused(() -> consume(coordinator, TOPOLOGY.agentControlQueue("vm-a")));
+    }
+  }
+
+  @Test
+  void theAgentTakesItsCommandsAndPublishesItsEventsUnderItsRestrictedUser() throws Exception {
+    Path state = Files.createDirectories(work.resolve("state-vm-b"));
+    Path disks = Files.createDirectories(work.resolve("disks-vm-b"));
+    AgentConfig config =
+        new AgentConfig(
+            broker.uri("agent-vm-b", PASSWORD),
+            TOPOLOGY.namespace(),
+            "vm-b",
+            "postgresql://postgres@127.0.0.1:1",
+            null,
+            PostgresCluster.defaultBinDir(),
+            "local",
+            Map.of("root", disks.toString()),
+            state,
+            null,
+            1,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1),
+            null);
+    AgentDaemon agent =
+        Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
+    try (Connection follower = connect(BrokerGrants.CONTROL_PLANE_USER);
+        Channel events = follower.createChannel();
+        agent) {
+      String queue = events.queueDeclare("", false, true, true, Map.of()).getQueue();
+      events.queueBind(queue, TOPOLOGY.eventsExchange(), "vm-b.#");
+      agent.start();
+
+      MigrationId migration = MigrationId.forRequest("broker-it-" + UUID.randomUUID());
+      UUID sweep = UUID.randomUUID();
+      try (Connection coordinator = connect(BrokerGrants.COORDINATOR_USER)) {
+        send(
+            coordinator,
+            TOPOLOGY.commandsExchange(),
+            "vm-b",
+            codec.encode(
+                Envelope.of(
+                    "vm-b",
+                    migration,
+                    1,
+                    0,
+                    new StartMigration(
+                        "vm-b",
+                        List.of("app"),
+                        new TargetServer("127.0.0.1", 1, "admin", Secret.of("pw"), null),
+                        MigrationOptions.defaults(),
+                        1))));
+        send(
+            coordinator,
+            TOPOLOGY.controlExchange(),
+            "vm-b",
+            codec.encode(
+                Envelope.of(
+                    "vm-b",
+                    new MigrationId(sweep),
+                    0,
+                    0,
+                    new SweepLeftovers("vm-b", sweep, List.of()))));
+      }
+
+      List<Envelope<Event>> received = new ArrayList<>();
+      Map<String, String> userIds = new HashMap<>();
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                GetResponse next;
+                while ((next = events.basicGet(queue, true)) != null) {
+                  Envelope<Event> event = codec.decode(next.getBody(), Event.class);
+                  received.add(event);
+                  userIds.put(event.type(), next.getProps().getUserId());
+                }
+                return received.stream()
+                        .anyMatch(e -> e.migrationId().equals(migration) && e.seq() > 1)
+                    && received.stream().anyMatch(e -> e.payload() instanceof LeftoversSwept);
+              });
+      assertThat(received).allMatch(e -> e.instanceId().equals("vm-b"));
+      assertThat(userIds.values()).containsOnly("agent-vm-b");
+    }
+  }
+
+  private static void run(String... arguments) {
+    CliRun run =
+        CliRun.run(
+            Map.of(
+                "PGSHUTTLE_BROKER_ADMIN_USER", "guest",
+                "PGSHUTTLE_BROKER_ADMIN_PASSWORD", "guest"),
+            new FakeBackends(),
+            concat(arguments, "--management-url", broker.managementUrl()));
+    assertThat(run.exitCode()).as(run.all()).isZero();
+    assertThat(run.all()).doesNotContain(PASSWORD);
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  private static Connection connect(String user) throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(broker.uri(user, PASSWORD));
+    return factory.newConnection("broker-permissions-it");
+  }
+
+  private static void consume(Connection connection, String queue) throws Exception {
+    Channel channel = connection.createChannel();
+    channel.basicConsume(queue, false, (tag, delivery) -> {}, tag -> {});
+  }
+
+  private static void publish(Connection connection, String exchange, String key, String userId)
+      throws Exception {
+    Channel channel = connection.createChannel();
+    channel.confirmSelect();
+    channel.basicPublish(
+        exchange,
+        key,
+        new AMQP.BasicProperties.Builder().userId(userId).build(),
+        "{}".getBytes(StandardCharsets.UTF_8));
+    channel.waitForConfirmsOrDie(WAIT.toMillis());
+    channel.close();
+  }
+
+  private static void send(Connection connection, String exchange, String key, byte[] body)
+      throws Exception {
+    Channel channel = connection.createChannel();
+    channel.confirmSelect();
+    channel.basicPublish(exchange, key, true, null, body);
+    channel.waitForConfirmsOrDie(WAIT.toMillis());
+    channel.close();
+  }
+
+  private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    assertThatThrownBy(call)
+        .satisfies(e -> assertThat(AmqpErrors.replyCode(e)).isEqualTo(AMQP.ACCESS_REFUSED));
+  }
+}
