@@ -211,9 +211,12 @@ public final class RabbitNode implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port of 127.0.0.1 free now, for a listener a test configures (such as a TLS one). */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
