@@ -98,6 +98,7 @@ public final class TestAgentConfig {
         heartbeatInterval,
         progressInterval,
         sweepInterval,
+        null,
         null);
   }
 }

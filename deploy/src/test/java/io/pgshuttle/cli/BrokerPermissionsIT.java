@@ -192,6 +192,7 @@ class BrokerPermissionsIT {
             Duration.ofSeconds(1),
             Duration.ofSeconds(1),
             Duration.ofHours(1),
+            null,
             null);
     AgentDaemon agent =
         Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);

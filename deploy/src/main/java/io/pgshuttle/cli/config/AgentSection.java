@@ -11,6 +11,7 @@ import java.util.Map;
  * @param localDiskRoot where the {@code local} disk provider makes its disks
  * @param iaasSettings the cloud disk provider's settings (keys in README, per provider)
  * @param deviceRoot where /dev and /sys are looked up; only tests change it
+ * @param targetSslRootCert PEM file of the CAs of target servers' certificates
  */
 public record AgentSection(
     String instance,
@@ -25,4 +26,5 @@ public record AgentSection(
     Duration progressInterval,
     Duration sweepInterval,
     Map<String, String> iaasSettings,
-    String deviceRoot) {}
+    String deviceRoot,
+    String targetSslRootCert) {}

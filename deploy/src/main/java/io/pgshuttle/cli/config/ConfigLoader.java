@@ -143,7 +143,7 @@ public final class ConfigLoader {
     AgentSection section =
         file.agent() == null
             ? new AgentSection(
-                null, null, null, null, null, null, null, null, null, null, null, null, null)
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null)
             : file.agent();
     String iaas = pick("PGSHUTTLE_IAAS", section.iaas(), DEFAULT_IAAS);
     String localDiskRoot = pick("PGSHUTTLE_LOCAL_DISK_ROOT", section.localDiskRoot(), null);
@@ -169,6 +169,7 @@ public final class ConfigLoader {
             orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL),
             pickDuration(
                 "PGSHUTTLE_SWEEP_INTERVAL", section.sweepInterval(), DEFAULT_AGENT_SWEEP_INTERVAL),
+            path(pick("PGSHUTTLE_TARGET_SSLROOTCERT", section.targetSslRootCert(), null)),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));
     problems.addAll(config.problems());

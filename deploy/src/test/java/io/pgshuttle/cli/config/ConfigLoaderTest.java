@@ -88,6 +88,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMillis(500),
                 Duration.ofMinutes(30),
+                null,
                 null));
   }
 
