@@ -11,6 +11,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code pgshuttle broker}: prepares a RabbitMQ virtual host for a production installation through
  * the management HTTP API: the shared exchanges and queues, and one broker user per agent, one for
  * the coordinator and one for control planes, each with the least permissions of {@link
- * BrokerGrants}. Every subcommand is idempotent. Passwords come from files, never from arguments.
+ * BrokerGrants}. Every subcommand is idempotent. Passwords come from files, never from arguments;
+ * users that log in with a client certificate get none.
  */
 @Command(
     name = "broker",
@@ -94,17 +96,12 @@ final class BrokerCommand {
   int addAgent(
       @Option(names = "--instance", required = true, paramLabel = "I", description = "The VM.")
           String instance,
-      @Option(
-              names = "--password-file",
-              required = true,
-              paramLabel = "FILE",
-              description = "A file holding the new user's password (one line).")
-          Path passwordFile) {
+      @Mixin NewUserLogin login) {
     if (!Names.isValidInstanceId(instance)) {
       throw CliException.badInput(
           "--instance '" + instance + "' is invalid: use 1 to 63 letters, digits, '_' or '-'");
     }
-    Secret password = PasswordFiles.read(passwordFile, "--password-file");
+    Secret password = login.password();
     Topology topology = topology();
     RabbitManagement management = management();
     management.declareQueues(vhost, BrokerObjects.agentQueues(topology, instance));
@@ -118,14 +115,8 @@ final class BrokerCommand {
           "Creates the coordinator's broker user "
               + BrokerGrants.COORDINATOR_USER
               + ": it works the shared exchanges and queues, never an agent's queue.")
-  int addCoordinator(
-      @Option(
-              names = "--password-file",
-              required = true,
-              paramLabel = "FILE",
-              description = "A file holding the new user's password (one line).")
-          Path passwordFile) {
-    Secret password = PasswordFiles.read(passwordFile, "--password-file");
+  int addCoordinator(@Mixin NewUserLogin login) {
+    Secret password = login.password();
     return addUser(management(), password, BrokerGrants.coordinator(topology()));
   }
 
@@ -138,15 +129,38 @@ final class BrokerCommand {
               + " of control planes and of 'pgshuttle submit' and 'watch': it publishes requests"
               + " and follows events through queues of its own; it cannot publish commands or"
               + " events.")
-  int addControlPlane(
-      @Option(
-              names = "--password-file",
-              required = true,
-              paramLabel = "FILE",
-              description = "A file holding the new user's password (one line).")
-          Path passwordFile) {
-    Secret password = PasswordFiles.read(passwordFile, "--password-file");
+  int addControlPlane(@Mixin NewUserLogin login) {
+    Secret password = login.password();
     return addUser(management(), password, BrokerGrants.controlPlane(topology()));
+  }
+
+  /** How a new broker user logs in: with a password from a file, or with a certificate only. */
+  static final class NewUserLogin {
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "A file holding the new user's password (one line).")
+    Path passwordFile;
+
+    @Option(
+        names = "--certificate-login",
+        description =
+            "Give the user no password: it logs in only with a client certificate whose common"
+                + " name is the user's name (auth_mechanism=external).")
+    boolean certificateOnly;
+
+    /**
+     * The password, or null for a user without one.
+     *
+     * @throws CliException unless exactly one of the two options is given, or if the file is
+     *     unusable
+     */
+    Secret password() {
+      if ((passwordFile != null) == certificateOnly) {
+        throw CliException.badInput("give either --password-file FILE or --certificate-login");
+      }
+      return certificateOnly ? null : PasswordFiles.read(passwordFile, "--password-file");
+    }
   }
 
   private int addUser(RabbitManagement management, Secret password, BrokerGrants.Grant grant) {

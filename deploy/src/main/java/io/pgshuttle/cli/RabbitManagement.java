@@ -54,11 +54,19 @@ final class RabbitManagement {
     send("POST", "/api/definitions/" + segment(vhost), definitions);
   }
 
-  /** Creates {@code user}, or sets its password if it exists; it gets no tags. */
+  /**
+   * Creates {@code user}, or sets its password if it exists; it gets no tags.
+   *
+   * @param password null for none: the user then logs in only with a client certificate
+   */
   void putUser(String user, Secret password) {
-    put(
-        "/api/users/" + segment(user),
-        json.createObjectNode().put("password", password.reveal()).put("tags", ""));
+    ObjectNode body = json.createObjectNode().put("tags", "");
+    if (password == null) {
+      body.put("password_hash", "");
+    } else {
+      body.put("password", password.reveal());
+    }
+    put("/api/users/" + segment(user), body);
   }
 
   /** Sets {@code grant}'s permissions and, when it has one, its topic permission. */
@@ -138,18 +146,8 @@ final class RabbitManagement {
       throw CliException.unreachable("interrupted while calling the management API", e);
     }
     int status = response.statusCode();
-    if (status == 401 || status == 403) {
-      throw CliException.badInput(
-          "the RabbitMQ management API refused "
-              + method
-              + " "
-              + path
-              + " ("
-              + status
-              + "): set PGSHUTTLE_BROKER_ADMIN_USER and PGSHUTTLE_BROKER_ADMIN_PASSWORD to a user"
-              + " tagged administrator");
-    }
     if (status >= 300) {
+      boolean denied = status == 401 || status == 403;
       throw CliException.badInput(
           "the RabbitMQ management API refused "
               + method
@@ -158,8 +156,11 @@ final class RabbitManagement {
               + " ("
               + status
               + ")"
-              // The body of a refused PUT of a user might echo its password.
-              + (path.startsWith("/api/users/") ? "" : ": " + response.body()));
+              + (denied
+                  ? ": set PGSHUTTLE_BROKER_ADMIN_USER and PGSHUTTLE_BROKER_ADMIN_PASSWORD to a"
+                      + " user tagged administrator"
+                  // The body of a refused PUT of a user might echo its password.
+                  : path.startsWith("/api/users/") ? "" : ": " + response.body()));
     }
   }
 

@@ -69,6 +69,39 @@ class BrokerPermissionsIT {
     run("broker", "add-control-plane", "--password-file", file);
     run("broker", "add-agent", "--instance", "vm-a", "--password-file", file);
     run("broker", "add-agent", "--instance", "vm-b", "--password-file", file);
+    run("broker", "add-agent", "--instance", "vm-c", "--certificate-login");
+  }
+
+  @Test
+  void anUnreachableManagementApiSaysWhatToCheckAndNoPassword() {
+    CliRun run =
+        CliRun.run(
+            Map.of(
+                "PGSHUTTLE_BROKER_ADMIN_USER",
+                "guest",
+                "PGSHUTTLE_BROKER_ADMIN_PASSWORD",
+                PASSWORD),
+            new FakeBackends(),
+            "broker",
+            "setup",
+            "--management-url",
+            "http://127.0.0.1:1");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(run.err())
+        .contains("cannot reach the RabbitMQ management API at http://127.0.0.1:1")
+        .contains("rabbitmq_management");
+    assertThat(run.all()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void aUserMadeForCertificateLoginHasNoPassword() throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    for (String password : List.of(PASSWORD, "")) {
+      factory.setUri(broker.uri("agent-vm-c", password));
+      assertThatThrownBy(() -> factory.newConnection("no-password"))
+          .isInstanceOf(com.rabbitmq.client.AuthenticationFailureException.class);
+    }
   }
 
   @Test
