@@ -14,7 +14,9 @@ import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
 import io.pgshuttle.amqp.AmqpErrors;
+import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.BrokerGrants;
+import io.pgshuttle.amqp.TopologyDeclarer;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.LeftoversSwept;
@@ -207,28 +209,7 @@ class BrokerPermissionsIT {
 
   @Test
   void theAgentTakesItsCommandsAndPublishesItsEventsUnderItsRestrictedUser() throws Exception {
-    Path state = Files.createDirectories(work.resolve("state-vm-b"));
-    Path disks = Files.createDirectories(work.resolve("disks-vm-b"));
-    AgentConfig config =
-        new AgentConfig(
-            broker.uri("agent-vm-b", PASSWORD),
-            TOPOLOGY.namespace(),
-            "vm-b",
-            "postgresql://postgres@127.0.0.1:1",
-            null,
-            PostgresCluster.defaultBinDir(),
-            "local",
-            Map.of("root", disks.toString()),
-            state,
-            null,
-            1,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            Duration.ofHours(1),
-            null,
-            null);
-    AgentDaemon agent =
-        Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
+    AgentDaemon agent = agent("vm-b");
     try (Connection follower = connect(BrokerGrants.CONTROL_PLANE_USER);
         Channel events = follower.createChannel();
         agent) {
@@ -289,6 +270,70 @@ class BrokerPermissionsIT {
     }
   }
 
+  @Test
+  void anAgentWhoseQueuesAreMissingStopsSayingHowToMakeThem() throws Exception {
+    run(
+        "broker",
+        "add-agent",
+        "--instance",
+        "vm-d",
+        "--password-file",
+        work.resolve("password").toString());
+    try (Connection admin = connectTo(broker.uri());
+        Channel channel = admin.createChannel()) {
+      channel.queueDelete(TOPOLOGY.agentQueue("vm-d"));
+    }
+
+    try (AgentDaemon agent = agent("vm-d")) {
+      assertThatThrownBy(agent::start)
+          .isInstanceOf(AmqpException.class)
+          .hasMessageContaining("its broker user may not declare them")
+          .hasMessageContaining("pgshuttle broker add-agent --instance vm-d");
+    }
+  }
+
+  @Test
+  void theCoordinatorDeclaresExactlyWhatSetupMadeAndTakesTheControlPlanesRequests()
+      throws Exception {
+    try (Connection coordinator = connect(BrokerGrants.COORDINATOR_USER);
+        Channel channel = coordinator.createChannel();
+        Connection controlPlane = connect(BrokerGrants.CONTROL_PLANE_USER)) {
+      // Same names, other arguments would be refused (PRECONDITION_FAILED): what the broker
+      // definitions made is what the coordinator declares, and its user may declare it.
+      new TopologyDeclarer(TOPOLOGY).declareCoordinator(channel);
+      String requestId = "broker-it-" + UUID.randomUUID();
+      send(controlPlane, "", TOPOLOGY.requestsQueue(), requestId.getBytes(StandardCharsets.UTF_8));
+
+      GetResponse request = channel.basicGet(TOPOLOGY.requestsQueue(), true);
+      assertThat(new String(request.getBody(), StandardCharsets.UTF_8)).isEqualTo(requestId);
+    }
+  }
+
+  /** The real agent of {@code instance}, under its own broker user; the caller closes it. */
+  private static AgentDaemon agent(String instance) throws Exception {
+    Path state = Files.createDirectories(work.resolve("state-" + instance));
+    Path disks = Files.createDirectories(work.resolve("disks-" + instance));
+    AgentConfig config =
+        new AgentConfig(
+            broker.uri(BrokerGrants.agentUser(instance), PASSWORD),
+            TOPOLOGY.namespace(),
+            instance,
+            "postgresql://postgres@127.0.0.1:1",
+            null,
+            PostgresCluster.defaultBinDir(),
+            "local",
+            Map.of("root", disks.toString()),
+            state,
+            null,
+            1,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1),
+            null,
+            null);
+    return Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);
+  }
+
   private static void run(String... arguments) {
     CliRun run =
         CliRun.run(
@@ -308,8 +353,12 @@ class BrokerPermissionsIT {
   }
 
   private static Connection connect(String user) throws Exception {
+    return connectTo(broker.uri(user, PASSWORD));
+  }
+
+  private static Connection connectTo(String uri) throws Exception {
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker.uri(user, PASSWORD));
+    factory.setUri(uri);
     return factory.newConnection("broker-permissions-it");
   }
 
