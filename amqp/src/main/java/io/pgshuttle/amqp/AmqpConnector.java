@@ -109,7 +109,10 @@ public final class AmqpConnector {
     if (!factory.isSSL()) {
       if (!options.isEmpty()) {
         throw new IllegalArgumentException(
-            "PGSHUTTLE_AMQP_URI: " + options.keySet() + " need TLS: write amqps://");
+            "the TLS settings "
+                + options.keySet()
+                + " (amqp.caFile, certFile, keyFile, authMechanism) need TLS: write"
+                + " PGSHUTTLE_AMQP_URI as amqps://HOST:5671/VHOST");
       }
       return factory.getUsername();
     }

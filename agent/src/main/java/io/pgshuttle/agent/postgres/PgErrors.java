@@ -66,8 +66,10 @@ public final class PgErrors {
               + detail
               + "): with sslmode "
               + server.sslmode().libpqName()
-              + ", set PGSHUTTLE_TARGET_SSLROOTCERT (agent.targetSslRootCert) to the CA of its"
-              + " certificate and name it by a host name the certificate holds",
+              + (PgEndpoint.TARGET.equals(server.role())
+                  ? ", set PGSHUTTLE_TARGET_SSLROOTCERT (agent.targetSslRootCert) to the CA of its"
+                      + " certificate and name it by a host name the certificate holds"
+                  : ", check the sslmode of PGSHUTTLE_SOURCE_URL and the server's certificate"),
           error);
     }
     if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
