@@ -40,7 +40,7 @@ public final class TopologyDeclarer {
 
   /**
    * Whether the agent's command and control queues exist, by passive declares on a channel of their
-   * own (they need no permission, but a missing queue closes their channel).
+   * own (they need no configure permission, but a missing queue closes their channel).
    */
   public boolean agentQueuesExist(Connection connection, String instanceId) throws IOException {
     Channel channel = connection.createChannel();
