@@ -6,6 +6,7 @@ import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +42,10 @@ import java.util.Objects;
  *     target passwords the coordinator seals for it
  * @param coordinatorKeys PGSHUTTLE_COORDINATOR_KEYS: the coordinator's Ed25519 public key files
  *     whose signatures this agent trusts; one, or two during a rotation
+ * @param targetSslRootCert PGSHUTTLE_TARGET_SSLROOTCERT: PEM file of the CAs that sign target
+ *     servers' certificates, for requests with sslmode {@code verify-ca} or {@code verify-full}
+ *     (given to JDBC as {@code sslrootcert} and to the tools as {@code PGSSLROOTCERT}); null uses
+ *     libpq's default {@code ~/.postgresql/root.crt}
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the agent holds until it is killed; null in production
  */
@@ -62,6 +67,7 @@ public record AgentConfig(
     Path signingKey,
     Path sealingKey,
     List<Path> coordinatorKeys,
+    Path targetSslRootCert,
     String breakpoint) {
 
   /** The breakpoints of an agent, for fault tests. */
@@ -117,6 +123,12 @@ public record AgentConfig(
     }
     if (diskSizeGiB < 1) {
       problems.add("agent.diskSizeGiB must be at least 1");
+    }
+    if (targetSslRootCert != null && !Files.isReadable(targetSslRootCert)) {
+      problems.add(
+          "PGSHUTTLE_TARGET_SSLROOTCERT (agent.targetSslRootCert) "
+              + targetSslRootCert
+              + " is not a readable file: name the PEM file of the targets' CA");
     }
     String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
     if (breakpointProblem != null) {

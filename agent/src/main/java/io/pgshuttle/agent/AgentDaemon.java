@@ -24,6 +24,8 @@ import io.pgshuttle.agent.postgres.PgPassFile;
 import io.pgshuttle.agent.postgres.PgTools;
 import io.pgshuttle.agent.sweep.LeftoverSweeper;
 import io.pgshuttle.amqp.AmqpConnector;
+import io.pgshuttle.amqp.AmqpErrors;
+import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
 import io.pgshuttle.messages.AgentHeartbeat;
@@ -134,8 +136,8 @@ public final class AgentDaemon implements AutoCloseable {
 
   /**
    * Connects (waiting up to a minute for the broker), starts publishing the event outbox, declares
-   * this instance's queues, rolls back leftovers of a killed predecessor, then starts taking
-   * commands.
+   * this instance's queues unless they exist, rolls back leftovers of a killed predecessor, then
+   * starts taking commands.
    *
    * @throws IllegalStateException if the configuration has problems, listing each
    * @throws io.pgshuttle.security.KeyFileException if a key file cannot be read, naming it
@@ -152,16 +154,13 @@ public final class AgentDaemon implements AutoCloseable {
             config.instanceId(), keys.coordinator(), new SeenCommands(config.stateDir()), clock);
     inbox = new CommandInbox(config.stateDir(), codec);
     PgPassFile.deleteLeftovers(PgTools.passFileDirectory(config.stateDir()));
-    connection =
-        new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT)
-            .connect("pgshuttle-agent-" + config.instanceId());
-    publisher = new ConfirmingPublisher(connection, codec, CONFIRM_TIMEOUT);
+    AmqpConnector connector = new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT);
+    connection = connector.connect("pgshuttle-agent-" + config.instanceId());
+    // The broker checks the user-id against the connection's user: the coordinator knows by it
+    // which agent published an event.
+    publisher = new ConfirmingPublisher(connection, codec, CONFIRM_TIMEOUT, connector.user());
     relay.start(publisher, keys.signer());
-    try (Channel declaring = connection.createChannel()) {
-      new TopologyDeclarer(topology).declareAgent(declaring, config.instanceId());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IOException("timed out declaring the agent's queues", e);
-    }
+    declareQueuesUnlessMade();
     recoverLeftovers();
     Channel commands = connection.createChannel();
     commands.basicQos(1);
@@ -180,6 +179,33 @@ public final class AgentDaemon implements AutoCloseable {
         config.instanceId(),
         topology.agentQueue(config.instanceId()),
         topology.namespace());
+  }
+
+  /**
+   * Declares this instance's queues when they do not exist yet. In production they do: {@code
+   * pgshuttle broker add-agent} made them, and the agent's broker user may not configure anything.
+   */
+  private void declareQueuesUnlessMade() throws IOException {
+    TopologyDeclarer declarer = new TopologyDeclarer(topology);
+    if (declarer.agentQueuesExist(connection, config.instanceId())) {
+      return;
+    }
+    try (Channel declaring = connection.createChannel()) {
+      declarer.declareAgent(declaring, config.instanceId());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException("timed out declaring the agent's queues", e);
+    } catch (IOException e) {
+      if (AmqpErrors.replyCode(e) == AmqpErrors.ACCESS_REFUSED) {
+        throw new AmqpException(
+            "the queues of instance "
+                + config.instanceId()
+                + " do not exist and its broker user may not declare them: create them with"
+                + " pgshuttle broker add-agent --instance "
+                + config.instanceId(),
+            e);
+      }
+      throw e;
+    }
   }
 
   private void recoverLeftovers() {

@@ -117,6 +117,7 @@ public final class TestAgentConfig {
         keys.agentSigningKey(),
         keys.agentSealingKey(),
         coordinatorKeys,
+        null,
         null);
   }
 }

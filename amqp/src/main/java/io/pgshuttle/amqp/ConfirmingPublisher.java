@@ -24,13 +24,25 @@ public final class ConfirmingPublisher implements AutoCloseable {
   private final Connection connection;
   private final MessageCodec codec;
   private final Duration confirmTimeout;
+  private final String userId;
   private final Set<String> returnedMessageIds = ConcurrentHashMap.newKeySet();
   private Channel channel;
 
   public ConfirmingPublisher(Connection connection, MessageCodec codec, Duration confirmTimeout) {
+    this(connection, codec, confirmTimeout, null);
+  }
+
+  /**
+   * @param userId the broker user of {@code connection}, set as the {@code user-id} of every
+   *     envelope published, which the broker refuses unless it is the connection's user (so a
+   *     consumer knows who published); null sets none
+   */
+  public ConfirmingPublisher(
+      Connection connection, MessageCodec codec, Duration confirmTimeout, String userId) {
     this.connection = connection;
     this.codec = codec;
     this.confirmTimeout = confirmTimeout;
+    this.userId = userId;
   }
 
   /**
@@ -71,6 +83,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
             .messageId(messageId)
             .type(envelope.type())
             .timestamp(Date.from(envelope.emittedAt()))
+            .userId(userId)
             .headers(new HashMap<>(headers))
             .build();
     return publishRaw(exchange, routingKey, properties, body, mandatory);

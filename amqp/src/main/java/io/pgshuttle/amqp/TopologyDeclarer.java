@@ -2,13 +2,17 @@ package io.pgshuttle.amqp;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import io.pgshuttle.messages.Topology;
 import java.io.IOException;
-import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Declares the broker objects of a {@link Topology}. Declaring is idempotent, so every process
- * declares what it uses when it starts. Not thread-safe (a channel is not).
+ * Declares the broker objects of a {@link Topology} (see {@link BrokerObjects}). Declaring is
+ * idempotent, so every process whose broker user may configure them declares what it uses when it
+ * starts; an agent under its own restricted user finds its queues made by {@code pgshuttle broker
+ * add-agent} instead (see {@link #agentQueuesExist}). Not thread-safe (a channel is not).
  */
 public final class TopologyDeclarer {
   private final Topology topology;
@@ -19,35 +23,55 @@ public final class TopologyDeclarer {
 
   /** The exchanges, the requests queue and its dead-letter queue. */
   public void declareShared(Channel channel) throws IOException {
-    channel.exchangeDeclare(topology.eventsExchange(), BuiltinExchangeType.TOPIC, true);
-    channel.exchangeDeclare(topology.commandsExchange(), BuiltinExchangeType.DIRECT, true);
-    channel.exchangeDeclare(topology.controlExchange(), BuiltinExchangeType.DIRECT, true);
-    channel.exchangeDeclare(
-        topology.requestsDeadLetterExchange(), BuiltinExchangeType.FANOUT, true);
-    channel.queueDeclare(
-        topology.requestsDeadLetterQueue(), true, false, false, Map.of("x-queue-type", "quorum"));
-    channel.queueBind(
-        topology.requestsDeadLetterQueue(), topology.requestsDeadLetterExchange(), "");
-    channel.queueDeclare(
-        topology.requestsQueue(), true, false, false, topology.requestsQueueArguments());
+    declare(channel, BrokerObjects.shared(topology));
   }
 
   /** Everything shared, plus the coordinator's queue of all events. */
   public void declareCoordinator(Channel channel) throws IOException {
-    declareShared(channel);
-    channel.queueDeclare(
-        topology.coordinatorEventsQueue(), true, false, false, Map.of("x-queue-type", "quorum"));
-    channel.queueBind(topology.coordinatorEventsQueue(), topology.eventsExchange(), "#");
+    declare(channel, BrokerObjects.coordinator(topology));
   }
 
   /** Everything shared, plus one agent's command and control queues. */
   public void declareAgent(Channel channel, String instanceId) throws IOException {
-    declareShared(channel);
-    String commands = topology.agentQueue(instanceId);
-    channel.queueDeclare(commands, true, false, false, topology.agentQueueArguments());
-    channel.queueBind(commands, topology.commandsExchange(), instanceId);
-    String control = topology.agentControlQueue(instanceId);
-    channel.queueDeclare(control, true, false, false, Map.of("x-queue-type", "quorum"));
-    channel.queueBind(control, topology.controlExchange(), instanceId);
+    declare(
+        channel,
+        BrokerObjects.shared(topology).plus(BrokerObjects.agentQueues(topology, instanceId)));
+  }
+
+  /**
+   * Whether the agent's command and control queues exist, by passive declares on a channel of their
+   * own (they need no configure permission, but a missing queue closes their channel).
+   */
+  public boolean agentQueuesExist(Connection connection, String instanceId) throws IOException {
+    Channel channel = connection.createChannel();
+    try {
+      for (BrokerObjects.Queue queue : BrokerObjects.agentQueues(topology, instanceId).queues()) {
+        channel.queueDeclarePassive(queue.name());
+      }
+      channel.close();
+      return true;
+    } catch (IOException e) {
+      if (AmqpErrors.replyCode(e) == AmqpErrors.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      throw new IOException("timed out closing a channel", e);
+    }
+  }
+
+  private static void declare(Channel channel, BrokerObjects objects) throws IOException {
+    for (BrokerObjects.Exchange exchange : objects.exchanges()) {
+      channel.exchangeDeclare(
+          exchange.name(),
+          BuiltinExchangeType.valueOf(exchange.type().toUpperCase(Locale.ROOT)),
+          true);
+    }
+    for (BrokerObjects.Queue queue : objects.queues()) {
+      channel.queueDeclare(queue.name(), true, false, false, queue.arguments());
+    }
+    for (BrokerObjects.Binding binding : objects.bindings()) {
+      channel.queueBind(binding.queue(), binding.exchange(), binding.routingKey());
+    }
   }
 }

@@ -69,6 +69,7 @@ final class CoordinatorFixture implements AutoCloseable {
   final KeyPair coordinatorKeys;
   private final Map<String, FakeAgent.Keys> registered = new HashMap<>();
   private final Connection connection;
+  private final String brokerUser;
   private final Channel channel;
   private final List<String> instances = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -87,6 +88,7 @@ final class CoordinatorFixture implements AutoCloseable {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(TestBroker.uri());
     this.connection = factory.newConnection("pgshuttle-coordinator-test");
+    this.brokerUser = factory.getUsername();
     this.channel = connection.createChannel();
     channel.confirmSelect();
   }
@@ -220,6 +222,7 @@ final class CoordinatorFixture implements AutoCloseable {
     FakeAgent agent =
         new FakeAgent(
             connection,
+            brokerUser,
             topology,
             instanceId,
             codec,

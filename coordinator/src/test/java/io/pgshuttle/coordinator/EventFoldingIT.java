@@ -268,6 +268,35 @@ class EventFoldingIT extends WithCoordinatorFixture {
     assertThat(step(status, Step.DUMP).state()).isEqualTo(StepState.PENDING);
   }
 
+  @Test
+  void anEventNotPublishedByItsInstancesAgentIsDropped() throws Exception {
+    fixture.start();
+    FakeAgent agent = fixture.agent("vm-userid");
+    fixture.publishRequest(CoordinatorFixture.request("req-userid", "vm-userid", "pw"));
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+
+    agent.emitWithoutUserId(
+        new Envelope<>(
+            java.util.UUID.randomUUID(),
+            "vm-userid",
+            id,
+            1,
+            1,
+            Instant.now(),
+            new MigrationSucceeded(List.of("app"), "forged")));
+    awaitIgnored(1);
+    agent.emit(id, 1, 2, new StepStarted(Step.PREFLIGHT));
+    awaitFolded(1);
+
+    MigrationStatus status = fixture.status(id);
+    assertThat(status.state()).isEqualTo(MigrationState.RUNNING);
+    assertThat(status.verification()).isNull();
+    assertThat(
+            fixture.storeValue(
+                "SELECT count(*) FROM pgshuttle.events WHERE migration_id = '" + id + "'"))
+        .isEqualTo("1");
+  }
+
   private void awaitFolded(long count) {
     await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_FOLDED) >= count);
   }

@@ -43,6 +43,7 @@ final class FakeAgent implements AutoCloseable {
   private final MessageCodec codec;
   private final Channel channel;
   private final ConfirmingPublisher publisher;
+  private final Connection connection;
   private final Keys keys;
   private final MessageSigner signer;
   private final MessageVerifier coordinator;
@@ -52,8 +53,12 @@ final class FakeAgent implements AutoCloseable {
   /** An agent's two key pairs, as registered with the coordinator. */
   record Keys(KeyPair signing, KeyPair sealing) {}
 
+  /**
+   * @param brokerUser the user-id of its events, which the coordinator checks as the agent's
+   */
   FakeAgent(
       Connection connection,
+      String brokerUser,
       Topology topology,
       String instanceId,
       MessageCodec codec,
@@ -63,6 +68,7 @@ final class FakeAgent implements AutoCloseable {
     this.topology = topology;
     this.instanceId = instanceId;
     this.codec = codec;
+    this.connection = connection;
     this.keys = keys;
     this.signer = new MessageSigner(keys.signing(), Clock.systemUTC(), Duration.ofHours(1));
     this.coordinator = new MessageVerifier(List.of(coordinatorKey), Clock.systemUTC());
@@ -79,7 +85,8 @@ final class FakeAgent implements AutoCloseable {
         true,
         (tag, delivery) -> controls.add(delivery),
         tag -> {});
-    this.publisher = new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5));
+    // Events carry the user-id the coordinator checks, as the agent's do.
+    this.publisher = new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5), brokerUser);
   }
 
   String instanceId() {
@@ -190,13 +197,27 @@ final class FakeAgent implements AutoCloseable {
 
   /** Publishes {@code envelope} as it is, such as a second time, signed with this agent's key. */
   void emit(Envelope<Event> envelope) {
-    emitSigned(envelope, signer);
+    emit(publisher, envelope, signer);
   }
 
   /** Publishes {@code envelope} signed by {@code by}, such as another instance's agent's key. */
   void emitSigned(Envelope<Event> envelope, MessageSigner by) {
+    emit(publisher, envelope, by);
+  }
+
+  /**
+   * Publishes {@code envelope}, signed, without a user-id, as a publisher that says not who it is.
+   */
+  void emitWithoutUserId(Envelope<Event> envelope) {
+    try (ConfirmingPublisher anonymous =
+        new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5))) {
+      emit(anonymous, envelope, signer);
+    }
+  }
+
+  private void emit(ConfirmingPublisher through, Envelope<Event> envelope, MessageSigner by) {
     byte[] body = codec.encode(envelope);
-    publisher.publish(
+    through.publish(
         topology.eventsExchange(),
         topology.eventRoutingKey(envelope.instanceId(), envelope.migrationId(), envelope.type()),
         envelope,

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}), the client
  * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}, {@code
- * gc}, {@code dlq}, {@code audit}) and {@code keys}. Exit codes are in {@link ExitCodes}.
+ * gc}, {@code dlq}, {@code audit}), keys ({@code keys}) and the broker's preparation ({@code
+ * broker}). Exit codes are in {@link ExitCodes}.
  */
 @Command(
     name = "pgshuttle",
@@ -69,7 +70,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new GcCommand(environment, backends))
             .addSubcommand(DlqCommand.commandLine(environment, backends))
             .addSubcommand(new AuditCommand(environment, backends))
-            .addSubcommand(new KeysCommand());
+            .addSubcommand(new KeysCommand())
+            .addSubcommand(new BrokerCommand(environment));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

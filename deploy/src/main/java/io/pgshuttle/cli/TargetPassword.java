@@ -1,10 +1,6 @@
 package io.pgshuttle.cli;
 
 import io.pgshuttle.messages.Secret;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -44,20 +40,7 @@ final class TargetPassword {
    */
   Secret read(Map<String, String> environment) {
     if (file != null) {
-      String text;
-      try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
-      } catch (NoSuchFileException e) {
-        throw CliException.badInput("--target-password-file " + file + " does not exist");
-      } catch (IOException e) {
-        throw CliException.badInput(
-            "cannot read --target-password-file " + file + ": " + e.getClass().getSimpleName());
-      }
-      String password = text.replaceFirst("\r?\n\\z", "");
-      if (password.isEmpty()) {
-        throw CliException.badInput("--target-password-file " + file + " is empty");
-      }
-      return Secret.of(password);
+      return PasswordFiles.read(file, "--target-password-file");
     }
     String fromEnvironment = environment.get(VARIABLE);
     return fromEnvironment == null || fromEnvironment.isEmpty() ? null : Secret.of(fromEnvironment);

@@ -181,6 +181,40 @@ public final class PostgresCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Turns TLS on ({@code ssl = on}) with {@code certificate} and its {@code key}, copied into the
+   * cluster's directory where only the server's user may read the key, and reloads the server.
+   */
+  public void enableSsl(Path certificate, Path key) {
+    try {
+      Path cert = Files.copy(certificate, baseDir.resolve("server.crt"));
+      Path privateKey = Files.copy(key, baseDir.resolve("server.key"));
+      Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
+      if (isRoot()) {
+        run(List.of("chown", "postgres:postgres", cert.toString(), privateKey.toString()));
+      }
+      execute(
+          "postgres",
+          "ALTER SYSTEM SET ssl_cert_file = '" + cert + "'",
+          "ALTER SYSTEM SET ssl_key_file = '" + privateKey + "'",
+          "ALTER SYSTEM SET ssl = on",
+          "SELECT pg_reload_conf()");
+      // The postmaster reloads when it gets to the signal: new sessions then see ssl on.
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (!"on".equals(queryValue("postgres", "SHOW ssl"))) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("ssl did not turn on:\n" + serverLog());
+        }
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** The rows of a query, each a list of column values as text (null stays null). */
   public List<List<String>> query(String database, String sql) {
     try (Connection connection = connect(database);

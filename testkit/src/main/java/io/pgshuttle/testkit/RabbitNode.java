@@ -27,12 +27,19 @@ public final class RabbitNode implements AutoCloseable {
   private final int port;
   private final Path directory;
   private final Map<String, String> environment;
+  private final int managementPort;
 
-  private RabbitNode(String nodeName, int port, Path directory, Map<String, String> environment) {
+  private RabbitNode(
+      String nodeName,
+      int port,
+      Path directory,
+      Map<String, String> environment,
+      int managementPort) {
     this.nodeName = nodeName;
     this.port = port;
     this.directory = directory;
     this.environment = environment;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -43,13 +50,28 @@ public final class RabbitNode implements AutoCloseable {
    *     its log
    */
   public static RabbitNode start(List<String> configLines) {
+    return start(configLines, List.of());
+  }
+
+  /**
+   * As {@link #start(List)}, with {@code plugins} enabled (such as {@code rabbitmq_management},
+   * whose listener then takes a free port of its own: {@link #managementUrl()}).
+   */
+  public static RabbitNode start(List<String> configLines, List<String> plugins) {
     try {
       Path directory = Files.createTempDirectory("pgshuttle-rabbit-");
       Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
       List<String> config = new ArrayList<>(configLines);
       config.add("loopback_users = none");
+      int managementPort = 0;
+      if (plugins.contains("rabbitmq_management")) {
+        managementPort = freePort();
+        config.add("management.tcp.ip = 127.0.0.1");
+        config.add("management.tcp.port = " + managementPort);
+      }
       Files.write(directory.resolve("rabbitmq.conf"), config, StandardCharsets.UTF_8);
-      Files.writeString(directory.resolve("enabled_plugins"), "[].\n");
+      Files.writeString(
+          directory.resolve("enabled_plugins"), "[" + String.join(",", plugins) + "].\n");
       if ("root".equals(System.getProperty("user.name"))) {
         // Debian's rabbitmq-server runs the node as the rabbitmq user.
         run(List.of("chown", "-R", "rabbitmq:rabbitmq", directory.toString()), Map.of());
@@ -69,7 +91,8 @@ public final class RabbitNode implements AutoCloseable {
                   "RABBITMQ_ENABLED_PLUGINS_FILE", directory.resolve("enabled_plugins").toString(),
                   "RABBITMQ_MNESIA_BASE", directory.resolve("mnesia").toString(),
                   "RABBITMQ_LOG_BASE", directory.resolve("log").toString(),
-                  "RABBITMQ_PID_FILE", directory.resolve("pid").toString()));
+                  "RABBITMQ_PID_FILE", directory.resolve("pid").toString()),
+              managementPort);
       node.startAgain();
       return node;
     } catch (IOException e) {
@@ -94,7 +117,10 @@ public final class RabbitNode implements AutoCloseable {
     // Not `rabbitmqctl stop_app`/`start_app`: on 3.10 start_app fails to listen again
     // (eaddrinuse), so a restart is of the whole node.
     run(List.of("rabbitmq-server", "-detached"), environment);
-    awaitPort();
+    awaitPort(port);
+    if (managementPort != 0) {
+      awaitPort(managementPort);
+    }
   }
 
   /** {@link #stop()}, then {@link #startAgain()}. */
@@ -125,17 +151,34 @@ public final class RabbitNode implements AutoCloseable {
     return "amqp://guest:guest@127.0.0.1:" + port + "/%2f";
   }
 
-  private void awaitPort() {
+  /**
+   * {@code http://127.0.0.1:PORT} of the management API.
+   *
+   * @throws IllegalStateException if the node was started without {@code rabbitmq_management}
+   */
+  public String managementUrl() {
+    if (managementPort == 0) {
+      throw new IllegalStateException("this node runs without the rabbitmq_management plugin");
+    }
+    return "http://127.0.0.1:" + managementPort;
+  }
+
+  /** {@code amqp://USER:PASSWORD@127.0.0.1:PORT/%2f}, for a user of the test's own. */
+  public String uri(String user, String password) {
+    return "amqp://" + user + ":" + password + "@127.0.0.1:" + port + "/%2f";
+  }
+
+  private void awaitPort(int listenerPort) {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
     while (System.currentTimeMillis() < deadline) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
+      try (Socket ignored = new Socket("127.0.0.1", listenerPort)) {
         return;
       } catch (IOException notYet) {
         sleep();
       }
     }
     throw new IllegalStateException(
-        "RabbitMQ node " + nodeName + " did not open port " + port + " within 2 minutes");
+        "RabbitMQ node " + nodeName + " did not open port " + listenerPort + " within 2 minutes");
   }
 
   @Override
@@ -168,9 +211,12 @@ public final class RabbitNode implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port of 127.0.0.1 free now, for a listener a test configures (such as a TLS one). */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,9 +1,11 @@
 package io.pgshuttle.agent.postgres;
 
+import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.pipeline.StepException;
 import jakarta.inject.Inject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -19,8 +21,25 @@ public final class PgConnector {
 
   private static final String CONNECT_TIMEOUT_SECONDS = "10";
 
+  private final Path targetSslRootCert;
+
+  /** A connector without a CA file of the targets' (pgjdbc's default applies). */
+  public PgConnector() {
+    this((Path) null);
+  }
+
   @Inject
-  public PgConnector() {}
+  PgConnector(AgentConfig config) {
+    this(config.targetSslRootCert());
+  }
+
+  /**
+   * @param targetSslRootCert the CAs of the targets' certificates ({@code sslrootcert} of a
+   *     connection to a target), or null
+   */
+  public PgConnector(Path targetSslRootCert) {
+    this.targetSslRootCert = targetSslRootCert;
+  }
 
   /**
    * A new autocommit connection to {@code database} on {@code server}.
@@ -35,6 +54,9 @@ public final class PgConnector {
       properties.setProperty("password", server.password().reveal());
     }
     properties.setProperty("sslmode", server.sslmode().libpqName());
+    if (targetSslRootCert != null && PgEndpoint.TARGET.equals(server.role())) {
+      properties.setProperty("sslrootcert", targetSslRootCert.toString());
+    }
     properties.setProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
     properties.setProperty("ApplicationName", "pgshuttle-agent");
     // VERIFY's queries may run for long: a dead peer must end them rather than hang them.

@@ -56,6 +56,22 @@ public final class PgErrors {
               + detail,
           error);
     }
+    if (isTlsFailure(error)) {
+      return new NonRetryableStepException(
+          "TLS with the "
+              + server.role()
+              + " at "
+              + server.address()
+              + " failed ("
+              + detail
+              + "): with sslmode "
+              + server.sslmode().libpqName()
+              + (PgEndpoint.TARGET.equals(server.role())
+                  ? ", set PGSHUTTLE_TARGET_SSLROOTCERT (agent.targetSslRootCert) to the CA of its"
+                      + " certificate and name it by a host name the certificate holds"
+                  : ", check the sslmode of PGSHUTTLE_SOURCE_URL and the server's certificate"),
+          error);
+    }
     if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
       return new RetryableStepException(
           "cannot reach the " + server.role() + " at " + server.address() + ": " + detail, error);
@@ -67,6 +83,18 @@ public final class PgErrors {
     return new NonRetryableStepException(
         action + " failed on the " + server.role() + " at " + server.address() + ": " + detail,
         error);
+  }
+
+  /** A certificate that is not trusted or does not name the host: no retry changes that. */
+  private static boolean isTlsFailure(SQLException error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    String message = error.getMessage() == null ? "" : error.getMessage();
+    return message.contains("SSL root certificate")
+        || (message.contains("hostname") && message.contains("could not be verified"));
   }
 
   private static boolean isMissingPassword(SQLException error) {

@@ -42,19 +42,28 @@ public final class PgTools {
 
   private final Path binDir;
   private final Path passFileDirectory;
+  private final Path targetSslRootCert;
 
   @Inject
   public PgTools(AgentConfig config) {
-    this(config.pgBindir(), passFileDirectory(config.stateDir()));
+    this(config.pgBindir(), passFileDirectory(config.stateDir()), config.targetSslRootCert());
+  }
+
+  /** Tools without a CA file of the targets' (libpq's default applies). */
+  public PgTools(Path binDir, Path passFileDirectory) {
+    this(binDir, passFileDirectory, null);
   }
 
   /**
    * @param passFileDirectory where the tools' password files are written, for as long as a tool
    *     runs; on the state directory so that the agent clears what a killed predecessor left
+   * @param targetSslRootCert the CAs of the targets' certificates ({@code PGSSLROOTCERT} of a tool
+   *     run against a target), or null
    */
-  public PgTools(Path binDir, Path passFileDirectory) {
+  public PgTools(Path binDir, Path passFileDirectory, Path targetSslRootCert) {
     this.binDir = binDir;
     this.passFileDirectory = passFileDirectory;
+    this.targetSslRootCert = targetSslRootCert;
   }
 
   /** Where an agent with state directory {@code stateDir} keeps the tools' password files. */
@@ -131,6 +140,9 @@ public final class PgTools {
       Map<String, String> environment = builder.environment();
       environment.keySet().removeIf(name -> name.startsWith("PG"));
       environment.put("PGPASSFILE", passFile.path().toString());
+      if (targetSslRootCert != null && PgEndpoint.TARGET.equals(invocation.server().role())) {
+        environment.put("PGSSLROOTCERT", targetSslRootCert.toString());
+      }
       if (!invocation.captureStdout()) {
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
       }

@@ -34,6 +34,7 @@ public final class Broker implements AutoCloseable {
   private volatile Connection publishing;
   private volatile ConfirmingPublisher publisher;
   private volatile String description = "(not connected)";
+  private volatile String user;
 
   @Inject
   public Broker(CoordinatorConfig config, Topology topology, MessageCodec codec) {
@@ -55,6 +56,7 @@ public final class Broker implements AutoCloseable {
     }
     AmqpConnector connector = new AmqpConnector(config.amqpUri(), CONNECT_TIMEOUT);
     description = connector.description();
+    user = connector.user();
     consuming = connector.connect("pgshuttle-coordinator");
     publishing = connector.connect("pgshuttle-coordinator-publisher");
     try (Channel channel = consuming.createChannel()) {
@@ -70,7 +72,12 @@ public final class Broker implements AutoCloseable {
               + " another namespace",
           e);
     }
-    publisher = new ConfirmingPublisher(publishing, codec, CONFIRM_TIMEOUT);
+    publisher = new ConfirmingPublisher(publishing, codec, CONFIRM_TIMEOUT, user);
+  }
+
+  /** The broker user the coordinator connects as. */
+  public String user() {
+    return requireOpen(user);
   }
 
   /** A new channel on the consuming connection; the caller closes it. */

@@ -2,6 +2,7 @@ package io.pgshuttle.coordinator.events;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
+import io.pgshuttle.amqp.BrokerGrants;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.audit.AuditAction;
 import io.pgshuttle.coordinator.audit.AuditLog;
@@ -39,14 +40,15 @@ import org.slf4j.LoggerFactory;
  * has committed: reports of sweeps into the sweeps ({@link SweepReports}), the others into the
  * status view ({@link EventFolder}). An event not signed by the key of the instance it names
  * ({@link EventSignatures}) is logged, counted and acknowledged, never folded; an agent's report
- * that it refused a command ({@link CommandRefused}) is logged and counted, not folded. The
- * client's consumer thread only hands deliveries over; one folding thread takes whatever has
+ * that it refused a command ({@link CommandRefused}) is logged, counted and audited, not folded.
+ * The client's consumer thread only hands deliveries over; one folding thread takes whatever has
  * arrived, up to {@link #BATCH} events, folds them in one transaction and then acks them with one
  * ack (multiple=true), so the store commits once per batch instead of once per event. Nothing
  * blocks the queue: an undecodable event is logged and acknowledged, and so is one the store
- * refuses for good; if a batch fails, its events are folded one by one, each in its own
- * transaction, and only while the store is unreachable are events requeued (after a pause, so an
- * outage is not a busy loop). Thread-safe.
+ * refuses for good or whose AMQP user-id is neither its instance's agent nor the coordinator (see
+ * {@link BrokerGrants#isTrustedEventPublisher}); if a batch fails, its events are folded one by
+ * one, each in its own transaction, and only while the store is unreachable are events requeued
+ * (after a pause, so an outage is not a busy loop). Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -201,10 +203,14 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
-  /** The delivery's envelope, or null when it cannot be decoded (logged and counted). */
+  /**
+   * The delivery's envelope, or null when it cannot be decoded or its publisher may not speak for
+   * its instance (logged and counted).
+   */
   private Envelope<Event> decode(Pending pending) {
+    Envelope<Event> envelope;
     try {
-      return codec.decode(pending.delivery().getBody(), Event.class);
+      envelope = codec.decode(pending.delivery().getBody(), Event.class);
     } catch (MessageDecodingException e) {
       log.warn(
           "dropping an undecodable event (routing key {}): {}",
@@ -213,6 +219,16 @@ public final class EventConsumer implements AutoCloseable {
       metrics.eventsIgnored().inc();
       return null;
     }
+    String userId = pending.delivery().getProperties().getUserId();
+    if (!BrokerGrants.isTrustedEventPublisher(userId, envelope.instanceId(), broker.user())) {
+      log.warn(
+          "dropping {}: published by broker user {}, not by the instance's agent user",
+          describe(envelope),
+          userId == null ? "(no user-id)" : userId);
+      metrics.eventsIgnored().inc();
+      return null;
+    }
+    return envelope;
   }
 
   /** Whether the event is signed by its instance's key; if not, it is logged and counted. */

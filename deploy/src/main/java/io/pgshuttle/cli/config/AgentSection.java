@@ -13,6 +13,7 @@ import java.util.Map;
  * @param iaasSettings the cloud disk provider's settings (keys in README, per provider)
  * @param deviceRoot where /dev and /sys are looked up; only tests change it
  * @param coordinatorKeys the coordinator's public key files; two during a rotation
+ * @param targetSslRootCert PEM file of the CAs of target servers' certificates
  */
 public record AgentSection(
     String instance,
@@ -30,4 +31,5 @@ public record AgentSection(
     String deviceRoot,
     String signingKey,
     String sealingKey,
-    List<String> coordinatorKeys) {}
+    List<String> coordinatorKeys,
+    String targetSslRootCert) {}

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pgshuttle.agent.AgentConfig;
+import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.coordinator.CoordinatorConfig;
 import io.pgshuttle.coordinator.http.ApiToken;
 import io.pgshuttle.coordinator.http.Scope;
@@ -22,6 +23,8 @@ import io.pgshuttle.messages.Topology;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -213,7 +216,7 @@ public final class ConfigLoader {
         file.agent() == null
             ? new AgentSection(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null)
+                null, null, null)
             : file.agent();
     String iaas = pick("PGSHUTTLE_IAAS", section.iaas(), DEFAULT_IAAS);
     String localDiskRoot = pick("PGSHUTTLE_LOCAL_DISK_ROOT", section.localDiskRoot(), null);
@@ -242,6 +245,7 @@ public final class ConfigLoader {
             path(pick("PGSHUTTLE_SIGNING_KEY", section.signingKey(), null)),
             path(pick("PGSHUTTLE_SEALING_KEY", section.sealingKey(), null)),
             paths("PGSHUTTLE_COORDINATOR_KEYS", section.coordinatorKeys()),
+            path(pick("PGSHUTTLE_TARGET_SSLROOTCERT", section.targetSslRootCert(), null)),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));
     problems.addAll(config.problems());
@@ -300,9 +304,28 @@ public final class ConfigLoader {
             + DEFAULT_COORDINATOR_URL);
   }
 
+  /** The broker URI, with the TLS settings as its query parameters. */
   private String amqpUri(ConfigFile file) {
-    return pick(
-        "PGSHUTTLE_AMQP_URI", file.amqp() == null ? null : file.amqp().uri(), DEFAULT_AMQP_URI);
+    AmqpSection section =
+        file.amqp() == null ? new AmqpSection(null, null, null, null, null, null) : file.amqp();
+    StringBuilder uri =
+        new StringBuilder(pick("PGSHUTTLE_AMQP_URI", section.uri(), DEFAULT_AMQP_URI));
+    Map<String, String> tls = new java.util.LinkedHashMap<>();
+    tls.put(AmqpConnector.CA_FILE, pick("PGSHUTTLE_AMQP_CA_FILE", section.caFile(), null));
+    tls.put(AmqpConnector.CERT_FILE, pick("PGSHUTTLE_AMQP_CERT_FILE", section.certFile(), null));
+    tls.put(AmqpConnector.KEY_FILE, pick("PGSHUTTLE_AMQP_KEY_FILE", section.keyFile(), null));
+    tls.put(
+        AmqpConnector.AUTH_MECHANISM,
+        pick("PGSHUTTLE_AMQP_AUTH_MECHANISM", section.authMechanism(), null));
+    for (Map.Entry<String, String> setting : tls.entrySet()) {
+      if (setting.getValue() != null) {
+        uri.append(uri.indexOf("?") < 0 ? '?' : '&')
+            .append(setting.getKey())
+            .append('=')
+            .append(URLEncoder.encode(setting.getValue(), StandardCharsets.UTF_8));
+      }
+    }
+    return uri.toString();
   }
 
   private String namespace(ConfigFile file) {

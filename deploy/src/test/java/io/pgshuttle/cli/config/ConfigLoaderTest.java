@@ -156,7 +156,34 @@ class ConfigLoaderTest {
                 List.of(
                     Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub"),
                     Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub")),
+                null,
                 null));
+  }
+
+  @Test
+  void theTlsSettingsBecomeQueryParametersOfTheBrokerUri() {
+    ConfigLoader loader =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_AMQP_URI", "amqps://rabbit.example:5671/prod",
+                "PGSHUTTLE_AMQP_KEY_FILE", "/etc/pgshuttle/agent key.pem"));
+    String yaml =
+        """
+        amqp:
+          caFile: /etc/pgshuttle/ca.pem
+          certFile: /etc/pgshuttle/agent.pem
+          authMechanism: external
+        coordinator:
+          storeUrl: jdbc:postgresql://db/store
+        """;
+
+    Validated<CoordinatorConfig> validated = loader.coordinator(loader.parse(yaml, "tls.yml"));
+
+    assertThat(validated.config().amqpUri())
+        .isEqualTo(
+            "amqps://rabbit.example:5671/prod?cacertfile=%2Fetc%2Fpgshuttle%2Fca.pem"
+                + "&certfile=%2Fetc%2Fpgshuttle%2Fagent.pem"
+                + "&keyfile=%2Fetc%2Fpgshuttle%2Fagent+key.pem&auth_mechanism=external");
   }
 
   @Test

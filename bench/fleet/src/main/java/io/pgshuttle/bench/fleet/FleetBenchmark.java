@@ -159,6 +159,7 @@ public final class FleetBenchmark {
       SimulatedAgents fleet =
           new SimulatedAgents(
               connection,
+              factory.getUsername(),
               topology,
               codec,
               instances,

@@ -38,9 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing here cancels or sweeps. Thread-safe.
  */
 final class SimulatedAgents implements AutoCloseable {
-  private static final AMQP.BasicProperties PERSISTENT =
-      new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).build();
-
+  private final AMQP.BasicProperties persistent;
   private final Connection connection;
   private final Topology topology;
   private final MessageCodec codec;
@@ -60,11 +58,14 @@ final class SimulatedAgents implements AutoCloseable {
   /**
    * @param publishedAt when each request was published (System.nanoTime), filled by the caller; the
    *     delivery of its command records the latency
+   * @param brokerUser the user {@code connection} authenticated as: the user-id of every event, as
+   *     the coordinator takes events only from their agent's user or its own
    * @param signer signs every event, as an agent does; the simulated agents share one key, which
    *     the coordinator holds under each instance's name
    */
   SimulatedAgents(
       Connection connection,
+      String brokerUser,
       Topology topology,
       MessageCodec codec,
       List<String> instances,
@@ -72,6 +73,12 @@ final class SimulatedAgents implements AutoCloseable {
       String padding,
       Map<MigrationId, Long> publishedAt,
       MessageSigner signer) {
+    this.persistent =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .deliveryMode(2)
+            .userId(brokerUser)
+            .build();
     this.connection = connection;
     this.signer = signer;
     this.topology = topology;
@@ -159,7 +166,7 @@ final class SimulatedAgents implements AutoCloseable {
           publisher.publish(
               topology.eventsExchange(),
               topology.eventRoutingKey(instance, command.migrationId(), envelope.type()),
-              PERSISTENT.builder().headers(signer.sign(envelope, body)).build(),
+              persistent.builder().headers(signer.sign(envelope, body)).build(),
               body);
         }
       }

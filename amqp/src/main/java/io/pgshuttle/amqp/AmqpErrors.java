@@ -1,0 +1,34 @@
+package io.pgshuttle.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.ShutdownSignalException;
+
+/** Reads the broker's reply code out of the exceptions of the RabbitMQ client. Stateless. */
+public final class AmqpErrors {
+  /** The broker refused an operation the user has no permission for. */
+  public static final int ACCESS_REFUSED = AMQP.ACCESS_REFUSED;
+
+  /** A queue or exchange does not exist. */
+  public static final int NOT_FOUND = AMQP.NOT_FOUND;
+
+  private AmqpErrors() {}
+
+  /**
+   * The reply code with which the broker closed the channel or connection behind {@code error}, or
+   * 0 when {@code error} is not such a close.
+   */
+  public static int replyCode(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ShutdownSignalException signal) {
+        Object reason = signal.getReason();
+        if (reason instanceof AMQP.Channel.Close close) {
+          return close.getReplyCode();
+        }
+        if (reason instanceof AMQP.Connection.Close close) {
+          return close.getReplyCode();
+        }
+      }
+    }
+    return 0;
+  }
+}
