@@ -117,7 +117,13 @@ class MessageSignatureTest {
     assertRefused(
         () ->
             verifier.verify(
-                envelope, body, with(MessageSignature.SIGNATURE, t -> "A" + t.substring(1)), true),
+                envelope,
+                body,
+                // Another first character, whatever the signature's was.
+                with(
+                    MessageSignature.SIGNATURE,
+                    t -> (t.charAt(0) == 'A' ? "B" : "A") + t.substring(1)),
+                true),
         Reason.BAD_SIGNATURE);
     assertRefused(
         () ->
