@@ -2,7 +2,11 @@ package io.pgshuttle.security;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
+import io.pgshuttle.messages.MessageCodec;
+import io.pgshuttle.messages.MessageDecodingException;
+import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.security.SignatureRefusedException.Reason;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -92,6 +96,13 @@ public final class HostileSignatures {
 
   private static final int HUGE = 1 << 20;
 
+  /** What a body that is no message is signed as, so that its headers are well formed. */
+  private static final Envelope<CancelMigration> NOT_A_MESSAGE =
+      Envelope.of(
+          "vm-1", MigrationId.forRequest("not-a-message"), 1, 0, new CancelMigration("vm-1", ""));
+
+  private final MessageCodec codec = new MessageCodec();
+
   private final KeyPair trusted;
   private final KeyPair untrusted;
   private final Clock clock;
@@ -116,6 +127,20 @@ public final class HostileSignatures {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JDK has no Ed25519", e);
     }
+  }
+
+  /**
+   * {@code body} signed as the message it decodes to (one that is none as if it were a command) and
+   * then given {@code fault}.
+   */
+  public Signed sign(byte[] body, Fault fault, Random random) {
+    Envelope<?> envelope;
+    try {
+      envelope = codec.decode(body);
+    } catch (MessageDecodingException notAMessage) {
+      envelope = NOT_A_MESSAGE;
+    }
+    return sign(envelope, body, fault, random);
   }
 
   /** {@code envelope}, published as {@code body}, signed and then given {@code fault}. */
