@@ -3,6 +3,7 @@ package io.pgshuttle.coordinator.deadletter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.rabbitmq.client.AMQP;
 import io.pgshuttle.coordinator.intake.DeadLetterRedactor;
 import io.pgshuttle.coordinator.intake.RedactedDeadLetter;
@@ -117,12 +118,21 @@ public final class DeadLetterReader {
         : List.of();
   }
 
+  /**
+   * The body as JSON, its numbers as written (as doubles, 1e400 would be stored as "Infinity"), or
+   * null when it is not JSON or holds a number too long for a BigDecimal.
+   */
   private JsonNode json(byte[] body) {
     try {
       JsonNode tree =
-          mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+          mapper
+              .reader()
+              .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+              .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+              .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+              .readTree(body);
       return tree == null || tree.isMissingNode() ? null : tree;
-    } catch (IOException notJson) {
+    } catch (IOException | NumberFormatException notJson) {
       return null;
     }
   }

@@ -10,6 +10,7 @@ import io.pgshuttle.messages.HostileMessages;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.Topology;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -51,8 +52,8 @@ class DeadLetterReaderPropertiesTest {
   }
 
   @Property(tries = 10_000)
-  void everyDeadLetterBecomesARowTheTableTakes(
-      @ForAll("bodies") byte[] body, @ForAll Random random) {
+  void everyDeadLetterBecomesARowTheTableTakes(@ForAll("bodies") byte[] body, @ForAll Random random)
+      throws IOException {
     Map<String, Object> headers = random.nextInt(10) == 0 ? null : headers(random);
     AMQP.BasicProperties properties =
         new AMQP.BasicProperties.Builder()
@@ -71,6 +72,10 @@ class DeadLetterReaderPropertiesTest {
     assertThat(letter.failedAt()).isNotNull();
     assertThat(letter.request() == null).isNotEqualTo(letter.rawBody() == null);
     String stored = letter.request() != null ? letter.request().toString() : letter.rawBody();
+    if (letter.request() != null) {
+      // The column is json: what is stored must read back as JSON.
+      assertThat(MessageCodec.newObjectMapper().readTree(stored)).isNotNull();
+    }
     assertThat(count(stored, HostileMessages.PASSWORD))
         .as("passwords left in the row")
         .isLessThanOrEqualTo(passwordsOutsidePasswordFields(body));
