@@ -103,7 +103,16 @@ public final class HostileMessages {
 
   /** Bodies: about one in eight valid, the rest mutated, random or oversized. */
   public static Arbitrary<byte[]> bodies() {
-    List<byte[]> valid = samples().stream().<byte[]>map(CODEC::encode).toList();
+    return bodies(Payload.class);
+  }
+
+  /** Bodies as {@link #bodies()}, made from the samples whose payload is a {@code type} only. */
+  public static Arbitrary<byte[]> bodies(Class<? extends Payload> type) {
+    List<byte[]> valid =
+        samples().stream()
+            .filter(sample -> type.isInstance(sample.payload()))
+            .<byte[]>map(CODEC::encode)
+            .toList();
     return Arbitraries.randomValue(random -> body(valid, random));
   }
 

@@ -16,10 +16,7 @@ import io.pgshuttle.messages.CommandRefused;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.LeftoversSwept;
-import io.pgshuttle.messages.MessageCodec;
-import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
-import io.pgshuttle.security.SignatureRefusedException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -39,16 +36,17 @@ import org.slf4j.LoggerFactory;
  * Consumes the coordinator's event queue and folds the events, acknowledging them once their fold
  * has committed: reports of sweeps into the sweeps ({@link SweepReports}), the others into the
  * status view ({@link EventFolder}). An event not signed by the key of the instance it names
- * ({@link EventSignatures}) is logged, counted and acknowledged, never folded; an agent's report
- * that it refused a command ({@link CommandRefused}) is logged, counted and audited, not folded.
- * The client's consumer thread only hands deliveries over; one folding thread takes whatever has
- * arrived, up to {@link #BATCH} events, folds them in one transaction and then acks them with one
- * ack (multiple=true), so the store commits once per batch instead of once per event. Nothing
- * blocks the queue: an undecodable event is logged and acknowledged, and so is one the store
- * refuses for good or whose AMQP user-id is neither its instance's agent nor the coordinator (see
- * {@link BrokerGrants#isTrustedEventPublisher}); if a batch fails, its events are folded one by
- * one, each in its own transaction, and only while the store is unreachable are events requeued
- * (after a pause, so an outage is not a busy loop). Thread-safe.
+ * ({@link EventSignatures}, through {@link EventAdmission}) is logged, counted and acknowledged,
+ * never folded; an agent's report that it refused a command ({@link CommandRefused}) is logged,
+ * counted and audited, not folded. The client's consumer thread only hands deliveries over; one
+ * folding thread takes whatever has arrived, up to {@link #BATCH} events, folds them in one
+ * transaction and then acks them with one ack (multiple=true), so the store commits once per batch
+ * instead of once per event. Nothing blocks the queue: an undecodable event is logged and
+ * acknowledged, and so is one the store refuses for good or whose AMQP user-id is neither its
+ * instance's agent nor the coordinator (see {@link BrokerGrants#isTrustedEventPublisher}); if a
+ * batch fails, its events are folded one by one, each in its own transaction, and only while the
+ * store is unreachable are events requeued (after a pause, so an outage is not a busy loop).
+ * Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -67,10 +65,9 @@ public final class EventConsumer implements AutoCloseable {
 
   private final Broker broker;
   private final Topology topology;
-  private final MessageCodec codec;
+  private final EventAdmission admission;
   private final EventFolder folder;
   private final SweepReports sweepReports;
-  private final EventSignatures signatures;
   private final CoordinatorMetrics metrics;
   private final AuditLog auditLog;
   private final Breakpoints breakpoints;
@@ -88,19 +85,17 @@ public final class EventConsumer implements AutoCloseable {
   public EventConsumer(
       Broker broker,
       Topology topology,
-      MessageCodec codec,
+      EventAdmission admission,
       EventFolder folder,
       SweepReports sweepReports,
-      EventSignatures signatures,
       CoordinatorMetrics metrics,
       AuditLog auditLog,
       Breakpoints breakpoints) {
     this.broker = broker;
     this.topology = topology;
-    this.codec = codec;
+    this.admission = admission;
     this.folder = folder;
     this.sweepReports = sweepReports;
-    this.signatures = signatures;
     this.metrics = metrics;
     this.auditLog = auditLog;
     this.breakpoints = breakpoints;
@@ -146,8 +141,8 @@ public final class EventConsumer implements AutoCloseable {
     List<Pending> foldable = new ArrayList<>(batch.size());
     List<EventFolder.Received> events = new ArrayList<>(batch.size());
     for (Pending pending : batch) {
-      Envelope<Event> envelope = decode(pending);
-      if (envelope == null || !verified(pending, envelope)) {
+      Envelope<Event> envelope = admitted(pending);
+      if (envelope == null) {
         pending.channel().basicAck(pending.tag(), false);
       } else if (envelope.payload() instanceof CommandRefused refused) {
         if (recordRefusal(envelope.instanceId(), refused)) {
@@ -204,44 +199,40 @@ public final class EventConsumer implements AutoCloseable {
   }
 
   /**
-   * The delivery's envelope, or null when it cannot be decoded or its publisher may not speak for
-   * its instance (logged and counted).
+   * The delivery's envelope, or null when it is not to be folded: it cannot be decoded, its
+   * publisher may not speak for its instance, or it is not signed by its instance's key (logged and
+   * counted).
    */
-  private Envelope<Event> decode(Pending pending) {
-    Envelope<Event> envelope;
-    try {
-      envelope = codec.decode(pending.delivery().getBody(), Event.class);
-    } catch (MessageDecodingException e) {
+  private Envelope<Event> admitted(Pending pending) {
+    Delivery delivery = pending.delivery();
+    String userId = delivery.getProperties().getUserId();
+    EventAdmission.Verdict verdict =
+        admission.admit(
+            delivery.getBody(), userId, broker.user(), delivery.getProperties().getHeaders());
+    if (verdict instanceof EventAdmission.Admitted admitted) {
+      return admitted.envelope();
+    }
+    if (verdict instanceof EventAdmission.Unreadable unreadable) {
       log.warn(
           "dropping an undecodable event (routing key {}): {}",
-          pending.delivery().getEnvelope().getRoutingKey(),
-          e.getMessage());
+          delivery.getEnvelope().getRoutingKey(),
+          unreadable.detail());
       metrics.eventsIgnored().inc();
-      return null;
-    }
-    String userId = pending.delivery().getProperties().getUserId();
-    if (!BrokerGrants.isTrustedEventPublisher(userId, envelope.instanceId(), broker.user())) {
+    } else if (verdict instanceof EventAdmission.UntrustedPublisher untrusted) {
       log.warn(
           "dropping {}: published by broker user {}, not by the instance's agent user",
-          describe(envelope),
+          describe(untrusted.envelope()),
           userId == null ? "(no user-id)" : userId);
       metrics.eventsIgnored().inc();
-      return null;
-    }
-    return envelope;
-  }
-
-  /** Whether the event is signed by its instance's key; if not, it is logged and counted. */
-  private boolean verified(Pending pending, Envelope<Event> envelope) {
-    try {
-      signatures.verify(
-          envelope, pending.delivery().getBody(), pending.delivery().getProperties().getHeaders());
-      return true;
-    } catch (SignatureRefusedException e) {
-      log.warn("refused {}: {} ({})", describe(envelope), e.getMessage(), e.reason());
+    } else if (verdict instanceof EventAdmission.Unsigned unsigned) {
+      log.warn(
+          "refused {}: {} ({})",
+          describe(unsigned.envelope()),
+          unsigned.refusal().getMessage(),
+          unsigned.refusal().reason());
       metrics.eventsRefused().inc();
-      return false;
     }
+    return null;
   }
 
   /**

@@ -97,7 +97,8 @@ public final class DeadLetterRedactor {
     JsonNode root;
     try {
       root = mapper.readTree(body);
-    } catch (IOException notJson) {
+    } catch (IOException | NumberFormatException notJson) {
+      // A number too long for a BigDecimal is not JSON that can be redacted as a tree.
       return null;
     }
     if (root == null || root.isMissingNode()) {

@@ -45,6 +45,18 @@ class DeadLetterRedactorTest {
   }
 
   @Test
+  void readsANumberJacksonCannotHoldAsTextThatIsNotJson() {
+    // A flipped digit made an exponent of 31 digits: Jackson throws NumberFormatException.
+    String body = "{\"password\":\"pw-3\",\"jobs\":12084e0930208856157874810385388115}";
+
+    RedactedDeadLetter letter = redactor.redact(bytes(body), "malformed JSON");
+
+    assertThat(text(letter.body()))
+        .isEqualTo("{\"password\":\"******\",\"jobs\":12084e0930208856157874810385388115}");
+    assertThat(letter.passwordRemoved()).isTrue();
+  }
+
+  @Test
   void masksAPasswordInTextThatIsNotJson() {
     String truncated =
         "{\"type\":\"MigrationRequest\",\"body\":{\"target\":{\"password\" : \"hunter2-pw\",";
