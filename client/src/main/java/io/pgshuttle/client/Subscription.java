@@ -14,8 +14,9 @@ public interface Subscription extends AutoCloseable {
   String queue();
 
   /**
-   * Stops consuming and closes the connection. Messages not acked go back to the queue, including
-   * one whose handler is still running: the next subscription gets it again. Idempotent.
+   * Stops consuming and closes the connection. An event whose handler runs is finished and acked
+   * first (so a handler must not wait for its own subscription to close); the events delivered but
+   * not handled yet go back to the queue. Idempotent.
    */
   @Override
   void close();

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Subscription} on a connection of its own: a durable quorum queue bound to the events
@@ -33,7 +32,11 @@ public final class AmqpSubscription implements Subscription {
   private final SubscriptionSpec spec;
   private final MessageCodec codec;
   private final Connection connection;
-  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Held while one message is handled and acked, so that close() never cuts one in half. */
+  private final Object handling = new Object();
+
+  private boolean closed;
 
   private AmqpSubscription(SubscriptionSpec spec, MessageCodec codec, Connection connection) {
     this.spec = spec;
@@ -100,6 +103,14 @@ public final class AmqpSubscription implements Subscription {
   }
 
   private void take(Channel channel, Delivery delivery) throws IOException {
+    synchronized (handling) {
+      if (!closed) {
+        handle(channel, delivery);
+      }
+    }
+  }
+
+  private void handle(Channel channel, Delivery delivery) throws IOException {
     long tag = delivery.getEnvelope().getDeliveryTag();
     String routingKey = delivery.getEnvelope().getRoutingKey();
     Envelope<Event> event;
@@ -143,12 +154,16 @@ public final class AmqpSubscription implements Subscription {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        connection.close(CLOSE_TIMEOUT_MILLIS);
-      } catch (IOException | AlreadyClosedException e) {
-        // Gone either way; the broker requeues what was not acked.
+    synchronized (handling) {
+      if (closed) {
+        return;
       }
+      closed = true;
+    }
+    try {
+      connection.close(CLOSE_TIMEOUT_MILLIS);
+    } catch (IOException | AlreadyClosedException e) {
+      // Gone either way; the broker requeues what was not acked.
     }
   }
 }
