@@ -119,6 +119,11 @@ final class E2eEnvironment implements AutoCloseable {
     return http;
   }
 
+  /** The coordinator's status store (schema {@code pgshuttle} of database {@code postgres}). */
+  PostgresCluster store() {
+    return store;
+  }
+
   Topology topology() {
     return new Topology(namespace);
   }
