@@ -151,10 +151,8 @@ public final class PgShuttleClient {
     if (reason != null) {
       body.put("reason", reason);
     }
-    HttpCall call = calls.post(MIGRATIONS + "/" + id + "/cancel", Map.of(), json(body));
-    HttpTransport.Answer answer = exchange(call);
-    requireSuccess(call, answer);
-    return answers.read(call, answer, Migration.class);
+    return succeeded(
+        calls.post(MIGRATIONS + "/" + id + "/cancel", Map.of(), json(body)), Migration.class);
   }
 
   /** The first page of dead letters that match, newest first. */
@@ -198,11 +196,9 @@ public final class PgShuttleClient {
    * @throws PermanentClientException 404 for an unknown id
    */
   public ReplayResult replayDeadLetter(String id) {
-    HttpCall call =
-        calls.post(DEAD_LETTERS + "/" + CoordinatorCalls.encode(id) + "/replay", Map.of(), null);
-    HttpTransport.Answer answer = exchange(call);
-    requireSuccess(call, answer);
-    return answers.read(call, answer, ReplayResult.class);
+    return succeeded(
+        calls.post(DEAD_LETTERS + "/" + CoordinatorCalls.encode(id) + "/replay", Map.of(), null),
+        ReplayResult.class);
   }
 
   /**
@@ -212,14 +208,15 @@ public final class PgShuttleClient {
    * @return one result per dead letter replayed
    */
   public List<ReplayResult> replayAllDeadLetters(DeadLetterFilter filter) {
-    HttpCall call =
-        calls.post(
-            DEAD_LETTERS + "/replay",
-            CoordinatorCalls.query("reason", filter.reason(), "instance", filter.instance()),
-            null);
-    HttpTransport.Answer answer = exchange(call);
-    requireSuccess(call, answer);
-    JsonNode results = answers.read(call, answer, JsonNode.class).path("results");
+    JsonNode results =
+        succeeded(
+                calls.post(
+                    DEAD_LETTERS + "/replay",
+                    CoordinatorCalls.query(
+                        "reason", filter.reason(), "instance", filter.instance()),
+                    null),
+                JsonNode.class)
+            .path("results");
     List<ReplayResult> replayed = new ArrayList<>();
     for (JsonNode result : results) {
       replayed.add(answers.mapper().convertValue(result, ReplayResult.class));
@@ -312,10 +309,15 @@ public final class PgShuttleClient {
     return Optional.of(answers.read(call, answer, type));
   }
 
-  private <T> Page<T> page(HttpCall call, String field, Class<T> type) {
+  /** The body of a 2xx answer as {@code type}; else the error the answer means. */
+  private <T> T succeeded(HttpCall call, Class<T> type) {
     HttpTransport.Answer answer = exchange(call);
     requireSuccess(call, answer);
-    JsonNode body = answers.read(call, answer, JsonNode.class);
+    return answers.read(call, answer, type);
+  }
+
+  private <T> Page<T> page(HttpCall call, String field, Class<T> type) {
+    JsonNode body = succeeded(call, JsonNode.class);
     List<T> items =
         answers
             .mapper()
