@@ -254,7 +254,7 @@ class PgShuttleClientTest {
   void deadLettersAreListedReadReplayedAndDropped() {
     String deadLetter =
         """
-        {"id": "17", "reason": "invalid", "detail": "target.port 0 is not a TCP port",
+        {"id": 17, "reason": "invalid", "detail": "target.port 0 is not a TCP port",
          "firstFailedAt": "2025-01-31T12:00:00Z", "deliveryCount": 1, "replays": 2,
          "requestId": "req-9", "instanceId": "vm-0001",
          "request": {"requestId": "req-9", "target": {"host": "t", "port": 0}}, "body": null}
@@ -270,7 +270,7 @@ class PgShuttleClientTest {
         200,
         "{\"results\": ["
             + replayed
-            + ", {\"id\": \"18\", \"outcome\": \"INVALID\", \"message\": \"still\","
+            + ", {\"id\": 18, \"outcome\": \"INVALID\", \"message\": \"still\","
             + " \"migrationId\": null}]}");
     transport.answer(200, "{\"id\": \"17\", \"deleted\": true}");
     transport.answer(404, "{\"error\": \"no dead letter 17\"}");
