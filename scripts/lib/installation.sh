@@ -148,7 +148,8 @@ choose_broker() {
 
 # start_pgshuttle PGSHUTTLE NAMESPACE INSTANCE SOURCE_PORT: a store cluster, the coordinator and
 # one agent for INSTANCE on the source at SOURCE_PORT, its disks under $work/disks. Exports what
-# the client commands need (PGSHUTTLE_AMQP_URI, PGSHUTTLE_NAMESPACE, PGSHUTTLE_COORDINATOR_URL).
+# the client commands need (PGSHUTTLE_AMQP_URI, PGSHUTTLE_NAMESPACE, PGSHUTTLE_COORDINATOR_URL and
+# PGSHUTTLE_API_TOKEN, a fresh operate token the coordinator is given in its environment).
 start_pgshuttle() {
   local pgshuttle=$1 namespace=$2 instance=$3 source_port=$4 store_port http_port
   choose_broker "$namespace"
@@ -159,11 +160,14 @@ start_pgshuttle() {
   export PGSHUTTLE_AMQP_URI=$amqp_uri
   export PGSHUTTLE_NAMESPACE=$namespace
   export PGSHUTTLE_COORDINATOR_URL=http://127.0.0.1:$http_port
+  PGSHUTTLE_API_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+  export PGSHUTTLE_API_TOKEN
   mkdir -p "$work/disks" "$work/agent-state"
 
   PGSHUTTLE_STORE_URL=jdbc:postgresql://127.0.0.1:$store_port/pgshuttle \
     PGSHUTTLE_STORE_USER=postgres \
     PGSHUTTLE_HTTP_PORT=$http_port \
+    PGSHUTTLE_API_TOKENS=demo:operate:$PGSHUTTLE_API_TOKEN \
     "$pgshuttle" coordinator >"$work/coordinator.log" 2>&1 &
   daemon_pids+=($!)
   wait_for_log coordinator $! "$work/coordinator.log" "coordinator running"

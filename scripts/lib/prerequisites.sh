@@ -62,6 +62,17 @@ require_postgresql() {
   fi
 }
 
+# Debian's headless Chromium and its chromedriver, which the dashboard's browser test drives
+# (nothing is downloaded at test time).
+require_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return 0
+  fi
+  apt_install chromium chromium-driver ||
+    die "/usr/bin/chromium or /usr/bin/chromedriver is missing: the dashboard's test (DashboardIT)" \
+      "drives them. Run sudo apt-get install chromium chromium-driver"
+}
+
 rabbitmq_started_by_us=false
 
 # A broker on localhost:5672: left alone if one answers; installed (as root) and started if not.

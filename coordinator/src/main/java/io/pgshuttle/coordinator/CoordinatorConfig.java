@@ -3,12 +3,15 @@ package io.pgshuttle.coordinator;
 import io.pgshuttle.coordinator.dispatch.DispatchLoop;
 import io.pgshuttle.coordinator.dispatch.OutboxPublisher;
 import io.pgshuttle.coordinator.events.EventConsumer;
+import io.pgshuttle.coordinator.http.ApiToken;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How the coordinator runs. Built by the launcher from YAML and PGSHUTTLE_* environment variables.
@@ -23,6 +26,8 @@ import java.util.List;
  * @param retryInitialBackoff wait before the second attempt; doubles per attempt
  * @param retryMaxBackoff the longest wait between attempts
  * @param sweepInterval how often the agents are asked to sweep the leftovers of ended migrations
+ * @param apiTokens PGSHUTTLE_API_TOKENS or coordinator.apiTokens: the bearer tokens the HTTP API
+ *     accepts; empty refuses every request but the open paths; null counts as empty
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the coordinator holds until it is killed; null in production
  */
@@ -37,7 +42,12 @@ public record CoordinatorConfig(
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
     Duration sweepInterval,
+    List<ApiToken> apiTokens,
     String breakpoint) {
+
+  public CoordinatorConfig {
+    apiTokens = apiTokens == null ? List.of() : List.copyOf(apiTokens);
+  }
 
   /** The breakpoints of a coordinator, for fault tests. */
   public static final List<String> BREAKPOINTS =
@@ -102,9 +112,46 @@ public record CoordinatorConfig(
     if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
       problems.add("coordinator.sweepInterval must be positive, e.g. PT1H");
     }
+    problems.addAll(apiTokenProblems());
     String breakpointProblem = Breakpoints.problem(breakpoint, BREAKPOINTS);
     if (breakpointProblem != null) {
       problems.add(breakpointProblem);
+    }
+    return problems;
+  }
+
+  private List<String> apiTokenProblems() {
+    List<String> problems = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    Set<String> values = new HashSet<>();
+    for (ApiToken token : apiTokens) {
+      if (!token.name().matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,62}")) {
+        problems.add(
+            "API token name '"
+                + token.name()
+                + "' is invalid (coordinator.apiTokens, PGSHUTTLE_API_TOKENS): use 1 to 63"
+                + " letters, digits, '.', '_', '@' or '-'");
+      } else if (!names.add(token.name())) {
+        problems.add(
+            "API token name '"
+                + token.name()
+                + "' is configured twice (coordinator.apiTokens, PGSHUTTLE_API_TOKENS): give each"
+                + " token its own name");
+      }
+      String value = token.token().reveal();
+      if (value.length() < ApiToken.MIN_TOKEN_LENGTH || !value.matches("[\\x21-\\x7E]+")) {
+        problems.add(
+            "API token '"
+                + token.name()
+                + "' must be at least "
+                + ApiToken.MIN_TOKEN_LENGTH
+                + " printable characters without spaces, e.g. from `openssl rand -hex 32`");
+      } else if (!values.add(value)) {
+        problems.add(
+            "API token '"
+                + token.name()
+                + "' has the same value as another token: give each token its own value");
+      }
     }
     return problems;
   }

@@ -1,9 +1,11 @@
 package io.pgshuttle.coordinator;
 
 import io.pgshuttle.coordinator.broker.Broker;
+import io.pgshuttle.coordinator.deadletter.DeadLetterConsumer;
 import io.pgshuttle.coordinator.dispatch.DispatchLoop;
 import io.pgshuttle.coordinator.events.EventConsumer;
 import io.pgshuttle.coordinator.events.HeartbeatWatchdog;
+import io.pgshuttle.coordinator.http.EventStreams;
 import io.pgshuttle.coordinator.http.HttpApi;
 import io.pgshuttle.coordinator.intake.RequestConsumer;
 import io.pgshuttle.coordinator.store.Database;
@@ -16,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator process: status store, broker connections, the dispatch loop, the event and
- * request consumers, the heartbeat watchdog, the sweep scheduler and the HTTP server. Start it
- * once, close it once (closing again does nothing). Thread-safe.
+ * The coordinator process: status store, broker connections, the dispatch loop, the event, request
+ * and dead-letter consumers, the heartbeat watchdog, the sweep scheduler, the event streams and the
+ * HTTP server. Start it once, close it once (closing again does nothing). Thread-safe.
  */
 @Singleton
 public final class CoordinatorDaemon implements AutoCloseable {
@@ -30,8 +32,10 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final DispatchLoop dispatch;
   private final EventConsumer events;
   private final RequestConsumer requests;
+  private final DeadLetterConsumer deadLetters;
   private final HeartbeatWatchdog watchdog;
   private final SweepScheduler sweeps;
+  private final EventStreams streams;
   private final HttpApi http;
   private boolean started;
   private boolean closed;
@@ -44,8 +48,10 @@ public final class CoordinatorDaemon implements AutoCloseable {
       DispatchLoop dispatch,
       EventConsumer events,
       RequestConsumer requests,
+      DeadLetterConsumer deadLetters,
       HeartbeatWatchdog watchdog,
       SweepScheduler sweeps,
+      EventStreams streams,
       HttpApi http) {
     this.config = config;
     this.database = database;
@@ -53,16 +59,18 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.dispatch = dispatch;
     this.events = events;
     this.requests = requests;
+    this.deadLetters = deadLetters;
     this.watchdog = watchdog;
     this.sweeps = sweeps;
+    this.streams = streams;
     this.http = http;
   }
 
   /**
    * Connects to the store (migrating its schema) and the broker (declaring the coordinator's
-   * topology), then starts dispatching, consuming events and requests, watching heartbeats,
-   * sweeping leftovers and serving HTTP. Work left by an earlier run (due attempts, unpublished
-   * commands) is picked up.
+   * topology), then starts dispatching, consuming events, requests and dead letters, watching
+   * heartbeats, sweeping leftovers, following the store's events for event streams and serving
+   * HTTP. Work left by an earlier run (due attempts, unpublished commands) is picked up.
    *
    * @throws io.pgshuttle.coordinator.store.StoreException if the store is unreachable or its schema
    *     cannot be migrated
@@ -81,8 +89,10 @@ public final class CoordinatorDaemon implements AutoCloseable {
       dispatch.start();
       events.start();
       requests.start();
+      deadLetters.start();
       watchdog.start();
       sweeps.start();
+      streams.start();
       http.start(config.httpPort());
     } catch (IOException e) {
       close();
@@ -115,9 +125,11 @@ public final class CoordinatorDaemon implements AutoCloseable {
       return;
     }
     closed = true;
+    streams.close();
     http.close();
     sweeps.close();
     watchdog.close();
+    deadLetters.close();
     requests.close();
     events.close();
     dispatch.close();

@@ -2,8 +2,12 @@ package io.pgshuttle.coordinator;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.pgshuttle.messages.Step;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The coordinator's counters in the one {@link MetricRegistry}, named {@code
@@ -20,7 +24,13 @@ public final class CoordinatorMetrics {
   public static final String COMMANDS_UNROUTABLE = PREFIX + "commands.unroutable";
   public static final String EVENTS_FOLDED = PREFIX + "events.folded";
   public static final String EVENTS_IGNORED = PREFIX + "events.ignored";
+  public static final String ATTEMPTS_STARTED = PREFIX + "attempts.started";
+  public static final String ATTEMPTS_SUCCEEDED = PREFIX + "attempts.succeeded";
   public static final String ATTEMPTS_FAILED = PREFIX + "attempts.failed";
+  public static final String STEP_DURATION = PREFIX + "steps.duration.";
+  public static final String BYTES_DUMPED = PREFIX + "bytes.dumped";
+  public static final String BYTES_RESTORED = PREFIX + "bytes.restored";
+  public static final String EVENT_FOLD_DELAY = PREFIX + "events.fold-delay";
   public static final String MIGRATIONS_CANCELLED = PREFIX + "migrations.cancelled";
   public static final String SWEEPS_SENT = PREFIX + "sweeps.sent";
   public static final String LEFTOVERS_REMOVED = PREFIX + "leftovers.removed";
@@ -65,6 +75,36 @@ public final class CoordinatorMetrics {
   /** Events stored or dropped without a change: duplicates, stale attempts, undecodable. */
   public Counter eventsIgnored() {
     return registry.counter(EVENTS_IGNORED);
+  }
+
+  /** Attempts dispatched: each StartMigration the coordinator decided to send. */
+  public Counter attemptsStarted() {
+    return registry.counter(ATTEMPTS_STARTED);
+  }
+
+  /** Attempts whose agent reported the migration SUCCEEDED. */
+  public Counter attemptsSucceeded() {
+    return registry.counter(ATTEMPTS_SUCCEEDED);
+  }
+
+  /** How long a step took that succeeded, as its agent measured it. */
+  public Timer stepDuration(Step step) {
+    return registry.timer(STEP_DURATION + step.name().toLowerCase(Locale.ROOT));
+  }
+
+  /** Bytes DUMP steps that succeeded wrote, by their last progress report. */
+  public Counter bytesDumped() {
+    return registry.counter(BYTES_DUMPED);
+  }
+
+  /** Bytes RESTORE steps that succeeded read, by their last progress report. */
+  public Counter bytesRestored() {
+    return registry.counter(BYTES_RESTORED);
+  }
+
+  /** From an event's emittedAt (the agent's clock) to its fold into the status view. */
+  public void eventFolded(Duration delay) {
+    registry.timer(EVENT_FOLD_DELAY).update(delay.isNegative() ? Duration.ZERO : delay);
   }
 
   /** Attempts that failed, by the agent's report, a silent agent or a missing one. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import io.pgshuttle.coordinator.dispatch.RetryBackoff;
+import io.pgshuttle.coordinator.http.HttpModule;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.Topology;
@@ -38,6 +39,7 @@ public final class CoordinatorModule extends AbstractModule {
     bind(Topology.class).toInstance(config.topology());
     bind(MessageCodec.class).toInstance(new MessageCodec());
     bind(ObjectMapper.class).toInstance(MessageCodec.newObjectMapper());
+    install(new HttpModule());
   }
 
   /** The one registry of the process: everything the coordinator counts is here. */

@@ -8,6 +8,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.pgshuttle.coordinator.http.ApiToken;
+import io.pgshuttle.coordinator.http.Scope;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.status.MigrationStatus;
 import io.pgshuttle.coordinator.store.StatusQueries;
@@ -21,10 +23,15 @@ import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -38,6 +45,14 @@ final class CoordinatorFixture implements AutoCloseable {
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(1);
   static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
 
+  /** The token {@link ApiClient} sends unless told otherwise. */
+  static final ApiToken OPERATE =
+      new ApiToken("test-operator", Scope.OPERATE, Secret.of("operate-token-0123456789"));
+
+  /** A token that may only read. */
+  static final ApiToken READ =
+      new ApiToken("test-reader", Scope.READ, Secret.of("read-token-0123456789"));
+
   final PostgresCluster cluster;
   final Topology topology;
   final String storeDatabase;
@@ -48,6 +63,7 @@ final class CoordinatorFixture implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private Injector injector;
   private CoordinatorDaemon daemon;
+  private String deadLetterTap;
 
   CoordinatorFixture(PostgresCluster cluster) throws Exception {
     this.cluster = cluster;
@@ -75,6 +91,28 @@ final class CoordinatorFixture implements AutoCloseable {
       Duration initialBackoff,
       Duration maxBackoff,
       Duration sweepInterval) {
+    return config(
+        heartbeatTimeout, initialBackoff, maxBackoff, sweepInterval, List.of(OPERATE, READ));
+  }
+
+  /**
+   * The default configuration with {@code apiTokens} instead of {@link #OPERATE} and {@link #READ}.
+   */
+  CoordinatorConfig config(List<ApiToken> apiTokens) {
+    return config(
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        DEFAULT_INITIAL_BACKOFF,
+        DEFAULT_MAX_BACKOFF,
+        DEFAULT_SWEEP_INTERVAL,
+        apiTokens);
+  }
+
+  private CoordinatorConfig config(
+      Duration heartbeatTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration sweepInterval,
+      List<ApiToken> apiTokens) {
     return new CoordinatorConfig(
         TestBroker.uri(),
         topology.namespace(),
@@ -86,6 +124,7 @@ final class CoordinatorFixture implements AutoCloseable {
         initialBackoff,
         maxBackoff,
         sweepInterval,
+        apiTokens,
         null);
   }
 
@@ -103,6 +142,16 @@ final class CoordinatorFixture implements AutoCloseable {
   CoordinatorDaemon start(CoordinatorConfig config) {
     daemon = wire(config).getInstance(CoordinatorDaemon.class);
     daemon.start();
+    if (deadLetterTap == null) {
+      // The coordinator consumes the dead-letter queue; a queue of our own on the fanout
+      // dead-letter exchange sees every dead letter as it went over the wire.
+      try {
+        deadLetterTap = channel.queueDeclare().getQueue();
+        channel.queueBind(deadLetterTap, topology.requestsDeadLetterExchange(), "");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     return daemon;
   }
 
@@ -183,11 +232,13 @@ final class CoordinatorFixture implements AutoCloseable {
     channel.exchangeDelete(exchange);
   }
 
-  /** The next dead letter, waiting up to {@code timeout}. */
+  /**
+   * The next dead letter as published to the dead-letter exchange, waiting up to {@code timeout}.
+   */
   GetResponse awaitDeadLetter(Duration timeout) throws Exception {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      GetResponse response = channel.basicGet(topology.requestsDeadLetterQueue(), true);
+      GetResponse response = channel.basicGet(deadLetterTap, true);
       if (response != null) {
         return response;
       }
@@ -196,7 +247,45 @@ final class CoordinatorFixture implements AutoCloseable {
     throw new AssertionError("no dead letter within " + timeout);
   }
 
+  /** Dead letters published since the last {@link #awaitDeadLetter}. */
   long deadLetterCount() throws Exception {
+    return channel.messageCount(deadLetterTap);
+  }
+
+  /**
+   * Publishes {@code request}, password and all, to the dead-letter exchange with the headers the
+   * broker gives a message it dead-letters at the requests queue's delivery limit.
+   */
+  void publishDeadLetterAsTheBroker(MigrationRequest request, String messageId) throws Exception {
+    Map<String, Object> death = new HashMap<>();
+    death.put("count", (long) Topology.REQUEST_DELIVERY_LIMIT + 1);
+    death.put("reason", "delivery_limit");
+    death.put("queue", topology.requestsQueue());
+    death.put("exchange", "");
+    death.put("routing-keys", List.of(topology.requestsQueue()));
+    death.put("time", new Date());
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("x-death", List.of(death));
+    headers.put("x-first-death-reason", "delivery_limit");
+    headers.put("x-first-death-queue", topology.requestsQueue());
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .deliveryMode(2)
+            .messageId(messageId)
+            .headers(headers)
+            .build();
+    channel.basicPublish(
+        topology.requestsDeadLetterExchange(),
+        topology.requestsQueue(),
+        true,
+        properties,
+        codec.encode(Envelope.ofRequest(request)));
+    channel.waitForConfirmsOrDie(5_000);
+  }
+
+  /** Messages ready in the dead-letter queue the coordinator consumes. */
+  long deadLetterQueueDepth() throws Exception {
     return channel.messageCount(topology.requestsDeadLetterQueue());
   }
 

@@ -9,6 +9,7 @@ import com.google.inject.Injector;
 import io.pgshuttle.coordinator.dispatch.DispatchSignal;
 import io.pgshuttle.messages.Secret;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorModuleTest {
@@ -25,6 +26,7 @@ class CoordinatorModuleTest {
         Duration.ofSeconds(5),
         Duration.ofMinutes(5),
         Duration.ofHours(1),
+        List.of(),
         null);
   }
 

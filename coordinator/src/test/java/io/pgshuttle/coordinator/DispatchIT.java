@@ -136,6 +136,7 @@ class DispatchIT extends WithCoordinatorFixture {
             good.retryInitialBackoff(),
             good.retryMaxBackoff(),
             good.sweepInterval(),
+            good.apiTokens(),
             null);
 
     CoordinatorDaemon daemon = fixture.wire(unreachable).getInstance(CoordinatorDaemon.class);

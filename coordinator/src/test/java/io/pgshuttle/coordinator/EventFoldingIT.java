@@ -52,7 +52,7 @@ class EventFoldingIT extends WithCoordinatorFixture {
             1,
             4,
             t0.plusSeconds(3),
-            new StepProgress(Step.DUMP, 40.0, 400L, 1000L, 2, 5, "public.orders"));
+            new StepProgress(Step.DUMP, 40.0, 400L, 1000L, 2, 5, "public.orders", 95L));
     awaitFolded(4);
 
     MigrationStatus status = fixture.status(id);
@@ -72,7 +72,7 @@ class EventFoldingIT extends WithCoordinatorFixture {
     assertThat(dump.state()).isEqualTo(StepState.RUNNING);
     assertThat(dump.startedAt()).isEqualTo(t0.plusSeconds(2));
     assertThat(dump.progress())
-        .isEqualTo(new StepProgressView(40.0, 400L, 1000L, 2, 5, "public.orders"));
+        .isEqualTo(new StepProgressView(40.0, 400L, 1000L, 2, 5, "public.orders", 95L));
     assertThat(step(status, Step.RESTORE).state()).isEqualTo(StepState.PENDING);
 
     // The same event again, and another event reusing its seq: both are duplicates.

@@ -84,8 +84,9 @@ class HttpApiIT extends WithCoordinatorFixture {
     assertThat(malformed.json().get("error").asText())
         .startsWith("'not-a-uuid' is not a migration id");
     assertThat(get("/v1/nothing").status()).isEqualTo(404);
-    Reply post = new ApiClient(port).post("/v1/migrations", "{}");
+    Reply post = new ApiClient(port).post("/v1/migrations/" + request.migrationId(), "{}");
     assertThat(post.status()).isEqualTo(405);
+    assertThat(post.allow()).isEqualTo("GET");
     assertThat(post.json().get("error").asText()).contains("POST is not allowed");
   }
 

@@ -94,7 +94,8 @@ class IntakeIT extends WithCoordinatorFixture {
     IntakeOutcome direct = fixture.get(MigrationIntake.class).submit(request);
 
     assertThat(direct)
-        .isEqualTo(new IntakeOutcome.Duplicate(request.migrationId(), MigrationState.RUNNING));
+        .isEqualTo(
+            new IntakeOutcome.Duplicate(request.migrationId(), MigrationState.RUNNING, true));
     assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.migrations")).isEqualTo("1");
     assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.attempts")).isEqualTo("1");
     await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> agent.unreadCommands() == 0);

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,7 +36,10 @@ import picocli.CommandLine.Spec;
       "3:the coordinator cannot be reached",
     },
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope operate)",
+    })
 final class CancelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -63,6 +67,8 @@ final class CancelCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   CancelCommand(Map<String, String> environment, Backends backends) {
@@ -73,7 +79,7 @@ final class CancelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     MigrationId migrationId = CommandOutput.migrationId(id);
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     CoordinatorApi api = backends.coordinator(settings);
     String body =
         api.cancel(migrationId, reason)
@@ -137,5 +143,10 @@ final class CancelCommand implements Callable<Integer> {
         + " and rolls it back, then the migration ends CANCELLED (`pgshuttle watch "
         + status.migrationId()
         + "` follows it)";
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

@@ -10,7 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The {@code --config FILE} option of the daemons. */
+/** The {@code --config FILE} option of the daemons and the client commands. */
 final class ConfigFileOption {
   @Option(
       names = "--config",

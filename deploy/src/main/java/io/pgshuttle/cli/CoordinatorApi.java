@@ -1,6 +1,7 @@
 package io.pgshuttle.cli;
 
 import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Secret;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,6 +57,53 @@ public interface CoordinatorApi {
    * @throws CliException if the coordinator cannot be reached or fails
    */
   Optional<String> sweepStatus(UUID id);
+
+  /**
+   * Dead letters, newest first ({@code GET /v1/dead-letters}); each filter may be null.
+   *
+   * @param after the {@code next} cursor of the page before; null for the first page
+   * @return {@code {"deadLetters": [...], "next": cursor|null}}
+   * @throws CliException exit code 2 if the coordinator refuses a parameter, exit code 3 if it
+   *     cannot be reached or fails
+   */
+  String deadLetters(String reason, String instance, Integer limit, String after);
+
+  /**
+   * One dead letter ({@code GET /v1/dead-letters/{id}}).
+   *
+   * @return empty when the coordinator does not know it
+   * @throws CliException if the coordinator cannot be reached or fails
+   */
+  Optional<String> deadLetter(UUID id);
+
+  /**
+   * Replays one dead letter ({@code POST /v1/dead-letters/{id}/replay}).
+   *
+   * @param targetPassword the target password to put back; null for none
+   * @return {@code {"id", "outcome", "message", "migrationId"}}; empty when the coordinator does
+   *     not know the dead letter
+   * @throws CliException exit code 2 if the coordinator refuses (a password is needed), exit code 3
+   *     if it cannot be reached or fails
+   */
+  Optional<String> replayDeadLetter(UUID id, Secret targetPassword);
+
+  /**
+   * Replays every dead letter the filters select ({@code POST /v1/dead-letters/replay}); each may
+   * be null.
+   *
+   * @return {@code {"results": [...]}}
+   * @throws CliException exit code 2 if the coordinator refuses, exit code 3 if it cannot be
+   *     reached or fails
+   */
+  String replayDeadLetters(String reason, String instance, Secret targetPassword);
+
+  /**
+   * Deletes one dead letter ({@code DELETE /v1/dead-letters/{id}}).
+   *
+   * @return {@code {"id", "deleted": true}}; empty when the coordinator does not know it
+   * @throws CliException if the coordinator cannot be reached or fails
+   */
+  Optional<String> dropDeadLetter(UUID id);
 
   /** The coordinator's URL, for messages. */
   String describe();

@@ -55,7 +55,8 @@ final class EventPrinter {
               progress.bytesTotal(),
               progress.tablesDone(),
               progress.tablesTotal(),
-              progress.detail()));
+              progress.detail(),
+              progress.etaSeconds()));
     } else if (event instanceof StepSucceeded succeeded) {
       view.stepSucceeded(
           eventAttempt,

@@ -56,8 +56,9 @@ final class Formats {
   }
 
   /**
-   * {@code [#########-----------] 45% 1.2 GiB of 2.7 GiB 3/10 tables public.orders}: the bar from
-   * the percent, else from bytes or tables; parts the step did not report are left out.
+   * {@code [#########-----------] 45% 1.2 GiB of 2.7 GiB 3/10 tables about 3m05s left
+   * public.orders}: the bar from the percent, else from bytes or tables; parts the step did not
+   * report are left out.
    */
   static String progress(Progress progress) {
     List<String> parts = new ArrayList<>();
@@ -82,6 +83,9 @@ final class Formats {
           progress.tablesDone()
               + (progress.tablesTotal() == null ? "" : "/" + progress.tablesTotal())
               + " tables");
+    }
+    if (progress.etaSeconds() != null) {
+      parts.add("about " + duration(Duration.ofSeconds(progress.etaSeconds())) + " left");
     }
     if (progress.detail() != null && !progress.detail().isBlank()) {
       parts.add(progress.detail());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,7 +40,10 @@ import picocli.CommandLine.Spec;
       "3:the coordinator cannot be reached",
     },
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope operate)",
+    })
 final class GcCommand implements Callable<Integer> {
   /** How long one request lets the coordinator wait for reports; it allows a minute at most. */
   private static final Duration COORDINATOR_WAIT = Duration.ofSeconds(30);
@@ -67,6 +71,8 @@ final class GcCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   GcCommand(Map<String, String> environment, Backends backends) {
@@ -77,7 +83,7 @@ final class GcCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     CommandOutput.checkInstanceOption(instance);
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     CoordinatorApi api = backends.coordinator(settings);
     StatusJson reader = new StatusJson(api.describe());
     String body = api.sweep(instance, waitForReports ? COORDINATOR_WAIT : null);
@@ -138,5 +144,10 @@ final class GcCommand implements Callable<Integer> {
       err.flush();
     }
     return sweep.clean() ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED;
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,11 +28,16 @@ import java.util.UUID;
 final class HttpCoordinatorApi implements CoordinatorApi {
   private final URI baseUrl;
   private final HttpClient client;
+  private final Secret apiToken;
   private final Duration requestTimeout;
   private final ObjectMapper json = new ObjectMapper();
 
-  HttpCoordinatorApi(URI baseUrl, Duration timeout) {
+  /**
+   * @param apiToken sent as {@code Authorization: Bearer}; null sends none
+   */
+  HttpCoordinatorApi(URI baseUrl, Secret apiToken, Duration timeout) {
     this.baseUrl = baseUrl;
+    this.apiToken = apiToken;
     this.requestTimeout = timeout;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
@@ -43,18 +49,24 @@ final class HttpCoordinatorApi implements CoordinatorApi {
 
   @Override
   public Optional<String> cancel(MigrationId id, String reason) {
-    String body;
+    String body = reason == null ? "{}" : writeJson(Map.of("reason", reason));
+    return unlessNotFound(postJson("/v1/migrations/" + id + "/cancel", body));
+  }
+
+  private HttpResponse<String> postJson(String path, String body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build());
+  }
+
+  private String writeJson(Map<String, String> body) {
     try {
-      body = reason == null ? "{}" : json.writeValueAsString(Map.of("reason", reason));
+      return json.writeValueAsString(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a string as JSON", e);
     }
-    return unlessNotFound(
-        send(
-            request("/v1/migrations/" + id + "/cancel")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build()));
   }
 
   @Override
@@ -88,6 +100,51 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   }
 
   @Override
+  public String deadLetters(String reason, String instance, Integer limit, String after) {
+    List<String> query = new ArrayList<>();
+    addParameter(query, "reason", reason);
+    addParameter(query, "instance", instance);
+    addParameter(query, "limit", limit == null ? null : limit.toString());
+    addParameter(query, "after", after);
+    return requireOk(
+        get("/v1/dead-letters" + (query.isEmpty() ? "" : "?" + String.join("&", query))));
+  }
+
+  @Override
+  public Optional<String> deadLetter(UUID id) {
+    return unlessNotFound(get("/v1/dead-letters/" + id));
+  }
+
+  @Override
+  public Optional<String> replayDeadLetter(UUID id, Secret targetPassword) {
+    return unlessNotFound(
+        postJson("/v1/dead-letters/" + id + "/replay", replayBody(targetPassword)));
+  }
+
+  @Override
+  public String replayDeadLetters(String reason, String instance, Secret targetPassword) {
+    List<String> query = new ArrayList<>();
+    addParameter(query, "reason", reason);
+    addParameter(query, "instance", instance);
+    return requireOk(
+        postJson(
+            "/v1/dead-letters/replay" + (query.isEmpty() ? "" : "?" + String.join("&", query)),
+            replayBody(targetPassword)));
+  }
+
+  @Override
+  public Optional<String> dropDeadLetter(UUID id) {
+    return unlessNotFound(send(request("/v1/dead-letters/" + id).DELETE().build()));
+  }
+
+  /** {@code {"targetPassword": ...}}, or {@code {}} without one. */
+  private String replayBody(Secret targetPassword) {
+    return targetPassword == null
+        ? "{}"
+        : writeJson(Map.of("targetPassword", targetPassword.reveal()));
+  }
+
+  @Override
   public String describe() {
     return baseUrl.toString();
   }
@@ -103,9 +160,14 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json");
+    if (apiToken != null) {
+      request.header("Authorization", "Bearer " + apiToken.reveal());
+    }
+    return request;
   }
 
   private HttpResponse<String> send(HttpRequest request) {
@@ -138,6 +200,14 @@ final class HttpCoordinatorApi implements CoordinatorApi {
       return response.body();
     }
     String reason = errorText(response.body());
+    if (status == 401 || status == 403) {
+      throw CliException.badInput(
+          "the coordinator refused the request: "
+              + reason
+              + (apiToken == null
+                  ? " (PGSHUTTLE_API_TOKEN is not set: set it to a token the coordinator knows)"
+                  : " (check PGSHUTTLE_API_TOKEN)"));
+    }
     if (status >= 400 && status < 500) {
       throw CliException.badInput("the coordinator refused the request: " + reason);
     }

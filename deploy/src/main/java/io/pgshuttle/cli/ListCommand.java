@@ -1,11 +1,13 @@
 package io.pgshuttle.cli;
 
+import io.pgshuttle.cli.config.ClientSettings;
 import io.pgshuttle.cli.config.ConfigLoader;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -16,7 +18,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Lists migrations, newest first.",
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read)",
+    })
 final class ListCommand implements Callable<Integer> {
   private static final Set<String> STATES =
       Set.of("PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
@@ -43,6 +48,8 @@ final class ListCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   ListCommand(Map<String, String> environment, Backends backends) {
@@ -61,7 +68,7 @@ final class ListCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw CliException.badInput("--limit must be at least 1, not " + limit);
     }
-    CoordinatorApi api = backends.coordinator(new ConfigLoader(environment).client());
+    CoordinatorApi api = backends.coordinator(client());
     String body = api.migrations(wantedState, instance, limit);
     if (json) {
       CommandOutput.printJson(spec, body);
@@ -72,5 +79,10 @@ final class ListCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
     }
     return ExitCodes.OK;
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

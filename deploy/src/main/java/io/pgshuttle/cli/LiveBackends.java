@@ -21,7 +21,8 @@ public final class LiveBackends implements Backends {
 
   @Override
   public CoordinatorApi coordinator(ClientSettings settings) {
-    return new HttpCoordinatorApi(settings.coordinatorUrl(), timings.httpTimeout());
+    return new HttpCoordinatorApi(
+        settings.coordinatorUrl(), settings.apiToken(), timings.httpTimeout());
   }
 
   @Override

@@ -75,7 +75,8 @@ public record MigrationStatus(
       Long bytesTotal,
       Integer tablesDone,
       Integer tablesTotal,
-      String detail) {}
+      String detail,
+      Long etaSeconds) {}
 
   /**
    * One attempt of the migration.

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code pgshuttle} command: the daemons ({@code coordinator}, {@code agent}) and the client
  * commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code cancel}, {@code
- * gc}). Exit codes are in {@link ExitCodes}.
+ * gc}, {@code dlq}). Exit codes are in {@link ExitCodes}.
  */
 @Command(
     name = "pgshuttle",
@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
       "0:done; with submit --wait and watch: the migration SUCCEEDED; with cancel --wait: it"
           + " ended CANCELLED; with gc --wait: nothing is left",
       "1:the migration ended FAILED or CANCELLED; with cancel --wait: it ended SUCCEEDED or"
-          + " FAILED; with gc --wait: something could not be removed, or an agent did not report",
+          + " FAILED; with gc --wait: something could not be removed, or an agent did not report;"
+          + " with dlq replay: a dead letter was INVALID",
       "2:bad input or usage: nothing was published, started or cancelled",
       "3:the broker or the coordinator cannot be reached (the message names the setting)",
       "4:a fault in pgshuttle itself",
@@ -65,7 +66,8 @@ public final class PgShuttle implements Callable<Integer> {
             .addSubcommand(new ListCommand(environment, backends))
             .addSubcommand(new WatchCommand(environment, backends))
             .addSubcommand(new CancelCommand(environment, backends))
-            .addSubcommand(new GcCommand(environment, backends));
+            .addSubcommand(new GcCommand(environment, backends))
+            .addSubcommand(DlqCommand.commandLine(environment, backends));
     commandLine.setExecutionExceptionHandler(PgShuttle::handle);
     return commandLine;
   }

@@ -1,10 +1,12 @@
 package io.pgshuttle.cli;
 
+import io.pgshuttle.cli.config.ClientSettings;
 import io.pgshuttle.cli.config.ConfigLoader;
 import io.pgshuttle.messages.MigrationId;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,7 +18,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Shows a migration: its state, attempt, steps with progress, and errors.",
     footerHeading = "%nEnvironment:%n",
-    footer = "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080")
+    footer = {
+      "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read)",
+    })
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -27,6 +32,8 @@ final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   StatusCommand(Map<String, String> environment, Backends backends) {
@@ -37,7 +44,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MigrationId migrationId = CommandOutput.migrationId(id);
-    CoordinatorApi api = backends.coordinator(new ConfigLoader(environment).client());
+    CoordinatorApi api = backends.coordinator(client());
     String body =
         api.migration(migrationId)
             .orElseThrow(() -> CommandOutput.unknownMigration(migrationId, api));
@@ -50,5 +57,10 @@ final class StatusCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
     }
     return ExitCodes.OK;
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.MessageCodec;
 import java.util.List;
 
-/** Reads the coordinator's status JSON: of migrations and of sweeps. Thread-safe. */
+/** Reads the coordinator's JSON: of migrations, sweeps and dead letters. Thread-safe. */
 final class StatusJson {
   private final ObjectMapper mapper =
       MessageCodec.newObjectMapper().disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -51,6 +51,25 @@ final class StatusJson {
     } catch (IllegalArgumentException e) {
       throw unreadable(e.getMessage(), e);
     }
+  }
+
+  /**
+   * The JSON tree of an answer that must hold {@code field} of the given kind, such as {@code
+   * deadLetters} (an array) of a dead-letter listing.
+   */
+  JsonNode withField(String json, String field, boolean array) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw unreadable(e.getOriginalMessage(), e);
+    }
+    JsonNode value = root == null ? null : root.get(field);
+    if (value == null || (array ? !value.isArray() : value.isContainerNode())) {
+      throw unreadable(
+          "expected {\"" + field + "\": " + (array ? "[...]" : "a value") + ", ...}", null);
+    }
+    return root;
   }
 
   private CliException unreadable(String reason, Exception cause) {

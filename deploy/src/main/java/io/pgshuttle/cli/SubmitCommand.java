@@ -11,12 +11,7 @@ import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.SslMode;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.VerifyLevel;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,9 +50,9 @@ import picocli.CommandLine.Spec;
       "  PGSHUTTLE_AMQP_URI         the broker, amqp://USER:PASSWORD@HOST:PORT/VHOST",
       "  PGSHUTTLE_NAMESPACE        prefix of broker names, default pgshuttle",
       "  PGSHUTTLE_COORDINATOR_URL  for --wait, default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read), for --wait",
     })
 final class SubmitCommand implements Callable<Integer> {
-  static final String PASSWORD_VARIABLE = "PGSHUTTLE_TARGET_PASSWORD";
 
   @Spec CommandSpec spec;
 
@@ -121,16 +117,7 @@ final class SubmitCommand implements Callable<Integer> {
       description = "Idempotency key: the same id is the same migration (default: a random UUID).")
   String requestId;
 
-  @Option(
-      names = "--target-password-file",
-      paramLabel = "FILE",
-      description =
-          "A file holding the target password (one line). Overrides " + PASSWORD_VARIABLE + ".")
-  Path passwordFile;
-
-  /** Only to refuse it with a helpful message instead of "unknown option". */
-  @Option(names = "--target-password", hidden = true, paramLabel = "REFUSED")
-  String refusedPassword;
+  @Mixin TargetPassword targetPassword;
 
   @Option(
       names = "--wait",
@@ -146,6 +133,8 @@ final class SubmitCommand implements Callable<Integer> {
   boolean json;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   SubmitCommand(Map<String, String> environment, Backends backends) {
@@ -156,12 +145,8 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     List<String> problems = new ArrayList<>();
-    if (refusedPassword != null) {
-      problems.add(
-          "--target-password is refused: a command line is visible to every user of the machine;"
-              + " set "
-              + PASSWORD_VARIABLE
-              + " or use --target-password-file");
+    if (targetPassword.onCommandLine()) {
+      problems.add(TargetPassword.REFUSED);
     }
     TargetUrl targetUrl = null;
     try {
@@ -184,7 +169,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (!problems.isEmpty()) {
       return CommandOutput.refuse(spec, problems, "nothing was published");
     }
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     backends.requestPublisher(settings).publish(Envelope.ofRequest(request));
     return waitForEnd ? follow(settings, request) : printIds(request);
   }
@@ -239,26 +224,11 @@ final class SubmitCommand implements Callable<Integer> {
 
   /** From --target-password-file, else the environment; null when neither gives one. */
   private Secret password() {
-    if (passwordFile != null) {
-      String text;
-      try {
-        text = Files.readString(passwordFile, StandardCharsets.UTF_8);
-      } catch (NoSuchFileException e) {
-        throw CliException.badInput("--target-password-file " + passwordFile + " does not exist");
-      } catch (IOException e) {
-        throw CliException.badInput(
-            "cannot read --target-password-file "
-                + passwordFile
-                + ": "
-                + e.getClass().getSimpleName());
-      }
-      String password = text.replaceFirst("\r?\n\\z", "");
-      if (password.isEmpty()) {
-        throw CliException.badInput("--target-password-file " + passwordFile + " is empty");
-      }
-      return Secret.of(password);
-    }
-    String fromEnvironment = environment.get(PASSWORD_VARIABLE);
-    return fromEnvironment == null || fromEnvironment.isEmpty() ? null : Secret.of(fromEnvironment);
+    return targetPassword.read(environment);
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

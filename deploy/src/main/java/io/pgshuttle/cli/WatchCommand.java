@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
       "  PGSHUTTLE_AMQP_URI         the broker, amqp://USER:PASSWORD@HOST:PORT/VHOST",
       "  PGSHUTTLE_NAMESPACE        prefix of broker names, default pgshuttle",
       "  PGSHUTTLE_COORDINATOR_URL  default http://127.0.0.1:8080",
+      "  PGSHUTTLE_API_TOKEN        the coordinator's API token (scope read)",
     })
 final class WatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -46,6 +48,8 @@ final class WatchCommand implements Callable<Integer> {
   String id;
 
   private final Map<String, String> environment;
+
+  @Mixin ConfigFileOption configFile;
   private final Backends backends;
 
   WatchCommand(Map<String, String> environment, Backends backends) {
@@ -56,7 +60,7 @@ final class WatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     MigrationId migrationId = CommandOutput.migrationId(id);
-    ClientSettings settings = new ConfigLoader(environment).client();
+    ClientSettings settings = client();
     CoordinatorApi api = backends.coordinator(settings);
     StatusJson statusJson = new StatusJson(api.describe());
     PrintWriter out = spec.commandLine().getOut();
@@ -126,5 +130,10 @@ final class WatchCommand implements Callable<Integer> {
     out.println();
     out.print(StatusText.migration(status));
     out.flush();
+  }
+
+  private ClientSettings client() {
+    ConfigLoader loader = new ConfigLoader(environment);
+    return loader.client(configFile.read(loader));
   }
 }

@@ -7,6 +7,7 @@ import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Secret;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -60,6 +61,18 @@ final class FakeBackends implements Backends {
     sweepStatusAnswers.addAll(List.of(jsons));
     return this;
   }
+
+  /** The dead-letter calls, as {@code <call> <arguments>}; a password shows as its text. */
+  final List<String> deadLetterCalls = new ArrayList<>();
+
+  /** The answer of GET /v1/dead-letters. */
+  String deadLettersAnswer = "{\"deadLetters\": [], \"next\": null}";
+
+  /** The answer of GET /v1/dead-letters/{id}, replay and drop of one; empty means 404. */
+  Optional<String> deadLetterAnswer = Optional.empty();
+
+  /** The answer of POST /v1/dead-letters/replay. */
+  String bulkReplayAnswer = "{\"results\": []}";
 
   String listAnswer = "[]";
   CliException publishFailure;
@@ -144,10 +157,58 @@ final class FakeBackends implements Backends {
       }
 
       @Override
+      public String deadLetters(String reason, String instance, Integer limit, String after) {
+        deadLetterCalls.add(
+            "list reason="
+                + reason
+                + " instance="
+                + instance
+                + " limit="
+                + limit
+                + " after="
+                + after);
+        return deadLettersAnswer;
+      }
+
+      @Override
+      public Optional<String> deadLetter(UUID id) {
+        deadLetterCalls.add("show " + id);
+        return deadLetterAnswer;
+      }
+
+      @Override
+      public Optional<String> replayDeadLetter(UUID id, Secret targetPassword) {
+        deadLetterCalls.add("replay " + id + " password=" + reveal(targetPassword));
+        return deadLetterAnswer;
+      }
+
+      @Override
+      public String replayDeadLetters(String reason, String instance, Secret targetPassword) {
+        deadLetterCalls.add(
+            "replay-all reason="
+                + reason
+                + " instance="
+                + instance
+                + " password="
+                + reveal(targetPassword));
+        return bulkReplayAnswer;
+      }
+
+      @Override
+      public Optional<String> dropDeadLetter(UUID id) {
+        deadLetterCalls.add("drop " + id);
+        return deadLetterAnswer;
+      }
+
+      @Override
       public String describe() {
         return COORDINATOR_URL;
       }
     };
+  }
+
+  private static String reveal(Secret password) {
+    return password == null ? null : password.reveal();
   }
 
   @Override

@@ -24,14 +24,16 @@ class FormatsTest {
 
   @Test
   void drawsTheBarFromWhatTheStepReported() {
-    assertThat(Formats.progress(new Progress(100.0, null, null, null, null, null)))
+    assertThat(Formats.progress(new Progress(100.0, null, null, null, null, null, null)))
         .isEqualTo("[####################] 100%");
-    assertThat(Formats.progress(new Progress(null, 256L, 1024L, null, null, null)))
+    assertThat(Formats.progress(new Progress(null, 256L, 1024L, null, null, null, null)))
         .isEqualTo("[#####---------------]  25%  256 B of 1.0 KiB");
-    assertThat(Formats.progress(new Progress(null, null, null, 1, 4, "public.t")))
+    assertThat(Formats.progress(new Progress(null, null, null, 1, 4, "public.t", null)))
         .isEqualTo("[#####---------------]  25%  1/4 tables  public.t");
-    assertThat(Formats.progress(new Progress(null, 2048L, null, null, null, null)))
+    assertThat(Formats.progress(new Progress(null, 2048L, null, null, null, null, null)))
         .isEqualTo("2.0 KiB");
+    assertThat(Formats.progress(new Progress(null, null, null, 3, 10, "public.orders", 185L)))
+        .isEqualTo("[######--------------]  30%  3/10 tables  about 3m05s left  public.orders");
   }
 
   @Test

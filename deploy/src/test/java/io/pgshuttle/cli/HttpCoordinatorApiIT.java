@@ -3,9 +3,12 @@ package io.pgshuttle.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The status commands against a real HTTP server answering like the coordinator. */
 class HttpCoordinatorApiIT {
@@ -117,6 +120,58 @@ class HttpCoordinatorApiIT {
   }
 
   @Test
+  void theTokenOfPgshuttleApiTokenIsSentAsBearerAndARefusedTokenIsExitCode2NamingIt() {
+    coordinator
+        .answer(PATH, 200, StatusSamples.succeeded())
+        .answer(PATH, 401, "{\"error\":\"send a valid API token\"}");
+
+    CliRun sent =
+        CliRun.run(
+            Map.of(
+                "PGSHUTTLE_COORDINATOR_URL",
+                coordinator.url(),
+                "PGSHUTTLE_API_TOKEN",
+                "cli-token-0123456789"),
+            backends,
+            "status",
+            StatusSamples.MIGRATION_ID,
+            "--json");
+    CliRun refused = run("status", StatusSamples.MIGRATION_ID);
+
+    assertThat(sent.exitCode()).as(sent.err()).isZero();
+    assertThat(coordinator.authorizations).containsExactly("Bearer cli-token-0123456789", "(none)");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err())
+        .contains("the coordinator refused the request: send a valid API token")
+        .contains("PGSHUTTLE_API_TOKEN is not set");
+  }
+
+  @Test
+  void theTokenAndUrlMayComeFromTheClientSectionOfAConfigFile(@TempDir Path directory)
+      throws Exception {
+    coordinator.answer(PATH, 200, StatusSamples.succeeded());
+    Path file = directory.resolve("client.yml");
+    Files.writeString(
+        file,
+        "client:\n  coordinatorUrl: "
+            + coordinator.url()
+            + "\n  apiToken: file-token-0123456789\n");
+
+    CliRun run =
+        CliRun.run(
+            Map.of(),
+            backends,
+            "status",
+            StatusSamples.MIGRATION_ID,
+            "--json",
+            "--config",
+            file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(coordinator.authorizations).containsExactly("Bearer file-token-0123456789");
+  }
+
+  @Test
   void aServerErrorIsExitCode3() {
     coordinator.answer(PATH, 500, "{\"error\":\"store unavailable\"}");
 
@@ -144,6 +199,44 @@ class HttpCoordinatorApiIT {
     assertThat(run.err())
         .contains("cannot reach the coordinator at http://127.0.0.1:" + closedPort)
         .contains("PGSHUTTLE_COORDINATOR_URL");
+  }
+
+  @Test
+  void dlqCallsTheDeadLetterEndpointsWithThePasswordOnlyInTheBody() {
+    String id = "3b2f1e0d-9c8b-4a7f-8e6d-5c4b3a291807";
+    String replayed =
+        "{\"id\":\""
+            + id
+            + "\",\"outcome\":\"REPLAYED\",\"message\":\"sent\",\"migrationId\":null}";
+    coordinator
+        .answer("/v1/dead-letters", 200, "{\"deadLetters\":[],\"next\":null}")
+        .answer("/v1/dead-letters/replay", 200, "{\"results\":[" + replayed + "]}")
+        .answer("/v1/dead-letters/" + id + "/replay", 400, "{\"error\":\"send targetPassword\"}")
+        .answer("/v1/dead-letters/" + id, 200, "{\"id\":\"" + id + "\",\"deleted\":true}");
+    Map<String, String> environment =
+        Map.of("PGSHUTTLE_COORDINATOR_URL", coordinator.url(), "PGSHUTTLE_TARGET_PASSWORD", "pw-1");
+
+    CliRun list = run("dlq", "list", "--reason", "instance_busy", "--after", "9");
+    CliRun bulk = CliRun.run(environment, backends, "dlq", "replay", "--all", "--instance", "vm-1");
+    CliRun refused = run("dlq", "replay", id);
+    CliRun drop = run("dlq", "drop", id);
+
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(bulk.exitCode()).as(bulk.err()).isZero();
+    assertThat(bulk.out()).isEqualTo(id + "  REPLAYED  sent\n");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("the coordinator refused the request: send targetPassword");
+    assertThat(drop.out()).isEqualTo("dropped dead letter " + id + "\n");
+    assertThat(coordinator.requests)
+        .containsExactly(
+            "/v1/dead-letters?reason=instance_busy&after=9",
+            "/v1/dead-letters/replay?instance=vm-1",
+            "/v1/dead-letters/" + id + "/replay",
+            "/v1/dead-letters/" + id);
+    assertThat(coordinator.posts)
+        .containsExactly(
+            "/v1/dead-letters/replay {\"targetPassword\":\"pw-1\"}",
+            "/v1/dead-letters/" + id + "/replay {}");
   }
 
   private CliRun run(String... arguments) {

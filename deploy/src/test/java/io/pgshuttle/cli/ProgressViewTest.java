@@ -14,14 +14,14 @@ class ProgressViewTest {
     StringWriter text = new StringWriter();
     ProgressView view = new ProgressView(new PrintWriter(text), true);
 
-    view.stepProgress(1, "DUMP", new Progress(10.0, null, null, null, null, null));
-    view.stepProgress(1, "DUMP", new Progress(60.0, null, null, null, null, null));
+    view.stepProgress(1, "DUMP", new Progress(10.0, null, null, null, null, null, null));
+    view.stepProgress(1, "DUMP", new Progress(60.0, null, null, null, null, null, 42L));
     view.stepSucceeded(1, "DUMP", Duration.ofSeconds(3), null);
 
     assertThat(text.toString())
         .isEqualTo(
             "\r\033[K[attempt 1] DUMP            [##------------------]  10%"
-                + "\r\033[K[attempt 1] DUMP            [############--------]  60%"
+                + "\r\033[K[attempt 1] DUMP            [############--------]  60%  about 42s left"
                 + "\r\033[K[attempt 1] DUMP            succeeded in 3.0s\n");
   }
 
@@ -30,7 +30,7 @@ class ProgressViewTest {
     StringWriter text = new StringWriter();
     ProgressView view = new ProgressView(new PrintWriter(text), false);
 
-    view.stepProgress(2, "RESTORE", new Progress(null, null, null, 3, 4, null));
+    view.stepProgress(2, "RESTORE", new Progress(null, null, null, 3, 4, null, null));
     view.finish();
 
     assertThat(text.toString())

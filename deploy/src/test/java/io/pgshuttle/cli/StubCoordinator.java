@@ -24,6 +24,9 @@ final class StubCoordinator implements AutoCloseable {
   private final Map<String, ConcurrentLinkedQueue<Answer>> answers = new ConcurrentHashMap<>();
   final List<String> requests = new CopyOnWriteArrayList<>();
 
+  /** The Authorization header of each request, {@code (none)} when absent. */
+  final List<String> authorizations = new CopyOnWriteArrayList<>();
+
   /** The POST requests, as {@code <path> <body>}. */
   final List<String> posts = new CopyOnWriteArrayList<>();
 
@@ -39,6 +42,8 @@ final class StubCoordinator implements AutoCloseable {
           String path = exchange.getRequestURI().getRawPath();
           String query = exchange.getRequestURI().getRawQuery();
           requests.add(query == null ? path : path + "?" + query);
+          String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+          authorizations.add(authorization == null ? "(none)" : authorization);
           if (exchange.getRequestMethod().equals("POST")) {
             posts.add(
                 path

@@ -2,13 +2,11 @@ package io.pgshuttle.e2e;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
 import java.net.ServerSocket;
@@ -30,6 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class BadInputEndToEndIT {
   static final String INSTANCE = "bad-input-vm";
+  static final Duration DEAD_LETTER_WAIT = Duration.ofSeconds(20);
   static E2eEnvironment environment;
   static PostgresCluster source;
   static Map<String, List<List<String>>> sourceBefore;
@@ -74,9 +73,10 @@ class BadInputEndToEndIT {
   void malformedRequestJsonIsDeadLetteredWithTheReason() throws Exception {
     publishRaw("{\"type\":\"MigrationRequest\", this is not json");
 
-    GetResponse deadLetter = awaitDeadLetter();
+    JsonNode deadLetter = environment.http().awaitDeadLetter("malformed", DEAD_LETTER_WAIT);
 
-    assertThat(reason(deadLetter)).contains("malformed JSON");
+    assertThat(deadLetter.path("detail").asText()).contains("malformed JSON");
+    assertThat(deadLetter.path("body").asText()).contains("this is not json");
   }
 
   @Test
@@ -89,12 +89,11 @@ class BadInputEndToEndIT {
             + "\"instanceId\":\"bad.id\",\"target\":{\"host\":\"db\",\"port\":5432,"
             + "\"user\":\"postgres\",\"password\":\"leak-me-4711\"}}}");
 
-    GetResponse deadLetter = awaitDeadLetter();
+    JsonNode deadLetter = environment.http().awaitDeadLetter("invalid", DEAD_LETTER_WAIT);
 
-    assertThat(reason(deadLetter)).contains("instanceId 'bad.id' is invalid");
-    assertThat(new String(deadLetter.getBody(), UTF_8))
-        .contains("r-bad")
-        .doesNotContain("leak-me-4711");
+    assertThat(deadLetter.path("detail").asText()).contains("instanceId 'bad.id' is invalid");
+    assertThat(deadLetter.path("requestId").asText()).isEqualTo("r-bad");
+    assertThat(deadLetter.toString()).doesNotContain("leak-me-4711");
   }
 
   @Test
@@ -188,27 +187,6 @@ class BadInputEndToEndIT {
         Channel channel = connection.createChannel()) {
       channel.basicPublish("", environment.topology().requestsQueue(), null, body.getBytes(UTF_8));
     }
-  }
-
-  private static GetResponse awaitDeadLetter() throws Exception {
-    try (Connection connection = connect();
-        Channel channel = connection.createChannel()) {
-      GetResponse[] got = new GetResponse[1];
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  (got[0] =
-                          channel.basicGet(environment.topology().requestsDeadLetterQueue(), true))
-                      != null);
-      return got[0];
-    }
-  }
-
-  private static String reason(GetResponse deadLetter) {
-    Object reason =
-        deadLetter.getProps().getHeaders().get(io.pgshuttle.messages.Topology.REASON_HEADER);
-    return reason == null ? "" : reason.toString();
   }
 
   private static Connection connect() throws Exception {

@@ -13,16 +13,24 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
-/** Reads migration status from the coordinator's HTTP API, as a control plane would. */
+/**
+ * Reads migration status from the coordinator's HTTP API, as a control plane would, with a bearer
+ * token.
+ */
 final class CoordinatorHttp {
+  /** The operate token every e2e coordinator is configured with. */
+  static final String OPERATE_TOKEN = "e2e-operate-token-0123456789";
+
   private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
 
   private final HttpClient client = HttpClient.newHttpClient();
   private final ObjectMapper mapper = new ObjectMapper();
   private final String baseUrl;
+  private final String token;
 
-  CoordinatorHttp(int port) {
+  CoordinatorHttp(int port, String token) {
     this.baseUrl = "http://127.0.0.1:" + port;
+    this.token = token;
   }
 
   String baseUrl() {
@@ -49,6 +57,22 @@ final class CoordinatorHttp {
     }
   }
 
+  /**
+   * The first (newest) dead letter the coordinator recorded with {@code reason}, waiting for one.
+   */
+  JsonNode awaitDeadLetter(String reason, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                mapper
+                    .readTree(get("/v1/dead-letters?reason=" + reason).body())
+                    .path("deadLetters")
+                    .path(0),
+            letter -> !letter.isMissingNode());
+  }
+
   /** Waits until the migration reaches a terminal state and returns that status. */
   JsonNode awaitTerminal(String migrationId, Duration atMost) {
     return awaitState(migrationId, atMost, TERMINAL);
@@ -71,7 +95,10 @@ final class CoordinatorHttp {
   private HttpResponse<String> get(String path) throws IOException {
     try {
       return client.send(
-          HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(5)).build(),
+          HttpRequest.newBuilder(URI.create(baseUrl + path))
+              .timeout(Duration.ofSeconds(5))
+              .header("Authorization", "Bearer " + token)
+              .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -29,7 +29,7 @@ final class E2eEnvironment implements AutoCloseable {
   private final String namespace = TestBroker.freshNamespace();
   private final PostgresCluster store = PostgresCluster.startTrusting();
   private final int httpPort = freePort();
-  private final CoordinatorHttp http = new CoordinatorHttp(httpPort);
+  private final CoordinatorHttp http = new CoordinatorHttp(httpPort, CoordinatorHttp.OPERATE_TOKEN);
   private final List<PgShuttleProcess> processes = new ArrayList<>();
   private final List<String> instances = new ArrayList<>();
   private final ObjectMapper mapper = new ObjectMapper();
@@ -228,6 +228,9 @@ final class E2eEnvironment implements AutoCloseable {
     env.put("PGSHUTTLE_AMQP_URI", brokerUri);
     env.put("PGSHUTTLE_NAMESPACE", namespace);
     env.put("PGSHUTTLE_COORDINATOR_URL", http.baseUrl());
+    // The coordinator knows the token; the client commands send it.
+    env.put("PGSHUTTLE_API_TOKENS", "e2e:operate:" + CoordinatorHttp.OPERATE_TOKEN);
+    env.put("PGSHUTTLE_API_TOKEN", CoordinatorHttp.OPERATE_TOKEN);
     return env;
   }
 

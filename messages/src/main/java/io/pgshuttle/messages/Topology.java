@@ -27,6 +27,27 @@ public record Topology(String namespace) {
   public static final String REASON_HEADER = "pgshuttle-reason";
 
   /**
+   * Header with the kind of {@link #REASON_HEADER}, for filtering: {@code malformed}, {@code
+   * invalid}, {@code instance_busy} or {@code delivery_limit}.
+   */
+  public static final String REASON_CODE_HEADER = "pgshuttle-reason-code";
+
+  /**
+   * Header of a dead letter and of its replays: the id the coordinator's dead-letter registry knows
+   * it by, so a replay that is dead-lettered again updates the same entry.
+   */
+  public static final String DEAD_LETTER_ID_HEADER = "pgshuttle-dead-letter-id";
+
+  /**
+   * Header counting how often a dead letter was replayed. Our own: headers starting with {@code x-}
+   * belong to the broker, which counts dead-lettering in {@code x-death}.
+   */
+  public static final String REPLAYS_HEADER = "pgshuttle-replays";
+
+  /** Header set to true on a dead letter whose password was removed; a replay must supply it. */
+  public static final String PASSWORD_REMOVED_HEADER = "pgshuttle-password-removed";
+
+  /**
    * Deliveries of one request before the broker dead-letters it (reason {@code delivery_limit}).
    */
   public static final int REQUEST_DELIVERY_LIMIT = 5;

@@ -45,6 +45,7 @@ class MessageCodecTest {
         List.of(
             new StepStarted(Step.DUMP),
             new StepProgress(Step.DUMP, 50.0, 10L, 20L, 1, 2, "public.t"),
+            new StepProgress(Step.DUMP, 50.0, 10L, 20L, 1, 2, "public.t", 95L),
             new StepSucceeded(Step.VERIFY, 1200, "3 tables equal"),
             new StepFailed(Step.RESTORE, "target refused", true),
             new AttemptFailed(Step.RESTORE, "target refused", true, List.of("drop failed")),

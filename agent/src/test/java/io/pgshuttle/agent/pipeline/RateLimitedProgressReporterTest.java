@@ -17,8 +17,13 @@ class RateLimitedProgressReporterTest {
   private final RateLimitedProgressReporter reporter =
       new RateLimitedProgressReporter(sent::add, Duration.ofSeconds(1), nanos::get);
 
-  private static StepProgress progress(Step step, double percent) {
-    return new StepProgress(step, percent, null, null, null, null, null);
+  /** Progress that tells no share of the work done, so no time left is estimated. */
+  private static StepProgress progress(Step step, int report) {
+    return new StepProgress(step, null, null, null, null, null, "report " + report);
+  }
+
+  private static StepProgress bytes(long done, long total) {
+    return new StepProgress(Step.DUMP, null, done, total, null, null, null);
   }
 
   @Test
@@ -39,5 +44,30 @@ class RateLimitedProgressReporterTest {
             progress(Step.RESTORE, 3),
             progress(Step.DUMP, 4),
             progress(Step.RESTORE, 6));
+  }
+
+  @Test
+  void sentReportsCarryTheTimeLeftAtTheStepsAverageRate() {
+    reporter.report(bytes(100, 1000));
+    nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+    reporter.report(bytes(300, 1000));
+    nanos.addAndGet(Duration.ofMillis(500).toNanos());
+    reporter.report(bytes(400, 1000));
+    nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+    reporter.report(bytes(1000, 1000));
+
+    // 200 bytes in 2 s leave 700 for 7 s; 900 in 4.5 s leave none.
+    assertThat(sent)
+        .containsExactly(
+            bytes(100, 1000),
+            bytes(300, 1000).withEtaSeconds(7L),
+            bytes(1000, 1000).withEtaSeconds(0L));
+  }
+
+  @Test
+  void keepsAnEstimateTheStepSentItself() {
+    reporter.report(bytes(100, 1000).withEtaSeconds(60L));
+
+    assertThat(sent).containsExactly(bytes(100, 1000).withEtaSeconds(60L));
   }
 }

@@ -1,5 +1,6 @@
 package io.pgshuttle.coordinator.dispatch;
 
+import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.store.Attempts;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.MigrationRow;
@@ -24,14 +25,20 @@ public final class AttemptScheduler {
   private final Migrations migrations;
   private final Attempts attempts;
   private final Outbox outbox;
+  private final CoordinatorMetrics metrics;
 
   @Inject
   public AttemptScheduler(
-      Database database, Migrations migrations, Attempts attempts, Outbox outbox) {
+      Database database,
+      Migrations migrations,
+      Attempts attempts,
+      Outbox outbox,
+      CoordinatorMetrics metrics) {
     this.database = database;
     this.migrations = migrations;
     this.attempts = attempts;
     this.outbox = outbox;
+    this.metrics = metrics;
   }
 
   /**
@@ -40,24 +47,27 @@ public final class AttemptScheduler {
    * @return how many were started
    */
   public int startDueAttempts() {
-    return database.inTransaction(
-        connection -> {
-          List<MigrationRow> due = migrations.lockDue(connection, BATCH);
-          for (MigrationRow migration : due) {
-            int attempt = migration.attempt() + 1;
-            long token = migrations.nextFencingToken(connection);
-            migrations.startAttempt(connection, migration.id(), attempt, token);
-            attempts.insert(connection, migration.id(), attempt, token);
-            outbox.addCommand(connection, migration.id(), attempt);
-            log.info(
-                "migration {} of instance {}: attempt {} of {} with fencing token {}",
-                migration.id(),
-                migration.instanceId(),
-                attempt,
-                migration.maxAttempts(),
-                token);
-          }
-          return due.size();
-        });
+    int started =
+        database.inTransaction(
+            connection -> {
+              List<MigrationRow> due = migrations.lockDue(connection, BATCH);
+              for (MigrationRow migration : due) {
+                int attempt = migration.attempt() + 1;
+                long token = migrations.nextFencingToken(connection);
+                migrations.startAttempt(connection, migration.id(), attempt, token);
+                attempts.insert(connection, migration.id(), attempt, token);
+                outbox.addCommand(connection, migration.id(), attempt);
+                log.info(
+                    "migration {} of instance {}: attempt {} of {} with fencing token {}",
+                    migration.id(),
+                    migration.instanceId(),
+                    attempt,
+                    migration.maxAttempts(),
+                    token);
+              }
+              return due.size();
+            });
+    metrics.attemptsStarted().inc(started);
+    return started;
   }
 }

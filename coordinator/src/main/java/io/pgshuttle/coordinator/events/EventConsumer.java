@@ -19,6 +19,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -227,6 +228,7 @@ public final class EventConsumer implements AutoCloseable {
   private void count(Envelope<Event> envelope, FoldResult result) {
     if (result == FoldResult.APPLIED) {
       metrics.eventsFolded().inc();
+      metrics.eventFolded(Duration.between(envelope.emittedAt(), Instant.now()));
       return;
     }
     metrics.eventsIgnored().inc();

@@ -1,5 +1,7 @@
 package io.pgshuttle.coordinator.events;
 
+import com.codahale.metrics.Counter;
+import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.dispatch.AttemptOutcomes;
 import io.pgshuttle.coordinator.dispatch.DispatchSignal;
 import io.pgshuttle.coordinator.status.AttemptState;
@@ -21,6 +23,7 @@ import io.pgshuttle.messages.StepSucceeded;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +48,7 @@ public final class EventFolder {
   private final EventLog eventLog;
   private final AttemptOutcomes outcomes;
   private final DispatchSignal signal;
+  private final CoordinatorMetrics metrics;
 
   @Inject
   public EventFolder(
@@ -54,7 +58,9 @@ public final class EventFolder {
       Steps steps,
       EventLog eventLog,
       AttemptOutcomes outcomes,
-      DispatchSignal signal) {
+      DispatchSignal signal,
+      CoordinatorMetrics metrics) {
+    this.metrics = metrics;
     this.database = database;
     this.migrations = migrations;
     this.attempts = attempts;
@@ -155,6 +161,7 @@ public final class EventFolder {
     } else if (event instanceof StepProgress progress) {
       steps.progress(connection, migration.id(), attempt, progress, envelope.seq());
     } else if (event instanceof StepSucceeded succeeded) {
+      count(connection, migration, attempt, succeeded);
       steps.succeeded(
           connection,
           migration.id(),
@@ -169,6 +176,7 @@ public final class EventFolder {
     } else if (event instanceof AttemptFailed failed) {
       outcomes.attemptFailed(connection, migration, attempt, describe(failed), failed.retryable());
     } else if (event instanceof MigrationSucceeded succeeded) {
+      metrics.attemptsSucceeded().inc();
       attempts.succeed(connection, migration.id(), attempt);
       migrations.succeed(connection, migration.id(), succeeded.verification());
       migrations
@@ -184,6 +192,21 @@ public final class EventFolder {
                       attempt));
     } else if (event instanceof MigrationFailed failed) {
       outcomes.recordMigrationFailed(connection, migration, attempt, failed.error());
+    }
+  }
+
+  private void count(
+      Connection connection, MigrationRow migration, int attempt, StepSucceeded succeeded)
+      throws SQLException {
+    metrics.stepDuration(succeeded.step()).update(Duration.ofMillis(succeeded.durationMillis()));
+    Counter bytes =
+        switch (succeeded.step()) {
+          case DUMP -> metrics.bytesDumped();
+          case RESTORE -> metrics.bytesRestored();
+          default -> null;
+        };
+    if (bytes != null) {
+      steps.bytesDone(connection, migration.id(), attempt, succeeded.step()).ifPresent(bytes::inc);
     }
   }
 

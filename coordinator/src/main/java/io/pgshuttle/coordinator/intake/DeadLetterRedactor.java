@@ -59,7 +59,7 @@ public final class DeadLetterRedactor {
     if (safeReason.length() > MAX_REASON_LENGTH) {
       safeReason = safeReason.substring(0, MAX_REASON_LENGTH - 1) + "…";
     }
-    return new RedactedDeadLetter(redacted, safeReason);
+    return new RedactedDeadLetter(redacted, safeReason, !passwords.isEmpty());
   }
 
   /**

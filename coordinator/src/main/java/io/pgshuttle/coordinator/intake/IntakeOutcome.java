@@ -9,8 +9,14 @@ public sealed interface IntakeOutcome {
   /** Recorded as a new PENDING migration; its first attempt is dispatched shortly. */
   record Accepted(MigrationId migrationId) implements IntakeOutcome {}
 
-  /** The requestId was known: nothing new, this is the migration it started. */
-  record Duplicate(MigrationId migrationId, MigrationState state) implements IntakeOutcome {}
+  /**
+   * The requestId was known: nothing new, this is the migration it started.
+   *
+   * @param sameRequest whether the request, password aside, is the one recorded for the requestId;
+   *     false when the requestId was reused for another request
+   */
+  record Duplicate(MigrationId migrationId, MigrationState state, boolean sameRequest)
+      implements IntakeOutcome {}
 
   /**
    * Refused; nothing recorded.

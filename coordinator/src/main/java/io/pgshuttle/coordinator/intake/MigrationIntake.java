@@ -70,8 +70,15 @@ public final class MigrationIntake {
           request.instanceId(),
           accepted.migrationId());
       signal.wake();
-    } else if (outcome instanceof Duplicate) {
+    } else if (outcome instanceof Duplicate duplicate) {
       metrics.requestsDuplicate().inc();
+      if (!duplicate.sameRequest()) {
+        log.warn(
+            "request '{}' reuses the requestId of migration {} with other content: it starts"
+                + " nothing; send it with a new requestId",
+            request.requestId(),
+            duplicate.migrationId());
+      }
     }
     return outcome;
   }
@@ -80,7 +87,7 @@ public final class MigrationIntake {
       throws SQLException {
     Optional<MigrationRow> known = migrations.findByRequestId(connection, request.requestId());
     if (known.isPresent()) {
-      return new Duplicate(known.get().id(), known.get().state());
+      return duplicate(connection, known.get(), request);
     }
     Optional<MigrationRow> live = migrations.findLive(connection, request.instanceId());
     if (live.isPresent()) {
@@ -91,7 +98,18 @@ public final class MigrationIntake {
     }
     // The same requestId committed meanwhile; it is visible to this new statement.
     MigrationRow raced = migrations.findByRequestId(connection, request.requestId()).orElseThrow();
-    return new Duplicate(raced.id(), raced.state());
+    return duplicate(connection, raced, request);
+  }
+
+  private Duplicate duplicate(Connection connection, MigrationRow known, MigrationRequest request)
+      throws SQLException {
+    // The password is left out: the store may have dropped it once the migration ended.
+    boolean same =
+        migrations
+            .request(connection, known.id())
+            .map(stored -> stored.equals(request.withoutPassword()))
+            .orElse(false);
+    return new Duplicate(known.id(), known.state(), same);
   }
 
   private static Rejected busy(String instanceId, Optional<MigrationRow> live) {

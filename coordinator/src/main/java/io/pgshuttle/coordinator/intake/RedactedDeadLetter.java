@@ -6,5 +6,6 @@ package io.pgshuttle.coordinator.intake;
  *
  * @param body the original bytes without the password
  * @param reason the reason, with any password that showed in it masked
+ * @param passwordRemoved whether a password was found (and removed or masked)
  */
-public record RedactedDeadLetter(byte[] body, String reason) {}
+public record RedactedDeadLetter(byte[] body, String reason, boolean passwordRemoved) {}

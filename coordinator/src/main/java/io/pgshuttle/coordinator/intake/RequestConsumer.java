@@ -20,6 +20,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,6 +40,8 @@ public final class RequestConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
   private static final int PREFETCH = 8;
   private static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
+  private static final String MALFORMED = "malformed";
+  private static final String DELIVERY_LIMIT = "delivery_limit";
 
   private final Broker broker;
   private final Topology topology;
@@ -77,9 +80,9 @@ public final class RequestConsumer implements AutoCloseable {
   private void handle(Channel channel, Delivery delivery) throws IOException {
     long tag = delivery.getEnvelope().getDeliveryTag();
     try {
-      Optional<String> refusal = refusal(delivery.getBody());
+      Optional<Refusal> refusal = refusal(delivery.getBody());
       if (refusal.isPresent()) {
-        deadLetter(delivery, refusal.get());
+        deadLetter(delivery, refusal.get().code(), refusal.get().reason());
       }
       channel.basicAck(tag, false);
     } catch (RuntimeException e) {
@@ -93,16 +96,22 @@ public final class RequestConsumer implements AutoCloseable {
   }
 
   /** Why the request is refused, or empty when it was recorded or is a duplicate. */
-  private Optional<String> refusal(byte[] body) {
+  private Optional<Refusal> refusal(byte[] body) {
     Envelope<MigrationRequest> envelope;
     try {
       envelope = codec.decode(body, MigrationRequest.class);
     } catch (MessageDecodingException e) {
-      return Optional.of("cannot read the request: " + e.getMessage());
+      return Optional.of(new Refusal(MALFORMED, "cannot read the request: " + e.getMessage()));
     }
     IntakeOutcome outcome = intake.submit(envelope.payload());
-    return outcome instanceof Rejected rejected ? Optional.of(rejected.reason()) : Optional.empty();
+    return outcome instanceof Rejected rejected
+        ? Optional.of(
+            new Refusal(rejected.kind().name().toLowerCase(Locale.ROOT), rejected.reason()))
+        : Optional.empty();
   }
+
+  /** A reason code for {@link Topology#REASON_CODE_HEADER} and the sentence behind it. */
+  private record Refusal(String code, String reason) {}
 
   private boolean isLastDelivery(Delivery delivery) {
     Map<String, Object> headers = delivery.getProperties().getHeaders();
@@ -117,6 +126,7 @@ public final class RequestConsumer implements AutoCloseable {
     try {
       deadLetter(
           delivery,
+          DELIVERY_LIMIT,
           "could not be processed in "
               + (Topology.REQUEST_DELIVERY_LIMIT + 1)
               + " deliveries, last because: "
@@ -130,15 +140,28 @@ public final class RequestConsumer implements AutoCloseable {
   }
 
   /**
-   * Publishes the request without its password to the dead-letter exchange.
+   * Publishes the request without its password to the dead-letter exchange. A replayed request
+   * keeps its dead-letter id and replay count, so the registry updates the entry it came from.
    *
    * @throws AmqpException if the broker did not take it
    */
-  private void deadLetter(Delivery delivery, String reason) {
+  private void deadLetter(Delivery delivery, String code, String reason) {
     RedactedDeadLetter letter = redactor.redact(delivery.getBody(), reason);
     AMQP.BasicProperties original = delivery.getProperties();
+    Map<String, Object> received = original.getHeaders() == null ? Map.of() : original.getHeaders();
     Map<String, Object> headers = new HashMap<>();
     headers.put(Topology.REASON_HEADER, letter.reason());
+    headers.put(Topology.REASON_CODE_HEADER, code);
+    headers.put(
+        Topology.DEAD_LETTER_ID_HEADER,
+        String.valueOf(
+            received.getOrDefault(Topology.DEAD_LETTER_ID_HEADER, UUID.randomUUID().toString())));
+    if (received.get(Topology.REPLAYS_HEADER) instanceof Number replays) {
+      headers.put(Topology.REPLAYS_HEADER, replays.intValue());
+    }
+    if (letter.passwordRemoved()) {
+      headers.put(Topology.PASSWORD_REMOVED_HEADER, true);
+    }
     AMQP.BasicProperties properties =
         new AMQP.BasicProperties.Builder()
             .contentType(original.getContentType())

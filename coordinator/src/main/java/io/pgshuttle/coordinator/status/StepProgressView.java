@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * @param percent 0 to 100
  * @param detail a short line for a person, such as the table being restored
+ * @param etaSeconds the agent's estimate of the time left in the step
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record StepProgressView(
@@ -16,4 +17,5 @@ public record StepProgressView(
     Long bytesTotal,
     Integer tablesDone,
     Integer tablesTotal,
-    String detail) {}
+    String detail,
+    Long etaSeconds) {}

@@ -6,11 +6,13 @@ import io.pgshuttle.coordinator.CoordinatorConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -130,6 +132,32 @@ public final class Database implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw translate(e);
+    }
+  }
+
+  /**
+   * A connection of its own, outside the pool, in autocommit mode and with schema {@value #SCHEMA}:
+   * for a long-lived listener ({@code LISTEN}) that must not hold a pooled connection. The caller
+   * closes it.
+   *
+   * @throws SQLException if the store cannot be reached within the connection timeout
+   */
+  public Connection connectOutsidePool() throws SQLException {
+    Properties properties = new Properties();
+    if (config.storeUser() != null) {
+      properties.setProperty("user", config.storeUser());
+    }
+    if (config.storePassword() != null) {
+      properties.setProperty("password", config.storePassword().reveal());
+    }
+    properties.setProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
+    Connection connection = DriverManager.getConnection(config.storeUrl(), properties);
+    try {
+      connection.setSchema(SCHEMA);
+      return connection;
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
     }
   }
 

@@ -7,11 +7,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Statements on the {@code events} table, which holds every event once by (migration, attempt,
  * seq). Each runs in the caller's transaction. Stateless and thread-safe.
+ *
+ * <p>An event gets its store-wide position when its transaction commits (see {@code
+ * V4__event_positions.sql}), and positions become visible in order: a reader that sees an event
+ * sees every event of a smaller position, so reading on after the last position seen misses none.
  */
 public final class EventLog {
 
@@ -56,6 +62,79 @@ public final class EventLog {
       try (ResultSet rows = statement.executeQuery()) {
         return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
       }
+    }
+  }
+
+  /** The greatest position of a committed event; 0 when there is none. */
+  public long lastPosition(Connection connection) throws SQLException {
+    try (PreparedStatement statement =
+            connection.prepareStatement("SELECT COALESCE(max(position), 0) FROM events");
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /** The keys of the first {@code limit} events after {@code position}, by position. */
+  public List<EventKey> keysAfter(Connection connection, long position, int limit)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT e.position, e.migration_id, m.instance_id, e.type FROM events e"
+                + " JOIN migrations m ON m.migration_id = e.migration_id"
+                + " WHERE e.position > ? ORDER BY e.position LIMIT ?")) {
+      statement.setLong(1, position);
+      statement.setInt(2, limit);
+      List<EventKey> keys = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          keys.add(
+              new EventKey(
+                  rows.getLong("position"),
+                  Sql.migrationId(rows, "migration_id"),
+                  rows.getString("instance_id"),
+                  rows.getString("type")));
+        }
+      }
+      return keys;
+    }
+  }
+
+  /** The first {@code limit} events that pass {@code filter} after {@code position}, in order. */
+  public List<StoredEvent> after(
+      Connection connection, EventFilter filter, long position, int limit) throws SQLException {
+    StringBuilder sql =
+        new StringBuilder("SELECT e.position, e.type, e.envelope::text AS envelope FROM events e");
+    List<Object> parameters = new ArrayList<>();
+    if (filter.instanceId() != null) {
+      sql.append(" JOIN migrations m ON m.migration_id = e.migration_id AND m.instance_id = ?");
+      parameters.add(filter.instanceId());
+    }
+    sql.append(" WHERE e.position > ?");
+    parameters.add(position);
+    if (filter.migrationId() != null) {
+      sql.append(" AND e.migration_id = ?");
+      parameters.add(filter.migrationId().value());
+    }
+    if (filter.type() != null) {
+      sql.append(" AND e.type = ?");
+      parameters.add(filter.type());
+    }
+    sql.append(" ORDER BY e.position LIMIT ?");
+    parameters.add(limit);
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setObject(i + 1, parameters.get(i));
+      }
+      List<StoredEvent> events = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          events.add(
+              new StoredEvent(
+                  rows.getLong("position"), rows.getString("type"), rows.getString("envelope")));
+        }
+      }
+      return events;
     }
   }
 }

@@ -8,8 +8,10 @@ import io.pgshuttle.coordinator.status.MigrationState;
  * @param state only migrations in this state; null for any
  * @param instanceId only migrations of this instance; null for any
  * @param limit at most this many, 1 to {@link #MAX_LIMIT}
+ * @param after only migrations after this one in the list's order; null to start at the newest
  */
-public record MigrationFilter(MigrationState state, String instanceId, int limit) {
+public record MigrationFilter(
+    MigrationState state, String instanceId, int limit, MigrationCursor after) {
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 1000;
 

@@ -212,6 +212,19 @@ public final class Migrations {
         id.value());
   }
 
+  /** The stored request of a migration, without its password; empty for an unknown id. */
+  public Optional<MigrationRequest> request(Connection connection, MigrationId id)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT request::text FROM migrations WHERE migration_id = ?")) {
+      statement.setObject(1, id.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(readRequest(rows.getString(1))) : Optional.empty();
+      }
+    }
+  }
+
   /** The request, password and current fencing token, to build a StartMigration from. */
   public DispatchPayload dispatchPayload(Connection connection, MigrationId id)
       throws SQLException {

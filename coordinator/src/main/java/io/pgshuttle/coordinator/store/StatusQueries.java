@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -59,25 +61,85 @@ public final class StatusQueries {
         });
   }
 
-  /** Migrations matching {@code filter}, newest first. */
-  public List<MigrationStatus> list(MigrationFilter filter) {
+  /** Migrations matching {@code filter}, newest first, and where the next page starts. */
+  public MigrationPage list(MigrationFilter filter) {
+    List<MigrationStatus> found =
+        database.inTransaction(
+            connection -> {
+              snapshot(connection);
+              try (PreparedStatement statement =
+                  connection.prepareStatement(
+                      "SELECT "
+                          + MIGRATION_COLUMNS
+                          + " FROM migrations WHERE (?::text IS NULL OR state = ?::text)"
+                          + " AND (?::text IS NULL OR instance_id = ?::text)"
+                          + " AND (?::timestamptz IS NULL OR created_at < ?::timestamptz"
+                          + " OR (created_at = ?::timestamptz AND migration_id > ?::uuid))"
+                          + " ORDER BY created_at DESC, migration_id LIMIT ?")) {
+                String state = filter.state() == null ? null : filter.state().name();
+                statement.setString(1, state);
+                statement.setString(2, state);
+                statement.setString(3, filter.instanceId());
+                statement.setString(4, filter.instanceId());
+                MigrationCursor after = filter.after();
+                OffsetDateTime afterTime = after == null ? null : Sql.timestamp(after.createdAt());
+                statement.setObject(5, afterTime);
+                statement.setObject(6, afterTime);
+                statement.setObject(7, afterTime);
+                statement.setObject(8, after == null ? null : after.migrationId());
+                // One more than asked tells whether another page follows.
+                statement.setInt(9, filter.limit() + 1);
+                return assemble(connection, statement);
+              }
+            });
+    if (found.size() <= filter.limit()) {
+      return new MigrationPage(found, null);
+    }
+    List<MigrationStatus> page = found.subList(0, filter.limit());
+    return new MigrationPage(page, MigrationCursor.after(page.get(page.size() - 1)));
+  }
+
+  /** How many migrations and current steps are in each state, and the outbox's oldest entry. */
+  public StoreCounts counts() {
     return database.inTransaction(
         connection -> {
           snapshot(connection);
+          Map<MigrationState, Long> migrations = new EnumMap<>(MigrationState.class);
+          for (MigrationState state : MigrationState.values()) {
+            migrations.put(state, 0L);
+          }
           try (PreparedStatement statement =
-              connection.prepareStatement(
-                  "SELECT "
-                      + MIGRATION_COLUMNS
-                      + " FROM migrations WHERE (?::text IS NULL OR state = ?::text)"
-                      + " AND (?::text IS NULL OR instance_id = ?::text)"
-                      + " ORDER BY created_at DESC, migration_id LIMIT ?")) {
-            String state = filter.state() == null ? null : filter.state().name();
-            statement.setString(1, state);
-            statement.setString(2, state);
-            statement.setString(3, filter.instanceId());
-            statement.setString(4, filter.instanceId());
-            statement.setInt(5, filter.limit());
-            return assemble(connection, statement);
+                  connection.prepareStatement(
+                      "SELECT state, count(*) FROM migrations GROUP BY state");
+              ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              migrations.put(MigrationState.valueOf(rows.getString(1)), rows.getLong(2));
+            }
+          }
+          Map<StepState, Long> steps = new EnumMap<>(StepState.class);
+          for (StepState state : StepState.values()) {
+            if (state != StepState.PENDING) {
+              steps.put(state, 0L);
+            }
+          }
+          try (PreparedStatement statement =
+                  connection.prepareStatement(
+                      "SELECT s.state, count(*) FROM steps s JOIN migrations m"
+                          + " ON m.migration_id = s.migration_id AND m.attempt = s.attempt"
+                          + " GROUP BY s.state");
+              ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              steps.put(StepState.valueOf(rows.getString(1)), rows.getLong(2));
+            }
+          }
+          try (PreparedStatement statement =
+                  connection.prepareStatement(
+                      "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)"
+                          + " FROM outbox WHERE published_at IS NULL");
+              ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            long micros = Math.round(rows.getDouble(1) * 1_000_000);
+            return new StoreCounts(migrations, steps, Duration.ofNanos(micros * 1000));
           }
         });
   }

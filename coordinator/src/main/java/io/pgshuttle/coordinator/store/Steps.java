@@ -8,8 +8,11 @@ import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.OptionalLong;
 
 /**
  * Statements on the {@code steps} table. Each runs in the caller's transaction and tolerates events
@@ -53,6 +56,26 @@ public final class Steps {
         progress.step().name(),
         progressJson(progress),
         seq);
+  }
+
+  /** The bytesDone of the step's last progress report; empty when it reported none. */
+  public OptionalLong bytesDone(Connection connection, MigrationId id, int attempt, Step step)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT (progress->>'bytesDone')::bigint FROM steps"
+                + " WHERE migration_id = ? AND attempt = ? AND step = ?")) {
+      statement.setObject(1, id.value());
+      statement.setInt(2, attempt);
+      statement.setString(3, step.name());
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return OptionalLong.empty();
+        }
+        long bytes = rows.getLong(1);
+        return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(bytes);
+      }
+    }
   }
 
   public void succeeded(
@@ -105,7 +128,8 @@ public final class Steps {
             progress.bytesTotal(),
             progress.tablesDone(),
             progress.tablesTotal(),
-            StoredText.clean(progress.detail()));
+            StoredText.clean(progress.detail()),
+            progress.etaSeconds());
     try {
       return mapper.writeValueAsString(view);
     } catch (JsonProcessingException e) {

@@ -28,6 +28,7 @@ class DeadLetterRedactorTest {
     assertThat(tree.at("/body/requestId").asText()).isEqualTo("r-1");
     assertThat(body).contains("1.50");
     assertThat(letter.reason()).isEqualTo("invalid request: port 0");
+    assertThat(letter.passwordRemoved()).isTrue();
   }
 
   @Test
@@ -74,6 +75,7 @@ class DeadLetterRedactorTest {
 
     assertThat(text(letter.body())).isEqualTo("not json at all");
     assertThat(letter.reason()).isEqualTo("malformed JSON");
+    assertThat(letter.passwordRemoved()).isFalse();
   }
 
   @Test

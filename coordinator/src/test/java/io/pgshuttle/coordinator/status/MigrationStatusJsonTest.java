@@ -25,7 +25,7 @@ class MigrationStatusJsonTest {
             StepState.RUNNING,
             created.plusSeconds(5),
             null,
-            new StepProgressView(40.0, 400L, 1000L, 2, 5, "public.orders"),
+            new StepProgressView(40.0, 400L, 1000L, 2, 5, "public.orders", 95L),
             null,
             null);
     MigrationStatus status =
@@ -87,8 +87,15 @@ class MigrationStatusJsonTest {
     assertThat(step.get("name").asText()).isEqualTo("DUMP");
     assertThat(names(step.get("progress")))
         .containsExactly(
-            "percent", "bytesDone", "bytesTotal", "tablesDone", "tablesTotal", "detail");
+            "percent",
+            "bytesDone",
+            "bytesTotal",
+            "tablesDone",
+            "tablesTotal",
+            "detail",
+            "etaSeconds");
     assertThat(step.at("/progress/bytesDone").asLong()).isEqualTo(400L);
+    assertThat(step.at("/progress/etaSeconds").asLong()).isEqualTo(95L);
     assertThat(json.get("steps").get(0).get("state").asText()).isEqualTo("PENDING");
     assertThat(json.get("steps").get(0).get("progress").isNull()).isTrue();
 

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.coordinator.http.ApiToken;
+import io.pgshuttle.coordinator.http.Scope;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.messages.Secret;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -38,6 +41,8 @@ public final class ConfigLoader {
   public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/%2f";
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String DEFAULT_COORDINATOR_URL = "http://127.0.0.1:" + DEFAULT_HTTP_PORT;
+  public static final String API_TOKENS_VARIABLE = "PGSHUTTLE_API_TOKENS";
+  public static final String API_TOKEN_VARIABLE = "PGSHUTTLE_API_TOKEN";
   public static final String DEFAULT_PG_BINDIR = "/usr/lib/postgresql/15/bin";
   public static final String DEFAULT_IAAS = "local";
   public static final int DEFAULT_DISK_SIZE_GIB = 10;
@@ -107,8 +112,10 @@ public final class ConfigLoader {
   public Validated<CoordinatorConfig> coordinator(ConfigFile file) {
     CoordinatorSection section =
         file.coordinator() == null
-            ? new CoordinatorSection(null, null, null, null, null, null, null, null)
+            ? new CoordinatorSection(null, null, null, null, null, null, null, null, null)
             : file.coordinator();
+    List<String> tokenProblems = new ArrayList<>();
+    List<ApiToken> apiTokens = apiTokens(section.apiTokens(), tokenProblems);
     CoordinatorConfig config =
         new CoordinatorConfig(
             amqpUri(file),
@@ -121,8 +128,10 @@ public final class ConfigLoader {
             orDefault(section.retryInitialBackoff(), DEFAULT_RETRY_INITIAL_BACKOFF),
             orDefault(section.retryMaxBackoff(), DEFAULT_RETRY_MAX_BACKOFF),
             orDefault(section.sweepInterval(), DEFAULT_COORDINATOR_SWEEP_INTERVAL),
+            apiTokens,
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(config.problems());
+    problems.addAll(tokenProblems);
     if (config.retryInitialBackoff() != null
         && config.retryMaxBackoff() != null
         && config.retryMaxBackoff().compareTo(config.retryInitialBackoff()) < 0) {
@@ -133,6 +142,64 @@ public final class ConfigLoader {
               + config.retryInitialBackoff());
     }
     return new Validated<>(config, problems);
+  }
+
+  /**
+   * The API tokens: {@value #API_TOKENS_VARIABLE} ({@code NAME:SCOPE:TOKEN}, comma-separated) when
+   * set, else the file's {@code coordinator.apiTokens}. Entries that cannot be read are left out
+   * and added to {@code problems}, which never show a token.
+   */
+  private List<ApiToken> apiTokens(List<ApiTokenSection> fromFile, List<String> problems) {
+    String fromEnvironment = environment.get(API_TOKENS_VARIABLE);
+    List<ApiToken> tokens = new ArrayList<>();
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      String[] entries = fromEnvironment.split(",");
+      for (int i = 0; i < entries.length; i++) {
+        String[] parts = entries[i].strip().split(":", 3);
+        if (parts.length != 3) {
+          problems.add(
+              API_TOKENS_VARIABLE
+                  + " entry "
+                  + (i + 1)
+                  + " is not NAME:SCOPE:TOKEN (scope read or operate), e.g. ops:operate:$(openssl"
+                  + " rand -hex 32)");
+          continue;
+        }
+        apiToken(parts[0], parts[1], Secret.of(parts[2]), API_TOKENS_VARIABLE, problems)
+            .ifPresent(tokens::add);
+      }
+      return tokens;
+    }
+    if (fromFile == null) {
+      return tokens;
+    }
+    for (int i = 0; i < fromFile.size(); i++) {
+      ApiTokenSection entry = fromFile.get(i);
+      String where = "coordinator.apiTokens[" + i + "]";
+      if (entry == null || entry.name() == null || entry.scope() == null || entry.token() == null) {
+        problems.add(where + " needs name, scope (read or operate) and token");
+        continue;
+      }
+      apiToken(entry.name(), entry.scope(), entry.token(), where, problems).ifPresent(tokens::add);
+    }
+    return tokens;
+  }
+
+  private static Optional<ApiToken> apiToken(
+      String name, String scope, Secret token, String where, List<String> problems) {
+    Optional<Scope> parsed = Scope.parse(scope.strip());
+    if (parsed.isEmpty()) {
+      problems.add(
+          where
+              + ": scope '"
+              + scope.strip()
+              + "' of token '"
+              + name.strip()
+              + "' is unknown: use"
+              + " read or operate");
+      return Optional.empty();
+    }
+    return Optional.of(new ApiToken(name.strip(), parsed.get(), token));
   }
 
   /** The agent's configuration from {@code file}, the environment and the defaults. */
@@ -184,19 +251,26 @@ public final class ConfigLoader {
   }
 
   /**
-   * What {@code submit}, {@code status}, {@code list} and {@code watch} need; they read no file.
+   * What the client commands ({@code submit}, {@code status}, {@code list}, {@code watch}, {@code
+   * cancel}, {@code gc}) need, from the {@code amqp} and {@code client} sections of {@code file},
+   * the environment and the defaults.
    *
    * @throws ConfigException if the namespace or the coordinator URL is unusable
    */
-  public ClientSettings client() {
-    ConfigFile none = ConfigFile.empty();
-    String namespace = namespace(none);
+  public ClientSettings client(ConfigFile file) {
+    String namespace = namespace(file);
     List<String> problems = namespaceProblems(namespace);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems.get(0));
     }
-    String url = pick("PGSHUTTLE_COORDINATOR_URL", null, DEFAULT_COORDINATOR_URL);
-    return new ClientSettings(amqpUri(none), namespace, coordinatorUrl(url));
+    ClientSection section = file.client() == null ? new ClientSection(null, null) : file.client();
+    String url =
+        pick("PGSHUTTLE_COORDINATOR_URL", section.coordinatorUrl(), DEFAULT_COORDINATOR_URL);
+    return new ClientSettings(
+        amqpUri(file),
+        namespace,
+        coordinatorUrl(url),
+        secret(API_TOKEN_VARIABLE, section.apiToken()));
   }
 
   private static URI coordinatorUrl(String text) {

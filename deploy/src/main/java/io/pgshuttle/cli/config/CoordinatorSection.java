@@ -2,6 +2,7 @@ package io.pgshuttle.cli.config;
 
 import io.pgshuttle.messages.Secret;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The {@code coordinator:} section of a configuration file. Null fields are unset; see {@link
@@ -15,4 +16,5 @@ public record CoordinatorSection(
     Duration heartbeatTimeout,
     Duration retryInitialBackoff,
     Duration retryMaxBackoff,
-    Duration sweepInterval) {}
+    Duration sweepInterval,
+    List<ApiTokenSection> apiTokens) {}

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.coordinator.CoordinatorConfig;
+import io.pgshuttle.coordinator.http.ApiToken;
+import io.pgshuttle.coordinator.http.Scope;
 import io.pgshuttle.messages.Secret;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +30,13 @@ class ConfigLoaderTest {
         retryInitialBackoff: 10s
         retryMaxBackoff: 10m
         sweepInterval: 30m
+        apiTokens:
+          - name: ops
+            scope: operate
+            token: ops-token-0123456789
+          - name: dashboard
+            scope: read
+            token: read-token-0123456789
       agent:
         instance: vm-0001
         sourceUrl: postgresql://vcap@127.0.0.1:5524
@@ -61,7 +71,49 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(10),
                 Duration.ofMinutes(30),
+                List.of(
+                    new ApiToken("ops", Scope.OPERATE, Secret.of("ops-token-0123456789")),
+                    new ApiToken("dashboard", Scope.READ, Secret.of("read-token-0123456789"))),
                 null));
+  }
+
+  @Test
+  void apiTokensOfTheEnvironmentReplaceTheFilesAndBadEntriesAreProblemsWithoutTheToken() {
+    ConfigLoader fromEnvironment =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_STORE_URL", "jdbc:postgresql://db:5432/s",
+                "PGSHUTTLE_API_TOKENS",
+                    "cli:operate:env-token-0123456789, ui:read:ui-token-0123456789"));
+    Validated<CoordinatorConfig> good =
+        fromEnvironment.coordinator(fromEnvironment.parse(FULL, "all.yml"));
+
+    assertThat(good.problems()).isEmpty();
+    assertThat(good.config().apiTokens())
+        .containsExactly(
+            new ApiToken("cli", Scope.OPERATE, Secret.of("env-token-0123456789")),
+            new ApiToken("ui", Scope.READ, Secret.of("ui-token-0123456789")));
+
+    ConfigLoader bad =
+        new ConfigLoader(
+            Map.of(
+                "PGSHUTTLE_STORE_URL", "jdbc:postgresql://db:5432/s",
+                "PGSHUTTLE_API_TOKENS", "no-colons-secret-value,ops:admin:admin-token-0123456789"));
+    List<String> problems = bad.coordinator(ConfigFile.empty()).problems();
+
+    assertThat(problems)
+        .anyMatch(
+            problem -> problem.contains("PGSHUTTLE_API_TOKENS entry 1 is not NAME:SCOPE:TOKEN"))
+        .anyMatch(problem -> problem.contains("scope 'admin' of token 'ops' is unknown"))
+        .noneMatch(problem -> problem.contains("secret-value") || problem.contains("admin-token"));
+    ConfigLoader fileOnly =
+        new ConfigLoader(Map.of("PGSHUTTLE_STORE_URL", "jdbc:postgresql://db:5432/s"));
+    assertThat(
+            fileOnly
+                .coordinator(
+                    fileOnly.parse("coordinator:\n  apiTokens:\n    - name: ops\n", "t.yml"))
+                .problems())
+        .anyMatch(problem -> problem.contains("coordinator.apiTokens[0] needs name, scope"));
   }
 
   @Test
@@ -362,13 +414,37 @@ class ConfigLoaderTest {
                     "PGSHUTTLE_AMQP_URI", "amqp://rabbit/%2f",
                     "PGSHUTTLE_NAMESPACE", "ns",
                     "PGSHUTTLE_COORDINATOR_URL", "https://coordinator.example:8443/"))
-            .client();
+            .client(ConfigFile.empty());
 
     assertThat(settings)
         .isEqualTo(
             new ClientSettings(
-                "amqp://rabbit/%2f", "ns", URI.create("https://coordinator.example:8443")));
-    assertThat(new ConfigLoader(Map.of()).client().coordinatorUrl())
+                "amqp://rabbit/%2f", "ns", URI.create("https://coordinator.example:8443"), null));
+    assertThat(new ConfigLoader(Map.of()).client(ConfigFile.empty()).coordinatorUrl())
         .isEqualTo(URI.create("http://127.0.0.1:8080"));
+  }
+
+  @Test
+  void theClientReadsItsTokenAndUrlFromTheFileAndTheEnvironmentWins() {
+    String file =
+        """
+        amqp:
+          namespace: from-file
+        client:
+          coordinatorUrl: http://coordinator.internal:9090
+          apiToken: file-token-0123456789
+        """;
+    ConfigLoader fileOnly = new ConfigLoader(Map.of());
+    ClientSettings fromFile = fileOnly.client(fileOnly.parse(file, "client.yml"));
+
+    assertThat(fromFile.namespace()).isEqualTo("from-file");
+    assertThat(fromFile.coordinatorUrl()).isEqualTo(URI.create("http://coordinator.internal:9090"));
+    assertThat(fromFile.apiToken()).isEqualTo(Secret.of("file-token-0123456789"));
+    assertThat(fromFile.toString()).doesNotContain("file-token-0123456789");
+
+    ConfigLoader withEnvironment =
+        new ConfigLoader(Map.of("PGSHUTTLE_API_TOKEN", "env-token-0123456789"));
+    assertThat(withEnvironment.client(withEnvironment.parse(file, "client.yml")).apiToken())
+        .isEqualTo(Secret.of("env-token-0123456789"));
   }
 }

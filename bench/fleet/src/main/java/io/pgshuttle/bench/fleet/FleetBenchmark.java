@@ -221,6 +221,8 @@ public final class FleetBenchmark {
             Duration.ofSeconds(1),
             Duration.ofSeconds(10),
             Duration.ofHours(24),
+            // The benchmark reads the coordinator in this JVM, never over HTTP.
+            List.of(),
             null);
     CoordinatorDaemon daemon =
         Guice.createInjector(new CoordinatorModule(config)).getInstance(CoordinatorDaemon.class);

@@ -1,0 +1,26 @@
+package io.pgshuttle.coordinator.http;
+
+import io.pgshuttle.coordinator.CoordinatorConfig;
+import java.time.Duration;
+import java.util.List;
+
+/** A usable coordinator configuration whose broker and store nothing in a unit test reaches. */
+final class OfflineConfig {
+  private OfflineConfig() {}
+
+  static CoordinatorConfig withTokens(List<ApiToken> tokens) {
+    return new CoordinatorConfig(
+        "amqp://guest:guest@127.0.0.1:1/%2f",
+        "pgshuttle",
+        "jdbc:postgresql://127.0.0.1:1/store",
+        "pgshuttle",
+        null,
+        0,
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5),
+        Duration.ofHours(1),
+        tokens,
+        null);
+  }
+}
