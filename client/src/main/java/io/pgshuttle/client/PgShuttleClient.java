@@ -16,6 +16,7 @@ import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Topology;
 import java.io.IOException;
 import java.net.URI;
@@ -190,31 +191,56 @@ public final class PgShuttleClient {
   }
 
   /**
-   * Validates a dead letter's request again and, when it is valid now, makes it a migration ({@code
-   * POST /v1/dead-letters/{id}/replay}). Idempotent by the request's requestId.
+   * Validates a dead letter's request again and, when it is valid now, publishes it to the requests
+   * queue again ({@code POST /v1/dead-letters/{id}/replay}). Idempotent by the request's requestId.
    *
-   * @throws PermanentClientException 404 for an unknown id
+   * @throws PermanentClientException 404 for an unknown id; 400 when the dead letter's target
+   *     password was removed and must be given (see {@link #replayDeadLetter(String, Secret)})
    */
   public ReplayResult replayDeadLetter(String id) {
+    return replayDeadLetter(id, null);
+  }
+
+  /**
+   * As {@link #replayDeadLetter(String)}, putting {@code targetPassword} back into the request (the
+   * coordinator removes it from dead letters it stores).
+   *
+   * @param targetPassword null to give none
+   */
+  public ReplayResult replayDeadLetter(String id, Secret targetPassword) {
     return succeeded(
-        calls.post(DEAD_LETTERS + "/" + CoordinatorCalls.encode(id) + "/replay", Map.of(), null),
+        calls.post(
+            DEAD_LETTERS + "/" + CoordinatorCalls.encode(id) + "/replay",
+            Map.of(),
+            replayBody(targetPassword)),
         ReplayResult.class);
   }
 
   /**
    * Replays every dead letter that matches the filter's reason and instance ({@code POST
-   * /v1/dead-letters/replay}); the filter's limit is not sent.
+   * /v1/dead-letters/replay}), oldest first; the filter's limit is not sent. One whose password was
+   * removed comes back INVALID (see {@link #replayAllDeadLetters(DeadLetterFilter, Secret)}).
    *
    * @return one result per dead letter replayed
    */
   public List<ReplayResult> replayAllDeadLetters(DeadLetterFilter filter) {
+    return replayAllDeadLetters(filter, null);
+  }
+
+  /**
+   * As {@link #replayAllDeadLetters(DeadLetterFilter)}, putting {@code targetPassword} back into
+   * each request whose password was removed.
+   *
+   * @param targetPassword null to give none
+   */
+  public List<ReplayResult> replayAllDeadLetters(DeadLetterFilter filter, Secret targetPassword) {
     JsonNode results =
         succeeded(
                 calls.post(
                     DEAD_LETTERS + "/replay",
                     CoordinatorCalls.query(
                         "reason", filter.reason(), "instance", filter.instance()),
-                    null),
+                    replayBody(targetPassword)),
                 JsonNode.class)
             .path("results");
     List<ReplayResult> replayed = new ArrayList<>();
@@ -222,6 +248,16 @@ public final class PgShuttleClient {
       replayed.add(answers.mapper().convertValue(result, ReplayResult.class));
     }
     return List.copyOf(replayed);
+  }
+
+  /** {@code {"targetPassword": ...}}, or no body without a password. */
+  private String replayBody(Secret targetPassword) {
+    if (targetPassword == null) {
+      return null;
+    }
+    ObjectNode body = answers.mapper().createObjectNode();
+    body.put("targetPassword", targetPassword.reveal());
+    return json(body);
   }
 
   /**

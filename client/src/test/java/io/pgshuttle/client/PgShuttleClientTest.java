@@ -307,6 +307,36 @@ class PgShuttleClientTest {
   }
 
   @Test
+  void aReplayPutsTheTargetPasswordBackOnlyWhenGivenAndNeverShowsIt() throws Exception {
+    String replayed =
+        "{\"id\": \"17\", \"outcome\": \"REPLAYED\", \"message\": \"published\","
+            + " \"migrationId\": \""
+            + ID
+            + "\"}";
+    transport.answer(200, replayed);
+    transport.answer(200, "{\"results\": [" + replayed + "]}");
+    transport.answer(400, "{\"error\": \"dead letter 17 needs its target password\"}");
+
+    client.replayDeadLetter("17", Secret.of("pw-back"));
+    client.replayAllDeadLetters(DeadLetterFilter.all().withReason("invalid"), Secret.of("pw-all"));
+    assertThatThrownBy(() -> client.replayDeadLetter("17"))
+        .isInstanceOfSatisfying(
+            PermanentClientException.class,
+            e -> {
+              assertThat(e.httpStatus()).hasValue(400);
+              assertThat(e.getMessage()).contains("needs its target password");
+            });
+
+    List<HttpCall> calls = transport.calls();
+    assertThat(mapper.readTree(calls.get(0).body()).path("targetPassword").asText())
+        .isEqualTo("pw-back");
+    assertThat(mapper.readTree(calls.get(1).body()).path("targetPassword").asText())
+        .isEqualTo("pw-all");
+    assertThat(calls.get(2).body()).isNull();
+    assertThat(calls).allMatch(call -> !call.toString().contains("pw-"));
+  }
+
+  @Test
   void aBodyThatIsNotTheApisJsonIsRetryable() {
     transport.answer(200, "<html>proxy page</html>");
 

@@ -1,31 +1,50 @@
 package io.pgshuttle.e2e;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.pgshuttle.client.DeadLetter;
+import io.pgshuttle.client.DeadLetterFilter;
+import io.pgshuttle.client.EventSelector;
+import io.pgshuttle.client.EventStream;
 import io.pgshuttle.client.Migration;
 import io.pgshuttle.client.MigrationFilter;
 import io.pgshuttle.client.MigrationState;
+import io.pgshuttle.client.Page;
 import io.pgshuttle.client.PermanentClientException;
 import io.pgshuttle.client.PgShuttleClient;
+import io.pgshuttle.client.ReplayOutcome;
+import io.pgshuttle.client.ReplayResult;
 import io.pgshuttle.client.StepState;
 import io.pgshuttle.client.StepStatus;
+import io.pgshuttle.client.StreamedEvent;
+import io.pgshuttle.client.Submission;
 import io.pgshuttle.client.Subscription;
 import io.pgshuttle.client.SubscriptionSpec;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationCancelled;
 import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.MigrationOptions;
+import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,13 +56,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 5: a control plane drives a real installation (coordinator and agent processes of the
  * distribution, real source and target clusters, the local RabbitMQ) through {@link
- * PgShuttleClient}. Its subscription disconnects in the middle of DUMP and subscribes again later
- * with the same queue; it still receives every event the coordinator stored.
+ * PgShuttleClient} alone. Its subscription disconnects in the middle of DUMP and subscribes again
+ * later with the same queue; it still receives every event the coordinator stored, and so does an
+ * SSE stream resumed from its last event.
  */
 class ClientEndToEndIT {
   private static final String INSTANCE = "e2e-client-vm";
   private static final String DATABASE = "orders";
   private static final Duration MIGRATION_TIME = Duration.ofMinutes(5);
+  private static final Duration WAIT = Duration.ofMinutes(1);
 
   private static E2eEnvironment environment;
   private static PostgresCluster source;
@@ -56,7 +77,8 @@ class ClientEndToEndIT {
     source.execute("postgres", "CREATE DATABASE " + DATABASE);
     source.execute(
         DATABASE,
-        "CREATE TABLE items AS SELECT g AS id, md5(g::text) AS name FROM generate_series(1, 20000) g");
+        "CREATE TABLE items AS SELECT g AS id, md5(g::text) AS name FROM generate_series(1, 20000)"
+            + " g");
     environment = new E2eEnvironment();
     // pg_dump pauses, so the subscriber and the cancel find DUMP running however fast the disk is.
     environment.startAgent(
@@ -68,6 +90,7 @@ class ClientEndToEndIT {
     client =
         PgShuttleClient.builder()
             .coordinatorUri(environment.http().baseUrl())
+            .bearerToken(CoordinatorHttp.OPERATE_TOKEN)
             .amqpUri(environment.brokerUri())
             .namespace(environment.topology().namespace())
             .build();
@@ -93,9 +116,13 @@ class ClientEndToEndIT {
     List<String> errors = new CopyOnWriteArrayList<>();
     try (PostgresCluster target = PostgresCluster.startWithPassword("target-pw-client");
         PostgresCluster otherTarget = PostgresCluster.startWithPassword("target-pw-client-2")) {
+      MigrationRequest request = request(target);
       MigrationId id;
       try (Subscription first = client.subscribe(spec(beforeClose, errors))) {
-        id = submit(target);
+        Submission submitted = client.submit(request);
+        assertThat(submitted.created()).isTrue();
+        id = submitted.migration().migrationId();
+        assertThat(id).isEqualTo(request.migrationId());
         awaitStepRunning(id, Step.DUMP);
       }
       // While no one consumes, the migration goes on to its end; its events wait in the queue.
@@ -106,7 +133,7 @@ class ClientEndToEndIT {
 
       try (Subscription again = client.subscribe(spec(afterResubscribe, errors))) {
         await()
-            .atMost(Duration.ofMinutes(1))
+            .atMost(WAIT)
             .until(() -> keys(id, beforeClose, afterResubscribe).equals(storedKeys(id)));
         assertThat(keys(id, beforeClose)).as("events before the close").isNotEmpty();
         assertThat(afterResubscribe)
@@ -121,16 +148,24 @@ class ClientEndToEndIT {
         assertThat(succeeded.attempts()).hasSize(1);
         assertThat(succeeded.verification()).isNotBlank();
         assertThat(client.get(id)).hasValue(succeeded);
-        MigrationFilter succeededHere =
-            MigrationFilter.all().withInstance(INSTANCE).withState(MigrationState.SUCCEEDED);
-        assertThat(client.list(succeededHere).items())
-            .extracting(Migration::migrationId)
-            .containsExactly(id);
-        assertThat(client.listAll(succeededHere.withLimit(1)).map(Migration::migrationId))
-            .containsExactly(id);
         assertThat(target.userDatabases()).containsExactly(DATABASE);
 
-        MigrationId other = submit(otherTarget);
+        // The same request again is the same migration; its requestId with other content is not.
+        Submission repeated = client.submit(request);
+        assertThat(repeated.created()).isFalse();
+        assertThat(repeated.migration().migrationId()).isEqualTo(id);
+        MigrationRequest changed =
+            new MigrationRequest(
+                request.requestId(),
+                INSTANCE,
+                List.of("postgres"),
+                request.target(),
+                request.options());
+        assertThatThrownBy(() -> client.submit(changed))
+            .isInstanceOfSatisfying(
+                PermanentClientException.class, e -> assertThat(e.httpStatus()).hasValue(409));
+
+        MigrationId other = client.submit(request(otherTarget)).migration().migrationId();
         awaitStepRunning(other, Step.DUMP);
         Migration cancelling = client.cancel(other, "control plane changed plans");
         assertThat(cancelling.cancelReason()).isEqualTo("control plane changed plans");
@@ -142,14 +177,34 @@ class ClientEndToEndIT {
         assertThat(cancelled.error())
             .startsWith("cancelled on request: control plane changed plans");
         assertThat(otherTarget.userDatabases()).isEmpty();
-        await()
-            .atMost(Duration.ofMinutes(1))
-            .until(() -> keys(other, afterResubscribe).equals(storedKeys(other)));
+        await().atMost(WAIT).until(() -> keys(other, afterResubscribe).equals(storedKeys(other)));
         assertThat(afterResubscribe)
             .anyMatch(
                 e -> e.migrationId().equals(other) && e.payload() instanceof MigrationCancelled);
+
+        // Paging: newest first, one per page, the cursor leads to the older one.
+        MigrationFilter onePerPage = MigrationFilter.all().withInstance(INSTANCE).withLimit(1);
+        Page<Migration> newest = client.list(onePerPage);
+        assertThat(newest.items()).extracting(Migration::migrationId).containsExactly(other);
+        assertThat(newest.next()).isNotNull();
+        assertThat(client.list(onePerPage, newest.next()).items())
+            .extracting(Migration::migrationId)
+            .containsExactly(id);
+        assertThat(client.listAll(onePerPage).map(Migration::migrationId))
+            .containsExactly(other, id);
+        assertThat(
+                client
+                    .list(
+                        MigrationFilter.all()
+                            .withInstance(INSTANCE)
+                            .withState(MigrationState.SUCCEEDED))
+                    .items())
+            .extracting(Migration::migrationId)
+            .containsExactly(id);
       }
       assertThat(errors).isEmpty();
+
+      streamedEventsResumeWithNothingMissedOrRepeated(id);
 
       // What the coordinator refuses comes back as a non-retryable error with its answer.
       assertThatThrownBy(() -> client.cancel(id, "too late"))
@@ -163,6 +218,83 @@ class ClientEndToEndIT {
     }
   }
 
+  @Test
+  void aDeadLetterIsListedReadReplayedAndDropped() throws Exception {
+    String requestId = "client-dead-letter-" + UUID.randomUUID();
+    publishToRequestsQueue(
+        "{\"type\":\"MigrationRequest\",\"version\":1,"
+            + "\"messageId\":\""
+            + UUID.randomUUID()
+            + "\",\"instanceId\":\"bad.id\",\"migrationId\":\""
+            + MigrationId.forRequest(requestId)
+            + "\",\"attempt\":0,\"seq\":0,\"emittedAt\":\"2026-11-26T10:00:00Z\","
+            + "\"body\":{\"requestId\":\""
+            + requestId
+            + "\",\"instanceId\":\"bad.id\",\"target\":{\"host\":\"db\",\"port\":5432,"
+            + "\"user\":\"postgres\",\"password\":\"dead-letter-pw\"}}}");
+    DeadLetterFilter invalid = DeadLetterFilter.all().withReason("invalid");
+
+    DeadLetter deadLetter =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    client
+                        .allDeadLetters(invalid)
+                        .filter(d -> requestId.equals(d.requestId()))
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+
+    assertThat(deadLetter.detail()).contains("instanceId 'bad.id' is invalid");
+    // The request as it came, an envelope, without its password.
+    assertThat(deadLetter.request().path("body").path("requestId").asText()).isEqualTo(requestId);
+    assertThat(deadLetter.toString()).doesNotContain("dead-letter-pw");
+    assertThat(client.getDeadLetter(deadLetter.id())).hasValue(deadLetter);
+    // Still invalid: replaying publishes nothing and says what to fix.
+    ReplayResult replayed = client.replayDeadLetter(deadLetter.id());
+    assertThat(replayed.id()).isEqualTo(deadLetter.id());
+    assertThat(replayed.outcome()).isEqualTo(ReplayOutcome.INVALID);
+    assertThat(replayed.message()).contains("instanceId 'bad.id' is invalid");
+    assertThat(client.replayAllDeadLetters(invalid.withInstance("bad.id")))
+        .extracting(ReplayResult::id, ReplayResult::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(deadLetter.id(), ReplayOutcome.INVALID));
+    assertThat(client.getDeadLetter(deadLetter.id())).hasValue(deadLetter);
+    assertThat(client.dropDeadLetter(deadLetter.id())).isTrue();
+    assertThat(client.getDeadLetter(deadLetter.id())).isEmpty();
+    assertThat(client.dropDeadLetter(deadLetter.id())).isFalse();
+  }
+
+  /**
+   * Reads the migration's stored events over SSE in two streams, the second resumed after the last
+   * event of the first: together they are every stored event, each once, in position order.
+   */
+  private static void streamedEventsResumeWithNothingMissedOrRepeated(MigrationId id)
+      throws Exception {
+    Set<String> stored = storedKeys(id);
+    List<StreamedEvent> streamed = new ArrayList<>();
+    long resumeAfter;
+    try (EventStream stream = client.streamEvents(EventSelector.migration(id), null)) {
+      for (int i = 0; i < 3; i++) {
+        streamed.add(stream.next(WAIT).orElseThrow());
+      }
+      resumeAfter = stream.lastEventId().orElseThrow();
+    }
+    try (EventStream stream = client.streamEvents(EventSelector.migration(id), resumeAfter)) {
+      while (streamed.size() < stored.size()) {
+        streamed.add(stream.next(WAIT).orElseThrow());
+      }
+      assertThat(stream.next(Duration.ofSeconds(1))).as("nothing after the last event").isEmpty();
+    }
+    List<String> keys =
+        streamed.stream().map(e -> e.envelope().attempt() + "/" + e.envelope().seq()).toList();
+    assertThat(keys).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(keys)).isEqualTo(stored);
+    assertThat(streamed).extracting(StreamedEvent::position).isSorted();
+    assertThat(streamed).allMatch(e -> e.type().equals(e.envelope().type()));
+  }
+
   private static SubscriptionSpec spec(List<Envelope<Event>> received, List<String> errors) {
     return SubscriptionSpec.of(
         queue,
@@ -171,18 +303,18 @@ class ClientEndToEndIT {
         (key, body, cause) -> errors.add(key + ": " + cause));
   }
 
-  private static MigrationId submit(PostgresCluster target) {
-    return MigrationId.parse(
-        environment.submit(
-            INSTANCE,
-            target,
-            List.of(
-                "--database",
-                DATABASE,
-                "--jobs",
-                "1",
-                "--request-id",
-                UUID.randomUUID().toString())));
+  private static MigrationRequest request(PostgresCluster target) {
+    return new MigrationRequest(
+        UUID.randomUUID().toString(),
+        INSTANCE,
+        List.of(DATABASE),
+        new TargetServer(
+            "127.0.0.1",
+            target.port(),
+            PostgresCluster.SUPERUSER,
+            Secret.of(target.password()),
+            null),
+        new MigrationOptions(1, 3, false, null));
   }
 
   private static void awaitStepRunning(MigrationId id, Step step) {
@@ -201,16 +333,10 @@ class ClientEndToEndIT {
   }
 
   private static Migration awaitEnded(MigrationId id) {
-    Migration[] last = new Migration[1];
-    await()
+    return await()
         .atMost(MIGRATION_TIME)
         .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              last[0] = client.get(id).orElse(null);
-              return last[0] != null && !last[0].state().isLive();
-            });
-    return last[0];
+        .until(() -> client.get(id).orElse(null), m -> m != null && !m.state().isLive());
   }
 
   /** (attempt, seq) of every event of {@code id} received, over all the lists. */
@@ -233,5 +359,14 @@ class ClientEndToEndIT {
         .stream()
         .map(row -> row.get(0))
         .collect(Collectors.toSet());
+  }
+
+  private static void publishToRequestsQueue(String body) throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(environment.brokerUri());
+    try (Connection connection = factory.newConnection("pgshuttle-e2e-client-test");
+        Channel channel = connection.createChannel()) {
+      channel.basicPublish("", environment.topology().requestsQueue(), null, body.getBytes(UTF_8));
+    }
   }
 }
