@@ -14,7 +14,8 @@ import java.time.Instant;
  * @param replays how often it was replayed
  * @param requestId the request's requestId; null when it could not be read
  * @param instanceId the request's instance; null when it could not be read
- * @param request the original request's JSON with the password removed; null when it was not JSON
+ * @param request the message as it came (the request's envelope) with the password removed; null
+ *     when it was not JSON
  * @param body the raw text of a message that was not JSON; else null
  */
 public record DeadLetter(
