@@ -131,17 +131,17 @@ final class E2eEnvironment implements AutoCloseable {
     return http;
   }
 
+  /** The coordinator's status store (schema {@code pgshuttle} of database {@code postgres}). */
+  PostgresCluster store() {
+    return store;
+  }
+
   Topology topology() {
     return new Topology(namespace);
   }
 
   Path work() {
     return work;
-  }
-
-  /** The cluster of the coordinator's store (database {@code postgres}). */
-  PostgresCluster store() {
-    return store;
   }
 
   /** Where the agent of {@code instance} makes its disks. */
