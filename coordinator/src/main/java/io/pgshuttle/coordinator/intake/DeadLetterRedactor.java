@@ -14,21 +14,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Takes passwords out of a request before it is dead-lettered, since dead letters are listed,
  * replayed and read by people. A body that is JSON loses every field named {@code password} (the
- * request's is {@code body.target.password}); a body that is not has each {@code "password": ...}
- * value masked as well as it can be found. Whatever password was found is also masked in the
- * reason, since a parser's message may quote the text it choked on. Thread-safe.
+ * request's is {@code body.target.password}), and every field of a {@code target} object but the
+ * known ones that hold no secret (a mistyped {@code "passwrod"} still holds the password); a body
+ * that is not JSON has each {@code "password": ...} value masked as well as it can be found.
+ * Whatever password was found is also masked in the reason, since a parser's message may quote the
+ * text it choked on. Thread-safe.
  */
 public final class DeadLetterRedactor {
   static final String MASK = "******";
   static final int MAX_REASON_LENGTH = 4000;
 
   private static final String PASSWORD_FIELD = "password";
+  private static final String TARGET_FIELD = "target";
+
+  /** The fields of a target server that hold no secret; a dead letter keeps no other. */
+  private static final Set<String> TARGET_FIELDS =
+      Set.of("host", "port", "user", "sslmode", "sealedPassword");
 
   /**
    * {@code "password":} in text that is not JSON; its value is then scanned by hand, since a
@@ -117,9 +125,11 @@ public final class DeadLetterRedactor {
       List<String> found = new ArrayList<>();
       for (Map.Entry<String, JsonNode> field : object.properties()) {
         if (field.getKey().equalsIgnoreCase(PASSWORD_FIELD)) {
-          JsonNode value = field.getValue();
-          passwords.add(value.isTextual() ? value.asText() : value.toString());
+          passwords.add(text(field.getValue()));
           found.add(field.getKey());
+        } else if (field.getKey().equalsIgnoreCase(TARGET_FIELD)
+            && field.getValue() instanceof ObjectNode target) {
+          keepKnownTargetFields(target, passwords);
         } else {
           removePasswords(field.getValue(), passwords);
         }
@@ -128,6 +138,23 @@ public final class DeadLetterRedactor {
     } else if (node.isArray()) {
       node.forEach(element -> removePasswords(element, passwords));
     }
+  }
+
+  private static void keepKnownTargetFields(ObjectNode target, List<String> passwords) {
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> field : target.properties()) {
+      if (TARGET_FIELDS.contains(field.getKey())) {
+        removePasswords(field.getValue(), passwords);
+      } else {
+        passwords.add(text(field.getValue()));
+        unknown.add(field.getKey());
+      }
+    }
+    target.remove(unknown);
+  }
+
+  private static String text(JsonNode value) {
+    return value.isTextual() ? value.asText() : value.toString();
   }
 
   private static byte[] redactText(byte[] body, List<String> passwords) {

@@ -34,6 +34,27 @@ class DeadLetterRedactorTest {
   }
 
   @Test
+  void keepsOnlyTheTargetFieldsThatHoldNoSecretSoAMistypedPasswordFieldGoesToo() throws Exception {
+    String request =
+        "{\"type\":\"MigrationRequest\",\"version\":1,\"body\":{\"requestId\":\"r-2\","
+            + "\"target\":{\"host\":\"db\",\"port\":5432,\"user\":\"admin\","
+            + "\"passgord\":\"typo-secret\",\"sslmode\":\"verify-full\"}}}";
+
+    RedactedDeadLetter letter =
+        redactor.redact(bytes(request), "unknown field \"passgord\": typo-secret");
+
+    String body = text(letter.body());
+    assertThat(body).doesNotContain("typo-secret").doesNotContain("passgord");
+    JsonNode target = mapper.readTree(body).at("/body/target");
+    assertThat(target.get("host").asText()).isEqualTo("db");
+    assertThat(target.get("port").asInt()).isEqualTo(5432);
+    assertThat(target.get("user").asText()).isEqualTo("admin");
+    assertThat(target.get("sslmode").asText()).isEqualTo("verify-full");
+    assertThat(letter.reason()).isEqualTo("unknown field \"passgord\": ******");
+    assertThat(letter.passwordRemoved()).isTrue();
+  }
+
+  @Test
   void removesPasswordFieldsWhereverTheyAreAndMasksThemInTheReason() {
     String json = "[{\"Password\":{\"nested\":\"deep-secret\"}},{\"x\":{\"password\":\"pw-2\"}}]";
 
