@@ -268,6 +268,7 @@ public final class EventStreams implements Resource, AutoCloseable {
 
   /** Sends the events of {@code request} until the client goes or the coordinator closes. */
   private void stream(HttpExchange exchange, Request request) {
+    boolean interrupted = false;
     try (exchange;
         EventTail.Subscription subscription = tail.subscribe(request.filter())) {
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
@@ -299,10 +300,13 @@ public final class EventStreams implements Resource, AutoCloseable {
           subscription.await(Duration.ofNanos(quiet));
         }
       }
+      // The coordinator closes. Clear the flag, so that closing the exchange sends the stream's
+      // last chunk: on an interrupted thread the server's NIO channel would just be cut.
+      interrupted = Thread.interrupted();
     } catch (IOException e) {
       log.debug("event stream {} ended: {}", exchange.getRequestURI(), e.toString());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
     } catch (StoreException e) {
       // The client reconnects with Last-Event-ID once the store is back.
       log.warn("event stream {} ends: {}", exchange.getRequestURI(), e.getMessage());
@@ -310,6 +314,9 @@ public final class EventStreams implements Resource, AutoCloseable {
       log.error("event stream {} failed", exchange.getRequestURI(), e);
     } finally {
       slots.release();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
