@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgshuttle.coordinator.ApiClient.Reply;
 import io.pgshuttle.coordinator.http.ApiToken;
+import io.pgshuttle.coordinator.http.HttpApi;
+import io.pgshuttle.coordinator.http.Route;
+import io.pgshuttle.coordinator.http.Scope;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Bearer tokens and scopes: who may call what, and that a refusal changes nothing. */
@@ -61,6 +65,44 @@ class HttpAuthIT extends WithCoordinatorFixture {
     assertThat(reader.get("/v1/migrations/" + id).status()).isEqualTo(404);
     assertThat(reader.get("/metrics").status()).isEqualTo(200);
     assertThat(new ApiClient(port).post("/v1/migrations", body).status()).isEqualTo(202);
+  }
+
+  @Test
+  void everyRouteThatNeedsATokenRefusesNoneAndEveryOperateRouteRefusesAReadToken()
+      throws Exception {
+    int port = fixture.start().httpPort();
+    ApiClient anonymous = new ApiClient(port, null);
+    ApiClient reader = new ApiClient(port, READ);
+    List<Route> routes = fixture.get(HttpApi.class).routes();
+    assertThat(routes.stream().filter(route -> route.scope() != null)).hasSizeGreaterThanOrEqualTo(15);
+
+    for (Route route : routes) {
+      if (route.scope() == null) {
+        continue;
+      }
+      String path = route.template().replace("{id}", UUID.randomUUID().toString());
+      Reply refused = call(anonymous, route.method(), path);
+      assertThat(refused.status()).as(route.method() + " " + path).isEqualTo(401);
+      assertThat(refused.json().get("error").asText()).contains("Authorization: Bearer");
+      if (route.scope() == Scope.OPERATE) {
+        Reply forbidden = call(reader, route.method(), path);
+        assertThat(forbidden.status()).as(route.method() + " " + path).isEqualTo(403);
+      }
+    }
+    for (String table : List.of("migrations", "outbox", "sweeps", "dead_letters", "audit_log")) {
+      assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle." + table))
+          .as(table)
+          .isEqualTo("0");
+    }
+  }
+
+  private static Reply call(ApiClient client, String method, String path) throws Exception {
+    return switch (method) {
+      case "GET" -> client.get(path);
+      case "POST" -> client.post(path, "{}");
+      case "DELETE" -> client.delete(path);
+      default -> throw new AssertionError("no test call for " + method);
+    };
   }
 
   @Test
