@@ -74,7 +74,8 @@ class HttpAuthIT extends WithCoordinatorFixture {
     ApiClient anonymous = new ApiClient(port, null);
     ApiClient reader = new ApiClient(port, READ);
     List<Route> routes = fixture.get(HttpApi.class).routes();
-    assertThat(routes.stream().filter(route -> route.scope() != null)).hasSizeGreaterThanOrEqualTo(15);
+    assertThat(routes.stream().filter(route -> route.scope() != null))
+        .hasSizeGreaterThanOrEqualTo(15);
 
     for (Route route : routes) {
       if (route.scope() == null) {

@@ -93,7 +93,7 @@ class AgentKillEndToEndIT {
       assertRolledBack(id, 2, "RESTORE", target);
 
       awaitBreakpoint(agent, VerifyStep.BREAKPOINT_STARTED);
-      assertThat(environment.stepState(id, "VERIFY")).isEqualTo("RUNNING");
+      awaitRunning(id, 3, "VERIFY");
       agent.kill();
       agent = restartAgent(armed(CutoverStep.BREAKPOINT_BETWEEN_RENAMES));
       assertRolledBack(id, 3, "VERIFY", target);

@@ -136,9 +136,9 @@ class CancelEndToEndIT {
           .forEach(entry -> trail.add(auditLine(entry)));
       assertThat(trail)
           .containsExactly(
-              "http CANCEL_REQUESTED",
+              "e2e CANCEL_REQUESTED",
               "coordinator COMMAND_ISSUED CancelMigration",
-              "http CANCEL_REQUESTED operator changed plans",
+              "e2e CANCEL_REQUESTED operator changed plans",
               "coordinator COMMAND_ISSUED StartMigration");
     }
   }

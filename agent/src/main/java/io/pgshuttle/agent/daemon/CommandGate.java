@@ -14,10 +14,11 @@ import java.util.UUID;
 /**
  * Decides whether the agent may act on a command, before anything else looks at it: the command
  * must carry a valid, unexpired signature of a trusted coordinator key, be addressed to this
- * instance (in its envelope and its body), and not have been taken before. A command it admits is
- * recorded in {@link SeenCommands} first. A refused command leaves no trace but the refusal.
- * Thread-safe: the command and control consumers may call it at once, and one check-and-record runs
- * at a time.
+ * instance (in its envelope and its body), and not have been taken before with the same signature
+ * (the coordinator may publish a command again, signed anew, when it could not tell that the broker
+ * had it; the inbox ignores that repeat). A command it admits is recorded in {@link SeenCommands}
+ * first. A refused command leaves no trace but the refusal. Thread-safe: the command and control
+ * consumers may call it at once, and one check-and-record runs at a time.
  */
 public final class CommandGate {
   private final String instanceId;
@@ -65,7 +66,7 @@ public final class CommandGate {
                   + "), not "
                   + instanceId));
     }
-    if (seen.contains(command.messageId())) {
+    if (seen.takenWith(command.messageId(), signature.value())) {
       if (redelivered) {
         return Optional.empty();
       }
@@ -75,7 +76,9 @@ public final class CommandGate {
               CommandRefused.Reason.REPLAYED,
               "message " + command.messageId() + " was taken before: a replay"));
     }
-    seen.record(command.messageId(), signature.expiresAt(), clock.instant());
+    // Taken before but signed anew: the coordinator published it again, not knowing whether the
+    // broker had it, and only the coordinator can sign. No replay: the inbox ignores the repeat.
+    seen.record(command.messageId(), signature.expiresAt(), signature.value(), clock.instant());
     return Optional.empty();
   }
 
