@@ -63,6 +63,27 @@ public record ApiRequest(
   }
 
   /**
+   * The {@code limit} parameter of a listing: {@code defaultLimit} when it is absent or empty.
+   *
+   * @throws BadRequest unless it is a number from 1 to {@code max}
+   */
+  public static int limit(Map<String, String> parameters, int defaultLimit, int max) {
+    String text = parameters.get("limit");
+    if (text == null || text.isEmpty()) {
+      return defaultLimit;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= max) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // Said below.
+    }
+    throw new BadRequest("limit must be a number from 1 to " + max + ", not '" + text + "'");
+  }
+
+  /**
    * The body's bytes.
    *
    * @throws BadRequest if it is longer than {@code maxBytes}

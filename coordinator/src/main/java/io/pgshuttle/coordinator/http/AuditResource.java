@@ -94,23 +94,7 @@ public final class AuditResource implements Resource {
                 + "' is not an ISO-8601 instant: use one such as 2024-05-01T12:00:00Z");
       }
     }
-    int limit = AuditFilter.DEFAULT_LIMIT;
-    String limitText = parameters.get("limit");
-    if (present(limitText)) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > AuditFilter.MAX_LIMIT) {
-        return Answer.error(
-            "limit must be a number from 1 to "
-                + AuditFilter.MAX_LIMIT
-                + ", not '"
-                + limitText
-                + "'");
-      }
-    }
+    int limit = ApiRequest.limit(parameters, AuditFilter.DEFAULT_LIMIT, AuditFilter.MAX_LIMIT);
     List<AuditEntry> entries = auditLog.list(new AuditFilter(migration, action, since, limit));
     return new Answer(200, Map.of("entries", entries));
   }

@@ -62,11 +62,7 @@ public final class DeadLetterResource implements Resource {
 
   private ApiResponse list(ApiRequest request) {
     Map<String, String> query = request.parameters();
-    String limitText = nonEmpty(query.get("limit"));
-    int limit = MigrationFilter.DEFAULT_LIMIT;
-    if (limitText != null) {
-      limit = (int) number(limitText, "limit", 1, MigrationFilter.MAX_LIMIT);
-    }
+    int limit = ApiRequest.limit(query, MigrationFilter.DEFAULT_LIMIT, MigrationFilter.MAX_LIMIT);
     String afterText = nonEmpty(query.get("after"));
     Long after = afterText == null ? null : number(afterText, "after", 1, Long.MAX_VALUE);
     return ApiResponse.json(

@@ -211,24 +211,8 @@ public final class MigrationsResource implements Resource {
       }
     }
     String instance = parameters.get("instance");
-    int limit = MigrationFilter.DEFAULT_LIMIT;
-    String limitText = parameters.get("limit");
-    if (limitText != null && !limitText.isEmpty()) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > MigrationFilter.MAX_LIMIT) {
-        return ApiResponse.error(
-            400,
-            "limit must be a number from 1 to "
-                + MigrationFilter.MAX_LIMIT
-                + ", not '"
-                + limitText
-                + "'");
-      }
-    }
+    int limit =
+        ApiRequest.limit(parameters, MigrationFilter.DEFAULT_LIMIT, MigrationFilter.MAX_LIMIT);
     MigrationCursor after = null;
     String afterText = parameters.get("after");
     if (afterText != null && !afterText.isEmpty()) {
