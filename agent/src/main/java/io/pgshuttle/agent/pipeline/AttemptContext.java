@@ -2,6 +2,7 @@ package io.pgshuttle.agent.pipeline;
 
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.StartMigration;
+import java.util.function.Supplier;
 
 /**
  * What a step knows about the attempt it runs in. One per attempt; the runner calls steps one at a
@@ -30,4 +31,11 @@ public interface AttemptContext {
 
   /** Whether the attempt was cancelled, and a hook to stop running tools when it is. */
   Cancellation cancellation();
+
+  /**
+   * The object of {@code type} the steps of this attempt share in memory, made by {@code create} on
+   * first use (such as what DUMP hands to RESTORE while both run). Gone with the attempt: nothing
+   * in it survives an agent restart, so it never replaces the journal. Thread-safe.
+   */
+  <T> T shared(Class<T> type, Supplier<? extends T> create);
 }

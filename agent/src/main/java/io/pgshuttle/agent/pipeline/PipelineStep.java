@@ -16,6 +16,16 @@ public interface PipelineStep {
   Step name();
 
   /**
+   * Whether the runner starts the next step while this one still runs, on a thread of its own, so
+   * that the next step can take this one's output as it comes (through {@link
+   * AttemptContext#shared}). The two steps then succeed, fail and are compensated as two steps; a
+   * failure of either stops the other. Default: no, the next step starts after this one succeeded.
+   */
+  default boolean runsAlongsideNext() {
+    return false;
+  }
+
+  /**
    * Does the step's work.
    *
    * @throws StepException retryable or not, with a message a person can act on
