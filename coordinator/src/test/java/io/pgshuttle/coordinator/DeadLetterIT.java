@@ -272,6 +272,18 @@ class DeadLetterIT extends WithCoordinatorFixture {
     assertNoPasswordStored();
   }
 
+  @Test
+  void aMessageIdHoldingANulIsRecordedNotRequeuedForever() throws Exception {
+    // AMQP allows any byte in a message id; PostgreSQL text takes no NUL.
+    MigrationRequest request = CoordinatorFixture.request("req-nul", "vm-nul", PASSWORD);
+    fixture.publishDeadLetterAsTheBroker(request, "id-with-\0-nul");
+
+    JsonNode letter = awaitAnyLetter();
+
+    assertThat(letter.get("requestId").asText()).isEqualTo("req-nul");
+    await().atMost(WAIT).until(() -> fixture.deadLetterQueueDepth() == 0);
+  }
+
   private JsonNode awaitAnyLetter() {
     return await()
         .atMost(WAIT)

@@ -57,7 +57,7 @@ public final class DeadLetters {
         Sql.timestamp(arrived.failedAt()),
         arrived.deliveryCount(),
         arrived.replays(),
-        arrived.messageId(),
+        StoredText.clean(arrived.messageId()),
         StoredText.clean(arrived.requestId()),
         StoredText.clean(arrived.instanceId()),
         arrived.request() == null ? null : arrived.request().toString(),
