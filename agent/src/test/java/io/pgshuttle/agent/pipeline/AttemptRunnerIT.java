@@ -463,12 +463,12 @@ class AttemptRunnerIT {
   /**
    * What DUMP and RESTORE hand each other through {@link AttemptContext#shared} while both run:
    * each test's steps wait on these, so a runner that ran them one after the other would never end
-   * (the class's timeout then fails the test).
+   * (the test's timeout then fails it).
    */
   private static final class Overlap {
     final SynchronousQueue<String> tables = new SynchronousQueue<>();
-    final CountDownLatch dumpRunning = new CountDownLatch(1);
-    final CountDownLatch restoreRunning = new CountDownLatch(1);
+    final Map<Step, CountDownLatch> running =
+        Map.of(Step.DUMP, new CountDownLatch(1), Step.RESTORE, new CountDownLatch(1));
   }
 
   private static Overlap overlap(AttemptContext context) {
@@ -484,18 +484,38 @@ class AttemptRunnerIT {
     }
   }
 
+  /** DUMP runs alongside RESTORE; {@code step} does {@code then} once {@code other} runs. */
+  private void onceRunning(Step step, Step other, StepScript then) {
+    alongside.add(Step.DUMP);
+    executes.put(
+        step,
+        context -> {
+          await(overlap(context).running.get(other));
+          then.run(context);
+        });
+  }
+
   /**
-   * Stands for a step whose tool runs until it is killed: blocks until the step's cancellation
-   * fires its hook, then ends as a step does after that, by {@code throwIfCancelled}.
+   * {@code step} stands for a step whose tool runs until it is killed: it says it runs, blocks
+   * until its cancellation fires its hook, then ends as a step does after that, by {@code
+   * throwIfCancelled}; at the end it logs {@code ended STEP}.
    */
-  private void runUntilStopped(AttemptContext context, Step step) throws StepException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (Cancellation.Registration hook = context.cancellation().onCancel(stopped::countDown)) {
-      await(stopped);
-    }
-    log.add("stopped " + step);
-    context.cancellation().throwIfCancelled();
-    throw new IllegalStateException("the stop hook ran but throwIfCancelled did not throw");
+  private void runsUntilStopped(Step step) {
+    executes.put(
+        step,
+        context -> {
+          CountDownLatch stopped = new CountDownLatch(1);
+          try (Cancellation.Registration hook =
+              context.cancellation().onCancel(stopped::countDown)) {
+            overlap(context).running.get(step).countDown();
+            await(stopped);
+            log.add("stopped " + step);
+            context.cancellation().throwIfCancelled();
+            throw new IllegalStateException("the stop hook ran but throwIfCancelled did not throw");
+          } finally {
+            log.add("ended " + step);
+          }
+        });
   }
 
   private static final List<String> COMPENSATIONS_FROM_RESTORE =
@@ -562,99 +582,65 @@ class AttemptRunnerIT {
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void whenTheFirstOfTwoOverlappingStepsFailsTheSecondIsStoppedAndBothAreRolledBack() {
-    alongside.add(Step.DUMP);
-    executes.put(
-        Step.RESTORE,
-        context -> {
-          overlap(context).restoreRunning.countDown();
-          runUntilStopped(context, Step.RESTORE);
-        });
-    executes.put(
-        Step.DUMP,
-        context -> {
-          await(overlap(context).restoreRunning);
-          throw new RetryableStepException("no space left on the dump disk");
-        });
-
-    AttemptResult result = run(1);
-
-    assertThat(result).isEqualTo(AttemptResult.failure("no space left on the dump disk", true));
-    assertThat(log).contains("stopped RESTORE");
-    assertThat(eventsFromDump())
-        .containsExactly(
-            new StepStarted(Step.DUMP),
-            new StepStarted(Step.RESTORE),
-            new StepFailed(Step.DUMP, "no space left on the dump disk", true),
-            new StepFailed(
-                Step.RESTORE,
-                "RESTORE stopped because DUMP, which ran alongside it, failed;"
-                    + " DUMP's error says what to fix",
-                true),
-            new AttemptFailed(Step.DUMP, "no space left on the dump disk", true, List.of()));
-    assertThat(compensated()).isEqualTo(COMPENSATIONS_FROM_RESTORE);
-    assertThat(journal(1).stepsStarted()).endsWith(Step.DUMP, Step.RESTORE);
-    assertThat(journal(1).stepsFinished()).doesNotContain(Step.DUMP, Step.RESTORE);
-    assertThat(journal(1).failure().orElseThrow().step()).isEqualTo(Step.DUMP);
+    assertAFailureStopsTheOtherStep(
+        Step.DUMP, Step.RESTORE, new RetryableStepException("no space left on the dump disk"));
   }
 
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void whenTheSecondOfTwoOverlappingStepsFailsTheFirstIsStoppedAndBothAreRolledBack() {
-    alongside.add(Step.DUMP);
-    executes.put(
-        Step.DUMP,
-        context -> {
-          overlap(context).dumpRunning.countDown();
-          runUntilStopped(context, Step.DUMP);
-        });
-    executes.put(
+    assertAFailureStopsTheOtherStep(
         Step.RESTORE,
+        Step.DUMP,
+        new NonRetryableStepException("role app is missing on the target"));
+  }
+
+  private void assertAFailureStopsTheOtherStep(Step failing, Step other, StepException failure) {
+    runsUntilStopped(other);
+    onceRunning(
+        failing,
+        other,
         context -> {
-          await(overlap(context).dumpRunning);
-          throw new NonRetryableStepException("role app is missing on the target");
+          throw failure;
         });
 
     AttemptResult result = run(1);
 
-    assertThat(result).isEqualTo(AttemptResult.failure("role app is missing on the target", false));
-    assertThat(log).contains("stopped DUMP");
+    assertThat(result).isEqualTo(AttemptResult.failure(failure.getMessage(), failure.retryable()));
+    assertThat(log).contains("stopped " + other);
     assertThat(eventsFromDump())
         .containsExactly(
             new StepStarted(Step.DUMP),
             new StepStarted(Step.RESTORE),
-            new StepFailed(Step.RESTORE, "role app is missing on the target", false),
+            new StepFailed(failing, failure.getMessage(), failure.retryable()),
             new StepFailed(
-                Step.DUMP,
-                "DUMP stopped because RESTORE, which ran alongside it, failed;"
-                    + " RESTORE's error says what to fix",
-                false),
-            new AttemptFailed(Step.RESTORE, "role app is missing on the target", false, List.of()));
+                other, AttemptRunner.stoppedMessage(other, failing), failure.retryable()),
+            new AttemptFailed(failing, failure.getMessage(), failure.retryable(), List.of()));
     assertThat(compensated()).isEqualTo(COMPENSATIONS_FROM_RESTORE);
+    FileAttemptJournal journal = journal(1);
+    assertThat(journal.stepsStarted()).endsWith(Step.DUMP, Step.RESTORE);
+    assertThat(journal.stepsFinished()).doesNotContain(Step.DUMP, Step.RESTORE);
+    assertThat(journal.failure().orElseThrow().step()).isEqualTo(failing);
+    assertThat(journal.status()).isEqualTo(AttemptStatus.FAILED);
   }
 
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void aCancelWhileTwoStepsRunStopsBothAndIsReportedAsACancel() {
     TestCancellation cancellation = new TestCancellation();
-    alongside.add(Step.DUMP);
-    executes.put(
+    runsUntilStopped(Step.DUMP);
+    onceRunning(
+        Step.RESTORE,
         Step.DUMP,
         context -> {
-          overlap(context).dumpRunning.countDown();
-          runUntilStopped(context, Step.DUMP);
-        });
-    executes.put(
-        Step.RESTORE,
-        context -> {
-          await(overlap(context).dumpRunning);
           cancellation.cancel();
-          runUntilStopped(context, Step.RESTORE);
+          context.cancellation().throwIfCancelled();
         });
 
     AttemptResult result = runner().run(command(1, 1), events::add, cancellation);
 
     assertThat(result).isEqualTo(AttemptResult.failure("migration cancelled by the test", false));
-    assertThat(log).contains("stopped DUMP", "stopped RESTORE");
+    assertThat(log).contains("stopped DUMP");
     assertThat(eventsOf(StepFailed.class))
         .containsExactlyInAnyOrder(
             new StepFailed(Step.DUMP, "migration cancelled by the test", false),
@@ -671,30 +657,21 @@ class AttemptRunnerIT {
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void anErrorOnTheThreadOfTheFirstStepIsItsFailure() {
-    alongside.add(Step.DUMP);
-    executes.put(
+    runsUntilStopped(Step.RESTORE);
+    onceRunning(
+        Step.DUMP,
         Step.RESTORE,
         context -> {
-          overlap(context).restoreRunning.countDown();
-          runUntilStopped(context, Step.RESTORE);
-        });
-    executes.put(
-        Step.DUMP,
-        context -> {
-          await(overlap(context).restoreRunning);
           throw new AssertionError("a bug");
         });
 
     AttemptResult result = run(1);
 
-    assertThat(result)
-        .isEqualTo(
-            AttemptResult.failure(
-                "DUMP failed unexpectedly: java.lang.AssertionError: a bug", false));
+    String error = "DUMP failed unexpectedly: java.lang.AssertionError: a bug";
+    assertThat(result).isEqualTo(AttemptResult.failure(error, false));
     assertThat(eventsOf(StepFailed.class))
         .containsExactly(
-            new StepFailed(
-                Step.DUMP, "DUMP failed unexpectedly: java.lang.AssertionError: a bug", false),
+            new StepFailed(Step.DUMP, error, false),
             new StepFailed(
                 Step.RESTORE,
                 "RESTORE stopped because DUMP, which ran alongside it, failed;"
@@ -707,26 +684,16 @@ class AttemptRunnerIT {
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void anAgentKilledWhileTwoStepsRanRollsBothBackWhenItStartsAgain() {
-    alongside.add(Step.DUMP);
-    executes.put(
+    runsUntilStopped(Step.DUMP);
+    onceRunning(
+        Step.RESTORE,
         Step.DUMP,
         context -> {
-          overlap(context).dumpRunning.countDown();
-          try {
-            runUntilStopped(context, Step.DUMP);
-          } finally {
-            log.add("DUMP ended");
-          }
-        });
-    executes.put(
-        Step.RESTORE,
-        context -> {
-          await(overlap(context).dumpRunning);
           throw new AgentKilled();
         });
 
     assertThatThrownBy(() -> run(1)).isInstanceOf(AgentKilled.class);
-    assertThat(log).as("the attempt's thread waited for DUMP's to end").contains("DUMP ended");
+    assertThat(log).as("the attempt's thread waited for DUMP's to end").contains("ended DUMP");
     assertThat(journal(1).status()).isEqualTo(AttemptStatus.RUNNING);
     assertThat(journal(1).stepsStarted()).endsWith(Step.DUMP, Step.RESTORE);
     log.clear();
