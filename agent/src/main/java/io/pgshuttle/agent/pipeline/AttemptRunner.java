@@ -103,6 +103,67 @@ public final class AttemptRunner {
   }
 
   /**
+   * Runs one attempt to its end and reports it through {@code events}: StepStarted, StepProgress,
+   * StepSucceeded or StepFailed per step, then MigrationSucceeded or AttemptFailed (after the
+   * rollback). While two steps run alongside each other their events interleave, and {@code events}
+   * is called from both threads. A command that is stale (a later dispatch of the migration was
+   * seen) is refused without events.
+   *
+   * @param command with the target password, which stays in memory
+   * @throws IllegalStateException if this attempt has run before (its journal exists)
+   */
+  public AttemptResult run(
+      Envelope<StartMigration> command, EventSink events, Cancellation cancellation) {
+    if (fencing.isStale(command)) {
+      log.warn(
+          "refused attempt {} of {}: a later dispatch of this migration was seen",
+          command.attempt(),
+          command.migrationId());
+      return AttemptResult.failure(
+          "stale command: a later dispatch of migration " + command.migrationId() + " was seen",
+          false);
+    }
+    fencing.record(command);
+    List<FileAttemptJournal> earlierAttempts =
+        journals.earlierAttempts(command.migrationId(), command.attempt());
+    Optional<FileAttemptJournal> succeeded =
+        earlierAttempts.stream()
+            .filter(earlier -> earlier.status() == AttemptStatus.SUCCEEDED)
+            .findFirst();
+    FileAttemptJournal journal = journals.create(command);
+    if (succeeded.isPresent()) {
+      return reportEarlierSuccess(command, journal, succeeded.get(), events);
+    }
+    RunningAttempt context =
+        new RunningAttempt(
+            command,
+            journal,
+            new RateLimitedProgressReporter(events, progressInterval, System::nanoTime),
+            cancellation);
+    log.info("attempt {} of migration {} starts", command.attempt(), command.migrationId());
+    Attempt attempt = new Attempt(context, journal, events, earlierAttempts, new ArrayList<>());
+    for (int i = 0; i < steps.size(); i++) {
+      StepException cancelled = cancellationFailure(cancellation);
+      if (cancelled != null) {
+        return rollBack(context, journal, attempt.started(), null, cancelled, events);
+      }
+      PipelineStep step = steps.get(i);
+      Failure failure =
+          step.runsAlongsideNext()
+              ? runAlongside(attempt, step, steps.get(++i))
+              : runAlone(attempt, step);
+      if (failure != null) {
+        return rollBack(
+            context, journal, attempt.started(), failure.step(), failure.cause(), events);
+      }
+    }
+    journal.finish(AttemptStatus.SUCCEEDED);
+    log.info("attempt {} of migration {} succeeded", command.attempt(), command.migrationId());
+    report(journal, events);
+    return AttemptResult.success();
+  }
+
+  /**
    * One attempt as it runs.
    *
    * @param started the steps started so far, in the order they started; written by the attempt's
@@ -261,67 +322,6 @@ public final class AttemptRunner {
                 millis,
                 AttemptRecords.summary(attempt.journal(), step.name()).orElse(null)));
     return null;
-  }
-
-  /**
-   * Runs one attempt to its end and reports it through {@code events}: StepStarted, StepProgress,
-   * StepSucceeded or StepFailed per step, then MigrationSucceeded or AttemptFailed (after the
-   * rollback). While two steps run alongside each other their events interleave, and {@code events}
-   * is called from both threads. A command that is stale (a later dispatch of the migration was
-   * seen) is refused without events.
-   *
-   * @param command with the target password, which stays in memory
-   * @throws IllegalStateException if this attempt has run before (its journal exists)
-   */
-  public AttemptResult run(
-      Envelope<StartMigration> command, EventSink events, Cancellation cancellation) {
-    if (fencing.isStale(command)) {
-      log.warn(
-          "refused attempt {} of {}: a later dispatch of this migration was seen",
-          command.attempt(),
-          command.migrationId());
-      return AttemptResult.failure(
-          "stale command: a later dispatch of migration " + command.migrationId() + " was seen",
-          false);
-    }
-    fencing.record(command);
-    List<FileAttemptJournal> earlierAttempts =
-        journals.earlierAttempts(command.migrationId(), command.attempt());
-    Optional<FileAttemptJournal> succeeded =
-        earlierAttempts.stream()
-            .filter(earlier -> earlier.status() == AttemptStatus.SUCCEEDED)
-            .findFirst();
-    FileAttemptJournal journal = journals.create(command);
-    if (succeeded.isPresent()) {
-      return reportEarlierSuccess(command, journal, succeeded.get(), events);
-    }
-    RunningAttempt context =
-        new RunningAttempt(
-            command,
-            journal,
-            new RateLimitedProgressReporter(events, progressInterval, System::nanoTime),
-            cancellation);
-    log.info("attempt {} of migration {} starts", command.attempt(), command.migrationId());
-    Attempt attempt = new Attempt(context, journal, events, earlierAttempts, new ArrayList<>());
-    for (int i = 0; i < steps.size(); i++) {
-      StepException cancelled = cancellationFailure(cancellation);
-      if (cancelled != null) {
-        return rollBack(context, journal, attempt.started(), null, cancelled, events);
-      }
-      PipelineStep step = steps.get(i);
-      Failure failure =
-          step.runsAlongsideNext()
-              ? runAlongside(attempt, step, steps.get(++i))
-              : runAlone(attempt, step);
-      if (failure != null) {
-        return rollBack(
-            context, journal, attempt.started(), failure.step(), failure.cause(), events);
-      }
-    }
-    journal.finish(AttemptStatus.SUCCEEDED);
-    log.info("attempt {} of migration {} succeeded", command.attempt(), command.migrationId());
-    report(journal, events);
-    return AttemptResult.success();
   }
 
   /**
