@@ -2,6 +2,7 @@ package io.pgshuttle.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgshuttle.agent.pipeline.StepThreads;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,28 +48,13 @@ class OutboxEventSinkIT {
   void twoStepsEmittingAtOnceGetDistinctSeqsAndKeepTheirOwnOrder() throws Exception {
     EventOutbox outbox = new EventOutbox(work.resolve("outbox"), codec);
     OutboxEventSink sink = sink(outbox);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (Step step : List.of(Step.DUMP, Step.RESTORE)) {
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  go.await();
-                } catch (InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-                for (int report = 1; report <= 50; report++) {
-                  sink.emit(progress(step, report));
-                }
-              });
-      thread.start();
-      threads.add(thread);
-    }
-    go.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
+    StepThreads.runAtOnce(
+        List.of(Step.DUMP, Step.RESTORE),
+        step -> {
+          for (int report = 1; report <= 50; report++) {
+            sink.emit(progress(step, report));
+          }
+        });
 
     List<Envelope<Event>> stored = new ArrayList<>();
     for (EventOutbox.Entry entry : outbox.pending()) {

@@ -13,10 +13,8 @@ import io.pgshuttle.messages.TargetServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,32 +51,17 @@ class FileAttemptJournalIT {
     AttemptJournalStore store = new AttemptJournalStore(stateDir);
     MigrationId migrationId = MigrationId.forRequest("journal-overlap");
     FileAttemptJournal journal = store.create(command(migrationId, 1, 1));
-    CountDownLatch go = new CountDownLatch(1);
     List<String> read = new CopyOnWriteArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-    for (Step step : List.of(Step.DUMP, Step.RESTORE)) {
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  go.await();
-                } catch (InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-                journal.stepStarted(step);
-                for (int table = 0; table < 40; table++) {
-                  journal.put(step + ".table." + table, "done");
-                  read.add(journal.get(step + ".table." + table, String.class).orElse("none"));
-                }
-                journal.stepFinished(step);
-              });
-      thread.start();
-      threads.add(thread);
-    }
-    go.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
+    StepThreads.runAtOnce(
+        List.of(Step.DUMP, Step.RESTORE),
+        step -> {
+          journal.stepStarted(step);
+          for (int table = 0; table < 40; table++) {
+            journal.put(step + ".table." + table, "done");
+            read.add(journal.get(step + ".table." + table, String.class).orElse("none"));
+          }
+          journal.stepFinished(step);
+        });
 
     assertThat(read).as("each step reads what it wrote").hasSize(80).containsOnly("done");
     FileAttemptJournal reread = store.find(migrationId, 1).orElseThrow();
