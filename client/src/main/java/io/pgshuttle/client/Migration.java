@@ -18,7 +18,8 @@ import java.util.List;
  * @param verification VERIFY's summary once SUCCEEDED; else null
  * @param cancelRequestedAt when a cancel was first requested; null when none was
  * @param cancelReason the reason a cancel gave; null when none
- * @param steps the current attempt's steps, all eight, in pipeline order
+ * @param steps the current attempt's steps, all eight, in pipeline order; more than one may be
+ *     RUNNING (DUMP and RESTORE run together), each with its own progress
  * @param attempts every attempt, oldest first
  */
 public record Migration(

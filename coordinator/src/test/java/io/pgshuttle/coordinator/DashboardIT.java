@@ -135,8 +135,18 @@ class DashboardIT extends WithCoordinatorFixture {
     }
     assertThat(shown).containsExactly("10", "45.5", "80");
 
+    // RESTORE runs alongside DUMP: the row names both and shows the progress of RESTORE, which
+    // started last.
+    agent.emit(id, 2, seq++, new StepStarted(Step.RESTORE));
+    agent.emit(
+        id, 2, seq++, new StepProgress(Step.RESTORE, 20.0, 200L, 1000L, 0, 4, "public.users"));
+    awaitText(browser, row(id, "col-step"), "DUMP + RESTORE");
+    awaitProgress(browser, id, "20");
     agent.emit(id, 2, seq++, new StepSucceeded(Step.DUMP, 3000, "4 tables"));
-    for (Step step : List.of(Step.RESTORE, Step.VERIFY, Step.CUTOVER, Step.CLEANUP)) {
+    awaitText(browser, row(id, "col-step"), "RESTORE");
+    assertThat(progress(browser, id)).isEqualTo("20");
+    agent.emit(id, 2, seq++, new StepSucceeded(Step.RESTORE, 100, "RESTORE done"));
+    for (Step step : List.of(Step.VERIFY, Step.CUTOVER, Step.CLEANUP)) {
       agent.emit(id, 2, seq++, new StepStarted(step));
       agent.emit(id, 2, seq++, new StepSucceeded(step, 100, step + " done"));
     }

@@ -109,6 +109,86 @@ class EventFoldingIT extends WithCoordinatorFixture {
         .isEqualTo("1");
   }
 
+  /**
+   * DUMP and RESTORE run at once on the agent: their events interleave, both steps show RUNNING
+   * with their own progress, and each ends on its own event.
+   */
+  @Test
+  void eventsOfTwoStepsRunningAtOnceFoldIntoEachStep() throws Exception {
+    fixture.start();
+    FakeAgent agent = fixture.agent("vm-overlap");
+    fixture.publishRequest(CoordinatorFixture.request("req-overlap", "vm-overlap", "pw"));
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    long bytesDumped = fixture.counter(CoordinatorMetrics.BYTES_DUMPED);
+    long bytesRestored = fixture.counter(CoordinatorMetrics.BYTES_RESTORED);
+
+    agent.emit(id, 1, 1, t0, new StepStarted(Step.DUMP));
+    agent.emit(id, 1, 2, t0.plusMillis(10), new StepStarted(Step.RESTORE));
+    agent.emit(
+        id, 1, 3, t0.plusSeconds(1), new StepProgress(Step.DUMP, null, 400L, 1000L, 2, 5, "b", 6L));
+    agent.emit(
+        id,
+        1,
+        4,
+        t0.plusSeconds(1),
+        new StepProgress(Step.RESTORE, null, 100L, 1000L, 1, 5, "a", 40L));
+    agent.emit(
+        id, 1, 5, t0.plusSeconds(2), new StepProgress(Step.DUMP, null, 700L, 1000L, 4, 5, "d", 2L));
+    awaitFolded(5);
+
+    MigrationStatus both = fixture.status(id);
+    StepStatus dump = step(both, Step.DUMP);
+    StepStatus restore = step(both, Step.RESTORE);
+    assertThat(dump.state()).isEqualTo(StepState.RUNNING);
+    assertThat(dump.startedAt()).isEqualTo(t0);
+    assertThat(dump.progress()).isEqualTo(new StepProgressView(null, 700L, 1000L, 4, 5, "d", 2L));
+    assertThat(restore.state()).isEqualTo(StepState.RUNNING);
+    assertThat(restore.startedAt()).isEqualTo(t0.plusMillis(10));
+    assertThat(restore.progress())
+        .isEqualTo(new StepProgressView(null, 100L, 1000L, 1, 5, "a", 40L));
+
+    agent.emit(
+        id,
+        1,
+        6,
+        t0.plusSeconds(3),
+        new StepProgress(Step.DUMP, null, 1000L, 1000L, 5, 5, null, 0L));
+    agent.emit(id, 1, 7, t0.plusSeconds(3), new StepSucceeded(Step.DUMP, 3000, "5 tables"));
+    agent.emit(
+        id,
+        1,
+        8,
+        t0.plusSeconds(4),
+        new StepProgress(Step.RESTORE, null, 800L, 1000L, 4, 5, "e", 1L));
+    awaitFolded(8);
+
+    MigrationStatus dumped = fixture.status(id);
+    assertThat(step(dumped, Step.DUMP).state()).isEqualTo(StepState.SUCCEEDED);
+    assertThat(step(dumped, Step.DUMP).finishedAt()).isEqualTo(t0.plusSeconds(3));
+    assertThat(step(dumped, Step.DUMP).summary()).isEqualTo("5 tables");
+    assertThat(step(dumped, Step.RESTORE).state()).isEqualTo(StepState.RUNNING);
+    assertThat(step(dumped, Step.RESTORE).progress())
+        .isEqualTo(new StepProgressView(null, 800L, 1000L, 4, 5, "e", 1L));
+    assertThat(fixture.counter(CoordinatorMetrics.BYTES_DUMPED) - bytesDumped).isEqualTo(1000);
+
+    agent.emit(
+        id,
+        1,
+        9,
+        t0.plusSeconds(5),
+        new StepProgress(Step.RESTORE, null, 1000L, 1000L, 5, 5, null, 0L));
+    agent.emit(id, 1, 10, t0.plusSeconds(5), new StepSucceeded(Step.RESTORE, 4990, "restored"));
+    awaitFolded(10);
+
+    MigrationStatus restored = fixture.status(id);
+    assertThat(step(restored, Step.RESTORE).state()).isEqualTo(StepState.SUCCEEDED);
+    assertThat(step(restored, Step.RESTORE).startedAt()).isEqualTo(t0.plusMillis(10));
+    assertThat(step(restored, Step.DUMP)).isEqualTo(step(dumped, Step.DUMP));
+    assertThat(restored.state()).isEqualTo(MigrationState.RUNNING);
+    assertThat(fixture.counter(CoordinatorMetrics.BYTES_RESTORED) - bytesRestored).isEqualTo(1000);
+  }
+
   @Test
   void afterABurstOfHostileEventsAValidOneStillFolds() throws Exception {
     fixture.start();

@@ -62,16 +62,9 @@ final class Formats {
    */
   static String progress(Progress progress) {
     List<String> parts = new ArrayList<>();
-    Double percent = percent(progress);
-    if (percent != null) {
-      double clamped = Math.max(0, Math.min(100, percent));
-      int filled = (int) Math.round(clamped / 100 * BAR_WIDTH);
-      parts.add(
-          "["
-              + "#".repeat(filled)
-              + "-".repeat(BAR_WIDTH - filled)
-              + "] "
-              + String.format(Locale.ROOT, "%3.0f%%", clamped));
+    String bar = bar(progress);
+    if (bar != null) {
+      parts.add(bar);
     }
     if (progress.bytesDone() != null) {
       parts.add(
@@ -91,6 +84,24 @@ final class Formats {
       parts.add(progress.detail());
     }
     return String.join("  ", parts);
+  }
+
+  /**
+   * {@code [#########-----------] 45%}: the bar alone, from the percent, else from bytes or tables;
+   * null when the progress tells none of them.
+   */
+  static String bar(Progress progress) {
+    Double percent = percent(progress);
+    if (percent == null) {
+      return null;
+    }
+    double clamped = Math.max(0, Math.min(100, percent));
+    int filled = (int) Math.round(clamped / 100 * BAR_WIDTH);
+    return "["
+        + "#".repeat(filled)
+        + "-".repeat(BAR_WIDTH - filled)
+        + "] "
+        + String.format(Locale.ROOT, "%3.0f%%", clamped);
   }
 
   private static Double percent(Progress progress) {

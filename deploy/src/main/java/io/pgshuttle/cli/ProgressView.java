@@ -3,12 +3,15 @@ package io.pgshuttle.cli;
 import io.pgshuttle.cli.MigrationStatus.Progress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Prints a migration's course as it happens, one line per step start and end, with a text progress
- * bar. On a terminal ({@code redraw}), progress lines overwrite each other in place. Not
- * thread-safe: one follower prints through it.
+ * bar. On a terminal ({@code redraw}), progress lines overwrite each other in place; while two
+ * steps report progress at once (DUMP and RESTORE run together), the line shows the bar of each.
+ * Not thread-safe: one follower prints through it.
  */
 final class ProgressView {
   private static final String CLEAR_LINE = "\r\033[K";
@@ -17,6 +20,11 @@ final class ProgressView {
   private final PrintWriter out;
   private final boolean redraw;
   private boolean progressLineOpen;
+
+  /** The last progress of each step that reports and has not ended, by step, oldest first. */
+  private final Map<String, Progress> reporting = new LinkedHashMap<>();
+
+  private int reportingAttempt;
 
   ProgressView(PrintWriter out, boolean redraw) {
     this.out = out;
@@ -32,7 +40,15 @@ final class ProgressView {
   }
 
   void stepProgress(int attempt, String step, Progress progress) {
-    String text = prefix(attempt, step) + Formats.progress(progress);
+    if (attempt != reportingAttempt) {
+      reporting.clear();
+      reportingAttempt = attempt;
+    }
+    reporting.put(step, progress);
+    String text =
+        redraw && reporting.size() > 1
+            ? bars(attempt)
+            : prefix(attempt, step) + Formats.progress(progress);
     if (redraw) {
       out.print(CLEAR_LINE + text);
       out.flush();
@@ -43,6 +59,7 @@ final class ProgressView {
   }
 
   void stepSucceeded(int attempt, String step, Duration took, String summary) {
+    reporting.remove(step);
     line(
         prefix(attempt, step)
             + "succeeded"
@@ -51,6 +68,7 @@ final class ProgressView {
   }
 
   void stepFailed(int attempt, String step, String error) {
+    reporting.remove(step);
     line(prefix(attempt, step) + "failed" + (error == null ? "" : ": " + error));
   }
 
@@ -69,6 +87,17 @@ final class ProgressView {
 
   void migrationEnded(String state, String error) {
     line("migration " + state + (error == null ? "" : ": " + error));
+  }
+
+  /** {@code [attempt 1] DUMP [####----] 40% RESTORE [#-------] 10%}: each reporting step. */
+  private String bars(int attempt) {
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "[attempt %d]", attempt));
+    reporting.forEach(
+        (step, progress) -> {
+          String bar = Formats.bar(progress);
+          text.append(' ').append(step).append(' ').append(bar == null ? "..." : bar);
+        });
+    return text.toString();
   }
 
   private static String prefix(int attempt, String step) {

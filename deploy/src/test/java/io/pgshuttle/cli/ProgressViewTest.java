@@ -26,6 +26,29 @@ class ProgressViewTest {
   }
 
   @Test
+  void onATerminalTwoStepsReportingAtOnceShareTheLine() {
+    StringWriter text = new StringWriter();
+    ProgressView view = new ProgressView(new PrintWriter(text), true);
+
+    view.stepProgress(1, "DUMP", new Progress(40.0, null, null, null, null, null, null));
+    view.stepProgress(1, "RESTORE", new Progress(null, null, null, 1, 10, "public.a", null));
+    view.stepProgress(1, "DUMP", new Progress(50.0, null, null, null, null, null, null));
+    view.stepSucceeded(1, "DUMP", Duration.ofSeconds(3), null);
+    view.stepProgress(1, "RESTORE", new Progress(null, null, null, 2, 10, "public.b", null));
+
+    assertThat(text.toString())
+        .isEqualTo(
+            "\r\033[K[attempt 1] DUMP            [########------------]  40%"
+                + "\r\033[K[attempt 1] DUMP [########------------]  40%"
+                + " RESTORE [##------------------]  10%"
+                + "\r\033[K[attempt 1] DUMP [##########----------]  50%"
+                + " RESTORE [##------------------]  10%"
+                + "\r\033[K[attempt 1] DUMP            succeeded in 3.0s\n"
+                + "\r\033[K[attempt 1] RESTORE         [####----------------]  20%"
+                + "  2/10 tables  public.b");
+  }
+
+  @Test
   void elsewhereEachProgressIsALine() {
     StringWriter text = new StringWriter();
     ProgressView view = new ProgressView(new PrintWriter(text), false);

@@ -6,9 +6,13 @@ import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepStarted;
+import io.pgshuttle.messages.StepSucceeded;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Sequence numbers start from the wall clock in milliseconds times 1000, so a sink made after an
  * agent restart numbers above every event the attempt sent before. Numbering and writing happen
  * under one lock, so the outbox never holds a later event of the attempt without the earlier ones.
- * Thread-safe.
+ * Thread-safe: two steps running alongside each other emit from their own threads, and the
+ * heartbeat thread reads {@link #currentStep}.
  */
 public final class OutboxEventSink implements EventSink {
   private static final Logger log = LoggerFactory.getLogger(OutboxEventSink.class);
@@ -32,7 +37,9 @@ public final class OutboxEventSink implements EventSink {
   private final MigrationId migrationId;
   private final int attempt;
   private long seq; // guarded by this
-  private volatile Step currentStep;
+  private final Deque<Step> runningSteps =
+      new ArrayDeque<>(); // guarded by itself; last started last
+  private Step lastStarted; // guarded by runningSteps
 
   public OutboxEventSink(
       EventOutbox outbox,
@@ -49,16 +56,20 @@ public final class OutboxEventSink implements EventSink {
     this.seq = clock.millis() * 1000;
   }
 
-  /** The step that started last, for heartbeats; null before the first. */
+  /**
+   * The step the attempt is in, for heartbeats: of the steps running (two while one runs alongside
+   * the next), the one that started last; between steps the one that started last; null before the
+   * first.
+   */
   public Step currentStep() {
-    return currentStep;
+    synchronized (runningSteps) {
+      return runningSteps.isEmpty() ? lastStarted : runningSteps.peekLast();
+    }
   }
 
   @Override
   public void emit(Event event) {
-    if (event instanceof StepStarted started) {
-      currentStep = started.step();
-    }
+    trackSteps(event);
     if (event instanceof AgentHeartbeat) {
       relay.publishNow(envelope(event));
       return;
@@ -76,6 +87,19 @@ public final class OutboxEventSink implements EventSink {
             migrationId,
             attempt,
             e.getMessage());
+      }
+    }
+  }
+
+  private void trackSteps(Event event) {
+    synchronized (runningSteps) {
+      if (event instanceof StepStarted started) {
+        runningSteps.addLast(started.step());
+        lastStarted = started.step();
+      } else if (event instanceof StepSucceeded succeeded) {
+        runningSteps.remove(succeeded.step());
+      } else if (event instanceof StepFailed failed) {
+        runningSteps.remove(failed.step());
       }
     }
   }

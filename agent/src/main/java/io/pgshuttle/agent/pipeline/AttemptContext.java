@@ -5,8 +5,10 @@ import io.pgshuttle.messages.StartMigration;
 import java.util.function.Supplier;
 
 /**
- * What a step knows about the attempt it runs in. One per attempt; the runner calls steps one at a
- * time, so a step need not synchronize on it.
+ * What a step knows about the attempt it runs in. One per attempt, except that two steps running
+ * alongside each other (see {@link PipelineStep#runsAlongsideNext()}) each get a copy with a
+ * cancellation of its own. Thread-safe: while two steps run, both use the journal, the progress
+ * reporter and the {@link #shared} objects at once, from their own threads.
  */
 public interface AttemptContext {
 
@@ -29,7 +31,10 @@ public interface AttemptContext {
   /** Reports a running step's progress; rate-limited by the implementation. */
   ProgressReporter progress();
 
-  /** Whether the attempt was cancelled, and a hook to stop running tools when it is. */
+  /**
+   * Whether the attempt was cancelled, and a hook to stop running tools when it is. For a step
+   * running alongside another, also fires when the other step failed.
+   */
   Cancellation cancellation();
 
   /**

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * The attempt journals under PGSHUTTLE_STATE_DIR: {@code attempts/<migrationId>/attempt-<n>.json},
  * one {@link FileAttemptJournal} per attempt. Thread-safe for distinct attempts; one attempt's
- * journal has one writer at a time.
+ * journal is written through the one {@link FileAttemptJournal} its runner holds (whose methods are
+ * synchronized), never through a second.
  */
 public final class AttemptJournalStore {
   private static final String SUFFIX = ".json";

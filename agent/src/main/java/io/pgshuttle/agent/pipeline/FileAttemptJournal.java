@@ -20,8 +20,9 @@ import java.util.Optional;
 /**
  * An attempt's journal in one JSON file: the command (without the target password), the status, the
  * steps started and finished, the failure, and the steps' entries. Every change rewrites the file
- * durably (see {@link DurableFiles}) before the method returns. Methods are synchronized, so a
- * progress thread may read while a step writes; values must not be null.
+ * durably (see {@link DurableFiles}) before the method returns. Methods are synchronized, so two
+ * steps running alongside each other (and progress threads) may read and write at once, and writes
+ * reach the file one whole state at a time; values must not be null.
  *
  * <p>File layout: {@code {"command": <envelope>, "status", "stepsStarted": [], "stepsFinished": [],
  * "failure": {...}, "reported": bool, "entries": {key: value}}}.

@@ -19,7 +19,8 @@ public interface PipelineStep {
    * Whether the runner starts the next step while this one still runs, on a thread of its own, so
    * that the next step can take this one's output as it comes (through {@link
    * AttemptContext#shared}). The two steps then succeed, fail and are compensated as two steps; a
-   * failure of either stops the other. Default: no, the next step starts after this one succeeded.
+   * failure of either stops the other. Only pairs: the next step must not say so too. Default: no,
+   * the next step starts after this one succeeded.
    */
   default boolean runsAlongsideNext() {
     return false;

@@ -11,7 +11,9 @@ import java.util.function.LongSupplier;
  * Sends progress to an {@link EventSink}, at most one report per step per interval: the first
  * report of a step goes out at once, later ones only when the interval has passed since the last
  * one sent; the others are dropped. A report sent without an estimate of the time left gets one
- * from the step's rate so far ({@link EtaEstimator}). Thread-safe.
+ * from the step's rate so far ({@link EtaEstimator}). Thread-safe: steps that run alongside each
+ * other report from their own threads, and since the interval is kept per step, one step's reports
+ * never hold back the other's.
  */
 public final class RateLimitedProgressReporter implements ProgressReporter {
   private final EventSink sink;

@@ -47,7 +47,11 @@ public final class Rollbacks {
     this.steps = steps.stream().sorted(Comparator.comparing(PipelineStep::name)).toList();
   }
 
-  /** Runs the compensations of the {@code started} steps, last first, each even if one fails. */
+  /**
+   * Runs the compensations of the {@code started} steps, last first, each even if one fails. Steps
+   * start in pipeline order, also where one runs alongside the next (the runner starts it first),
+   * so reverse pipeline order is reverse start order: RESTORE's compensation runs before DUMP's.
+   */
   Outcome compensate(AttemptContext context, Collection<Step> started) {
     List<String> errors = new ArrayList<>();
     List<Step> uncompensated = new ArrayList<>();

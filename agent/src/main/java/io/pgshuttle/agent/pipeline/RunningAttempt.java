@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-/** The {@link AttemptContext} the runner hands to each step of one attempt. */
+/**
+ * The {@link AttemptContext} the runner hands to each step of one attempt. Two steps that run
+ * alongside each other get copies that differ only in their cancellation ({@link
+ * #withCancellation}) and share the journal, progress reporter and shared objects.
+ */
 record RunningAttempt(
     Envelope<StartMigration> envelope,
     AttemptJournal journal,
@@ -42,6 +46,11 @@ record RunningAttempt(
   @Override
   public StartMigration command() {
     return envelope.payload();
+  }
+
+  /** This attempt's context with {@code other} as its cancellation, sharing everything else. */
+  RunningAttempt withCancellation(Cancellation other) {
+    return new RunningAttempt(envelope, journal, progress, other, sharedObjects);
   }
 
   @Override

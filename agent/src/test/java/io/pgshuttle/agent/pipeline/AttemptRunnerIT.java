@@ -21,10 +21,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The runner with scripted steps: order, events, rollback, cancels, restarts. Journals on disk. */
@@ -39,6 +45,9 @@ class AttemptRunnerIT {
   private final Map<Step, StepScript> executes = new EnumMap<>(Step.class);
   private final Map<Step, StepScript> compensations = new EnumMap<>(Step.class);
   private final List<Event> events = new CopyOnWriteArrayList<>();
+
+  /** The steps that say they run alongside the next. */
+  private final Set<Step> alongside = EnumSet.noneOf(Step.class);
 
   @FunctionalInterface
   private interface StepScript {
@@ -58,6 +67,11 @@ class AttemptRunnerIT {
     @Override
     public Step name() {
       return step;
+    }
+
+    @Override
+    public boolean runsAlongsideNext() {
+      return alongside.contains(step);
     }
 
     @Override
@@ -444,6 +458,273 @@ class AttemptRunnerIT {
     assertThat(events).containsExactly(new MigrationSucceeded(List.of("a"), null));
     assertThat(compensated()).isEmpty();
     assertThat(journal(1).reported()).isTrue();
+  }
+
+  /**
+   * What DUMP and RESTORE hand each other through {@link AttemptContext#shared} while both run:
+   * each test's steps wait on these, so a runner that ran them one after the other would never end
+   * (the test's timeout then fails it).
+   */
+  private static final class Overlap {
+    final SynchronousQueue<String> tables = new SynchronousQueue<>();
+    final Map<Step, CountDownLatch> running =
+        Map.of(Step.DUMP, new CountDownLatch(1), Step.RESTORE, new CountDownLatch(1));
+  }
+
+  private static Overlap overlap(AttemptContext context) {
+    return context.shared(Overlap.class, Overlap::new);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** DUMP runs alongside RESTORE; {@code step} does {@code then} once {@code other} runs. */
+  private void onceRunning(Step step, Step other, StepScript then) {
+    alongside.add(Step.DUMP);
+    executes.put(
+        step,
+        context -> {
+          await(overlap(context).running.get(other));
+          then.run(context);
+        });
+  }
+
+  /**
+   * {@code step} stands for a step whose tool runs until it is killed: it says it runs, blocks
+   * until its cancellation fires its hook, then ends as a step does after that, by {@code
+   * throwIfCancelled}; at the end it logs {@code ended STEP}.
+   */
+  private void runsUntilStopped(Step step) {
+    executes.put(
+        step,
+        context -> {
+          CountDownLatch stopped = new CountDownLatch(1);
+          try (Cancellation.Registration hook =
+              context.cancellation().onCancel(stopped::countDown)) {
+            overlap(context).running.get(step).countDown();
+            await(stopped);
+            log.add("stopped " + step);
+            context.cancellation().throwIfCancelled();
+            throw new IllegalStateException("the stop hook ran but throwIfCancelled did not throw");
+          } finally {
+            log.add("ended " + step);
+          }
+        });
+  }
+
+  private static final List<String> COMPENSATIONS_FROM_RESTORE =
+      List.of(
+          "compensate RESTORE",
+          "compensate DUMP",
+          "compensate QUIESCE_SOURCE",
+          "compensate PROVISION_DISK",
+          "compensate PREFLIGHT");
+
+  /** The events from DUMP's start on: the three steps before always succeed here. */
+  private List<Event> eventsFromDump() {
+    return events.subList(events.indexOf(new StepStarted(Step.DUMP)), events.size());
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void aStepThatRunsAlongsideTheNextHandsItsOutputOverWhileBothRun() {
+    alongside.add(Step.DUMP);
+    executes.put(
+        Step.DUMP,
+        context -> {
+          try {
+            overlap(context).tables.put("public.orders");
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          log.add("DUMP handed over public.orders");
+        });
+    executes.put(
+        Step.RESTORE,
+        context -> {
+          try {
+            log.add("RESTORE took " + overlap(context).tables.take());
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+
+    AttemptResult result = run(1);
+
+    assertThat(result).isEqualTo(AttemptResult.success());
+    assertThat(log).contains("DUMP handed over public.orders", "RESTORE took public.orders");
+    List<Event> fromDump = eventsFromDump();
+    assertThat(fromDump.subList(0, 2))
+        .containsExactly(new StepStarted(Step.DUMP), new StepStarted(Step.RESTORE));
+    assertThat(fromDump.subList(2, 4))
+        .as("each ends with its own StepSucceeded, in whichever order they end")
+        .usingRecursiveFieldByFieldElementComparatorIgnoringFields("durationMillis")
+        .containsExactlyInAnyOrder(
+            new StepSucceeded(Step.DUMP, 0, "DUMP done"),
+            new StepSucceeded(Step.RESTORE, 0, "RESTORE done"));
+    assertThat(fromDump.get(4))
+        .as("VERIFY starts after both succeeded")
+        .isEqualTo(new StepStarted(Step.VERIFY));
+    assertThat(eventsOf(StepStarted.class)).hasSize(Step.values().length);
+    FileAttemptJournal journal = journal(1);
+    assertThat(journal.status()).isEqualTo(AttemptStatus.SUCCEEDED);
+    assertThat(journal.stepsFinished()).containsExactlyInAnyOrder(Step.values());
+    assertThat(AttemptRecords.summary(journal, Step.DUMP)).contains("DUMP done");
+    assertThat(AttemptRecords.summary(journal, Step.RESTORE)).contains("RESTORE done");
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void whenTheFirstOfTwoOverlappingStepsFailsTheSecondIsStoppedAndBothAreRolledBack() {
+    assertAFailureStopsTheOtherStep(
+        Step.DUMP, Step.RESTORE, new RetryableStepException("no space left on the dump disk"));
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void whenTheSecondOfTwoOverlappingStepsFailsTheFirstIsStoppedAndBothAreRolledBack() {
+    assertAFailureStopsTheOtherStep(
+        Step.RESTORE,
+        Step.DUMP,
+        new NonRetryableStepException("role app is missing on the target"));
+  }
+
+  private void assertAFailureStopsTheOtherStep(Step failing, Step other, StepException failure) {
+    runsUntilStopped(other);
+    onceRunning(
+        failing,
+        other,
+        context -> {
+          throw failure;
+        });
+
+    AttemptResult result = run(1);
+
+    assertThat(result).isEqualTo(AttemptResult.failure(failure.getMessage(), failure.retryable()));
+    assertThat(log).contains("stopped " + other);
+    assertThat(eventsFromDump())
+        .containsExactly(
+            new StepStarted(Step.DUMP),
+            new StepStarted(Step.RESTORE),
+            new StepFailed(failing, failure.getMessage(), failure.retryable()),
+            new StepFailed(
+                other, AttemptRunner.stoppedMessage(other, failing), failure.retryable()),
+            new AttemptFailed(failing, failure.getMessage(), failure.retryable(), List.of()));
+    assertThat(compensated()).isEqualTo(COMPENSATIONS_FROM_RESTORE);
+    FileAttemptJournal journal = journal(1);
+    assertThat(journal.stepsStarted()).endsWith(Step.DUMP, Step.RESTORE);
+    assertThat(journal.stepsFinished()).doesNotContain(Step.DUMP, Step.RESTORE);
+    assertThat(journal.failure().orElseThrow().step()).isEqualTo(failing);
+    assertThat(journal.status()).isEqualTo(AttemptStatus.FAILED);
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void aCancelWhileTwoStepsRunStopsBothAndIsReportedAsACancel() {
+    TestCancellation cancellation = new TestCancellation();
+    runsUntilStopped(Step.DUMP);
+    onceRunning(
+        Step.RESTORE,
+        Step.DUMP,
+        context -> {
+          cancellation.cancel();
+          context.cancellation().throwIfCancelled();
+        });
+
+    AttemptResult result = runner().run(command(1, 1), events::add, cancellation);
+
+    assertThat(result).isEqualTo(AttemptResult.failure("migration cancelled by the test", false));
+    assertThat(log).contains("stopped DUMP");
+    assertThat(eventsOf(StepFailed.class))
+        .containsExactlyInAnyOrder(
+            new StepFailed(Step.DUMP, "migration cancelled by the test", false),
+            new StepFailed(Step.RESTORE, "migration cancelled by the test", false));
+    AttemptFailed failed = eventsOf(AttemptFailed.class).get(0);
+    assertThat(failed.error()).isEqualTo("migration cancelled by the test");
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.step()).as("the one that ended first").isIn(Step.DUMP, Step.RESTORE);
+    assertThat(events.get(events.size() - 1)).isEqualTo(failed);
+    assertThat(events).doesNotContain(new StepStarted(Step.VERIFY));
+    assertThat(compensated()).isEqualTo(COMPENSATIONS_FROM_RESTORE);
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void anErrorOnTheThreadOfTheFirstStepIsItsFailure() {
+    runsUntilStopped(Step.RESTORE);
+    onceRunning(
+        Step.DUMP,
+        Step.RESTORE,
+        context -> {
+          throw new AssertionError("a bug");
+        });
+
+    AttemptResult result = run(1);
+
+    String error = "DUMP failed unexpectedly: java.lang.AssertionError: a bug";
+    assertThat(result).isEqualTo(AttemptResult.failure(error, false));
+    assertThat(eventsOf(StepFailed.class))
+        .containsExactly(
+            new StepFailed(Step.DUMP, error, false),
+            new StepFailed(
+                Step.RESTORE,
+                "RESTORE stopped because DUMP, which ran alongside it, failed;"
+                    + " DUMP's error says what to fix",
+                false));
+    assertThat(compensated()).isEqualTo(COMPENSATIONS_FROM_RESTORE);
+    assertThat(journal(1).status()).isEqualTo(AttemptStatus.FAILED);
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void anAgentKilledWhileTwoStepsRanRollsBothBackWhenItStartsAgain() {
+    runsUntilStopped(Step.DUMP);
+    onceRunning(
+        Step.RESTORE,
+        Step.DUMP,
+        context -> {
+          throw new AgentKilled();
+        });
+
+    assertThatThrownBy(() -> run(1)).isInstanceOf(AgentKilled.class);
+    assertThat(log).as("the attempt's thread waited for DUMP's to end").contains("ended DUMP");
+    assertThat(journal(1).status()).isEqualTo(AttemptStatus.RUNNING);
+    assertThat(journal(1).stepsStarted()).endsWith(Step.DUMP, Step.RESTORE);
+    log.clear();
+    executes.clear();
+    events.clear();
+
+    runner().recover(command -> events::add);
+
+    assertThat(compensated()).isEqualTo(COMPENSATIONS_FROM_RESTORE);
+    assertThat(events)
+        .containsExactly(
+            new AttemptFailed(
+                Step.RESTORE,
+                "agent restarted during DUMP and RESTORE; rolled back",
+                true,
+                List.of()));
+    assertThat(journal(1).status()).isEqualTo(AttemptStatus.FAILED);
+  }
+
+  @Test
+  void refusesStepsThatRunAlongsideMoreThanOneOther() {
+    alongside.add(Step.DUMP);
+    alongside.add(Step.RESTORE);
+    assertThatThrownBy(this::runner)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only two steps may run at once");
+    alongside.clear();
+    alongside.add(Step.CLEANUP);
+    assertThatThrownBy(this::runner)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("CLEANUP runs alongside the next, which is missing");
   }
 
   @Test

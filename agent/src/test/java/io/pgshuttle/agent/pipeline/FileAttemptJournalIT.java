@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,38 @@ class FileAttemptJournalIT {
             new TargetServer("db.example", 5432, "admin", Secret.of(PASSWORD), null),
             MigrationOptions.defaults(),
             token));
+  }
+
+  /**
+   * DUMP and RESTORE write the journal at once from their own threads: every entry of both is on
+   * disk when they are done, and both steps are recorded as started and finished.
+   */
+  @Test
+  void twoStepsWritingAtOnceLoseNothing() throws Exception {
+    AttemptJournalStore store = new AttemptJournalStore(stateDir);
+    MigrationId migrationId = MigrationId.forRequest("journal-overlap");
+    FileAttemptJournal journal = store.create(command(migrationId, 1, 1));
+    List<String> read = new CopyOnWriteArrayList<>();
+    StepThreads.runAtOnce(
+        List.of(Step.DUMP, Step.RESTORE),
+        step -> {
+          journal.stepStarted(step);
+          for (int table = 0; table < 40; table++) {
+            journal.put(step + ".table." + table, "done");
+            read.add(journal.get(step + ".table." + table, String.class).orElse("none"));
+          }
+          journal.stepFinished(step);
+        });
+
+    assertThat(read).as("each step reads what it wrote").hasSize(80).containsOnly("done");
+    FileAttemptJournal reread = store.find(migrationId, 1).orElseThrow();
+    assertThat(reread.stepsStarted()).containsExactlyInAnyOrder(Step.DUMP, Step.RESTORE);
+    assertThat(reread.stepsFinished()).containsExactlyInAnyOrder(Step.DUMP, Step.RESTORE);
+    for (Step step : List.of(Step.DUMP, Step.RESTORE)) {
+      for (int table = 0; table < 40; table++) {
+        assertThat(reread.get(step + ".table." + table, String.class)).contains("done");
+      }
+    }
   }
 
   @Test

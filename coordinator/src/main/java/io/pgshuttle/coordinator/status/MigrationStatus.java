@@ -32,7 +32,8 @@ import java.util.List;
  *   "cancelRequestedAt": when a cancel was first requested, or null; a RUNNING migration with
  *                      one is stopping and ends CANCELLED (or SUCCEEDED if the cancel came too late),
  *   "cancelReason":    the reason the cancel gave, or null,
- *   "steps": [         the current attempt's steps, all eight, in pipeline order
+ *   "steps": [         the current attempt's steps, all eight, in pipeline order; two may be
+ *                      RUNNING at once (DUMP and RESTORE), each with its own progress
  *     {"name": "PREFLIGHT | PROVISION_DISK | QUIESCE_SOURCE | DUMP | RESTORE | VERIFY | CUTOVER | CLEANUP",
  *      "state": "PENDING | RUNNING | SUCCEEDED | FAILED",
  *      "startedAt", "finishedAt",

@@ -105,15 +105,31 @@
     return value !== null && value !== undefined;
   }
 
-  /** The step a migration is at: the running one, else the last one that started. */
+  /**
+   * The step a migration is at: of the running ones (two while DUMP and RESTORE run at once), the
+   * one that started last, else the last one that started. Steps come in pipeline order, and
+   * steps that run at once are neighbours in it, so the last running one started last.
+   */
   function currentStep(migration) {
-    const steps = migration.steps || [];
-    const running = steps.find((step) => step.state === 'RUNNING');
-    if (running) {
-      return running;
+    const running = runningSteps(migration);
+    if (running.length) {
+      return running[running.length - 1];
     }
-    const started = steps.filter((step) => step.state !== 'PENDING');
+    const started = (migration.steps || []).filter((step) => step.state !== 'PENDING');
     return started.length ? started[started.length - 1] : null;
+  }
+
+  function runningSteps(migration) {
+    return (migration.steps || []).filter((step) => step.state === 'RUNNING');
+  }
+
+  /** The names of the running steps ("DUMP + RESTORE"), else the current step's name. */
+  function stepNames(migration) {
+    const running = runningSteps(migration);
+    if (running.length > 1) {
+      return running.map((step) => step.name).join(' + ');
+    }
+    return (currentStep(migration) || {}).name;
   }
 
   /** A step's percent: 100 once it succeeded, else its last progress report, else null. */
@@ -282,7 +298,7 @@
     column('request', requestLink),
     column('instance', text((migration) => migration.instanceId)),
     column('state', state((migration) => migration.state)),
-    column('step', text((migration) => (currentStep(migration) || {}).name)),
+    column('step', text(stepNames)),
     column('progress', progress(currentStep)),
     column('attempt', text((migration) => migration.attempt + ' of ' + migration.maxAttempts)),
     column('duration', text((migration) =>
