@@ -345,6 +345,11 @@ final class CoordinatorFixture implements AutoCloseable {
     channel.waitForConfirmsOrDie(5_000);
   }
 
+  /** Requests waiting in the requests queue, ready or delivered and not yet acknowledged. */
+  long requestsWaiting() throws Exception {
+    return channel.messageCount(topology.requestsQueue());
+  }
+
   /** Messages ready in the dead-letter queue the coordinator consumes. */
   long deadLetterQueueDepth() throws Exception {
     return channel.messageCount(topology.requestsDeadLetterQueue());
