@@ -8,8 +8,10 @@ import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,18 +77,86 @@ public final class ConfirmingPublisher implements AutoCloseable {
       byte[] body,
       boolean mandatory,
       Map<String, Object> headers) {
-    String messageId = envelope.messageId().toString();
-    AMQP.BasicProperties properties =
-        new AMQP.BasicProperties.Builder()
-            .contentType("application/json")
-            .deliveryMode(2)
-            .messageId(messageId)
-            .type(envelope.type())
-            .timestamp(Date.from(envelope.emittedAt()))
-            .userId(userId)
-            .headers(new HashMap<>(headers))
-            .build();
-    return publishRaw(exchange, routingKey, properties, body, mandatory);
+    return publishAll(
+            List.of(new Outgoing(exchange, routingKey, envelope, body, mandatory, headers)))
+        .get(0);
+  }
+
+  /**
+   * An envelope to publish with {@link #publishAll}. Immutable apart from {@code body}, which the
+   * caller must not change.
+   *
+   * @param body the envelope's encoding, already made (a signature may depend on the exact bytes)
+   * @param mandatory whether an unroutable message comes back as {@link PublishOutcome#UNROUTABLE}
+   * @param headers extra headers, may be empty, not null
+   */
+  public record Outgoing(
+      String exchange,
+      String routingKey,
+      Envelope<?> envelope,
+      byte[] body,
+      boolean mandatory,
+      Map<String, Object> headers) {}
+
+  /**
+   * Publishes {@code messages} in their order on one channel and waits once for all their confirms
+   * (a confirm window as wide as the list), so a batch costs one round trip, not one per message.
+   * All or nothing: if any message is nacked, or the broker does not confirm them all within the
+   * timeout, or closes the channel meanwhile, this throws and the caller must take none of them as
+   * published (some may have reached a queue: publishing them again is at least once).
+   *
+   * @return the outcome of each message, in the same order
+   * @throws AmqpException if the broker did not confirm every message
+   */
+  public synchronized List<PublishOutcome> publishAll(List<Outgoing> messages) {
+    if (messages.isEmpty()) {
+      return List.of();
+    }
+    List<String> messageIds = new ArrayList<>(messages.size());
+    for (Outgoing message : messages) {
+      messageIds.add(message.envelope().messageId().toString());
+    }
+    String exchange = messages.get(0).exchange();
+    boolean confirmed = false;
+    try {
+      confirmed(
+          exchange,
+          channel -> {
+            for (Outgoing message : messages) {
+              channel.basicPublish(
+                  message.exchange(),
+                  message.routingKey(),
+                  message.mandatory(),
+                  properties(message.envelope(), message.headers()),
+                  message.body());
+            }
+          });
+      confirmed = true;
+    } finally {
+      if (!confirmed) {
+        // A return of an unconfirmed batch must not mark the same message id when it is
+        // published again.
+        returnedMessageIds.removeAll(messageIds);
+      }
+    }
+    List<PublishOutcome> outcomes = new ArrayList<>(messages.size());
+    for (String messageId : messageIds) {
+      outcomes.add(
+          returnedMessageIds.remove(messageId) ? PublishOutcome.UNROUTABLE : PublishOutcome.ROUTED);
+    }
+    return outcomes;
+  }
+
+  private AMQP.BasicProperties properties(Envelope<?> envelope, Map<String, Object> headers) {
+    return new AMQP.BasicProperties.Builder()
+        .contentType("application/json")
+        .deliveryMode(2)
+        .messageId(envelope.messageId().toString())
+        .type(envelope.type())
+        .timestamp(Date.from(envelope.emittedAt()))
+        .userId(userId)
+        .headers(new HashMap<>(headers))
+        .build();
   }
 
   /**
@@ -99,9 +169,26 @@ public final class ConfirmingPublisher implements AutoCloseable {
       AMQP.BasicProperties properties,
       byte[] body,
       boolean mandatory) {
+    confirmed(
+        exchange,
+        channel -> channel.basicPublish(exchange, routingKey, mandatory, properties, body));
+    String messageId = properties.getMessageId();
+    return messageId != null && returnedMessageIds.remove(messageId)
+        ? PublishOutcome.UNROUTABLE
+        : PublishOutcome.ROUTED;
+  }
+
+  /** Publishing on a confirming channel. */
+  @FunctionalInterface
+  private interface Publishing {
+    void publishOn(Channel channel) throws IOException;
+  }
+
+  /** Runs {@code publishing} and waits until the broker confirmed all it published. */
+  private void confirmed(String exchange, Publishing publishing) {
     try {
       Channel channel = channel();
-      channel.basicPublish(exchange, routingKey, mandatory, properties, body);
+      publishing.publishOn(channel);
       channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
       // A channel the broker closed (say, a publish to a missing exchange) surfaces as a
@@ -118,10 +205,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AmqpException("interrupted while waiting for a publish confirm", e);
     }
-    String messageId = properties.getMessageId();
-    return messageId != null && returnedMessageIds.remove(messageId)
-        ? PublishOutcome.UNROUTABLE
-        : PublishOutcome.ROUTED;
   }
 
   private Channel channel() throws IOException {

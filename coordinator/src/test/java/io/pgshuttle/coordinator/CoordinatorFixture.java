@@ -272,6 +272,23 @@ final class CoordinatorFixture implements AutoCloseable {
     channel.waitForConfirmsOrDie(5_000);
   }
 
+  /**
+   * A queue bound to the commands exchange for {@code instanceId}'s commands that refuses every
+   * message, so the broker nacks each command to that instance (a full queue with reject-publish,
+   * as a real broker does under a length limit). Remove it with {@link #deleteQueue}.
+   */
+  String declareRefusingQueue(String instanceId) throws Exception {
+    String queue = topology.namespace() + ".refusing." + instanceId;
+    channel.queueDeclare(
+        queue, false, false, false, Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
+    channel.queueBind(queue, topology.commandsExchange(), instanceId);
+    return queue;
+  }
+
+  void deleteQueue(String queue) throws Exception {
+    channel.queueDelete(queue);
+  }
+
   void deleteExchange(String exchange) throws Exception {
     channel.exchangeDelete(exchange);
   }
@@ -326,6 +343,11 @@ final class CoordinatorFixture implements AutoCloseable {
         properties,
         codec.encode(Envelope.ofRequest(request)));
     channel.waitForConfirmsOrDie(5_000);
+  }
+
+  /** Requests waiting in the requests queue, ready or delivered and not yet acknowledged. */
+  long requestsWaiting() throws Exception {
+    return channel.messageCount(topology.requestsQueue());
   }
 
   /** Messages ready in the dead-letter queue the coordinator consumes. */

@@ -23,6 +23,7 @@ import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +117,59 @@ class IntakeIT extends WithCoordinatorFixture {
     } catch (MessageDecodingException e) {
       return false;
     }
+  }
+
+  @Test
+  void refusedRequestsAmongValidOnesAreDeadLetteredAloneWithTheirReasonsAndTheOthersRun()
+      throws Exception {
+    FakeAgent first = fixture.agent("vm-mix-1");
+    FakeAgent second = fixture.agent("vm-mix-2");
+    MigrationRequest one = CoordinatorFixture.request("req-mix-1", "vm-mix-1", "pw");
+    MigrationRequest two = CoordinatorFixture.request("req-mix-2", "vm-mix-2", "pw");
+    MigrationRequest busy = CoordinatorFixture.request("req-mix-busy", "vm-mix-2", "busy-pw");
+    MigrationRequest invalid =
+        new MigrationRequest(
+            "req-mix-invalid",
+            "vm-mix-1",
+            List.of("app"),
+            new TargetServer("target.example", 0, "admin", Secret.of("invalid-pw"), null),
+            new MigrationOptions(3, 3, null, null));
+    // Queued while no coordinator runs, so that it finds them waiting together.
+    fixture.stop();
+    fixture.publishRequest(one);
+    fixture.publishRequest(invalid);
+    fixture.publishRequest("{not json".getBytes(StandardCharsets.UTF_8));
+    fixture.publishRequest(two);
+    fixture.publishRequest(one);
+    fixture.publishRequest(busy);
+
+    fixture.start();
+
+    assertThat(first.awaitCommand(WAIT).migrationId()).isEqualTo(one.migrationId());
+    assertThat(second.awaitCommand(WAIT).migrationId()).isEqualTo(two.migrationId());
+    List<String> reasons = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      GetResponse deadLetter = fixture.awaitDeadLetter(WAIT);
+      assertThat(body(deadLetter)).doesNotContain("invalid-pw").doesNotContain("busy-pw");
+      reasons.add(reason(deadLetter));
+    }
+    assertThat(reasons)
+        .satisfiesExactlyInAnyOrder(
+            reason -> assertThat(reason).startsWith("invalid request: target.port 0"),
+            reason -> assertThat(reason).startsWith("cannot read the request: malformed JSON"),
+            reason ->
+                assertThat(reason)
+                    .startsWith(
+                        "instance vm-mix-2 already has a live migration " + two.migrationId()));
+    assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.migrations")).isEqualTo("2");
+    assertThat(fixture.counter(CoordinatorMetrics.REQUESTS_ACCEPTED)).isEqualTo(2);
+    assertThat(fixture.counter(CoordinatorMetrics.REQUESTS_DUPLICATE)).isEqualTo(1);
+    assertThat(fixture.counter(CoordinatorMetrics.REQUESTS_DEAD_LETTERED)).isEqualTo(3);
+    // Every request was acknowledged: none is delivered again to a new coordinator.
+    fixture.stop();
+    assertThat(fixture.requestsWaiting()).isZero();
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> first.unreadCommands() == 0);
+    assertThat(second.unreadCommands()).isZero();
   }
 
   @Test

@@ -19,7 +19,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AttemptScheduler {
   private static final Logger log = LoggerFactory.getLogger(AttemptScheduler.class);
-  private static final int BATCH = 20;
+
+  /**
+   * Most attempts started in one transaction: as many as the outbox publishes in one batch, so that
+   * a burst of requests goes out in few rounds.
+   */
+  static final int BATCH = OutboxPublisher.BATCH;
 
   private final Database database;
   private final Migrations migrations;
@@ -42,9 +47,9 @@ public final class AttemptScheduler {
   }
 
   /**
-   * Starts the next attempt of up to 20 due migrations.
+   * Starts the next attempt of up to {@link #BATCH} due migrations.
    *
-   * @return how many were started
+   * @return how many were started; {@link #BATCH} when more may be due
    */
   public int startDueAttempts() {
     int started =

@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread that starts due attempts and empties the outbox: when woken by {@link DispatchSignal},
- * else every half second. Broker or store trouble pauses it for a second and it tries again;
- * nothing is lost meanwhile, since the work waits in the store. Thread-safe.
+ * The thread that starts due attempts and empties the outbox, a batch at a time and without waiting
+ * to fill one: when woken by {@link DispatchSignal}, else every half second, and at once again
+ * while a full batch of attempts was started. Broker or store trouble pauses it for a second and it
+ * tries again; nothing is lost meanwhile, since the work waits in the store. Thread-safe.
  */
 @Singleton
 public final class DispatchLoop implements AutoCloseable {
@@ -59,13 +60,17 @@ public final class DispatchLoop implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        if (scheduler.startDueAttempts() > 0) {
+        int started = scheduler.startDueAttempts();
+        if (started > 0) {
           breakpoints.reach(BREAKPOINT_ATTEMPT_SCHEDULED);
         }
-        while (running && publisher.publishNext()) {
-          // Publish everything that waits before sleeping again.
+        while (running && publisher.publishReady() > 0) {
+          // Publish everything that waits before sleeping again, a batch at a time.
         }
-        signal.await(POLL_INTERVAL);
+        if (started < AttemptScheduler.BATCH) {
+          // Else more attempts may be due now: no wake-up would come for them.
+          signal.await(POLL_INTERVAL);
+        }
       } catch (InterruptedException e) {
         return;
       } catch (AmqpException | ShutdownSignalException | StoreException e) {

@@ -20,6 +20,7 @@ import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
+import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.Payload;
 import io.pgshuttle.messages.StartMigration;
@@ -28,22 +29,32 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes what waits in the outbox, oldest first, with publisher confirms. The entry stays locked
- * while it is published and is marked done in the same transaction, so two coordinators never
- * publish one entry at once; a crash between the confirm and the commit publishes it again under
- * the same message id (at least once). A StartMigration that no agent queue takes fails its
- * migration with "no agent for instance X"; a CancelMigration that no control queue takes cancels
- * its migration at once. Thread-safe.
+ * Publishes what waits in the outbox, oldest first, with publisher confirms: up to {@link #BATCH}
+ * entries that are ready now, in one transaction. It locks them and their migrations (in the order
+ * of the migrations' ids), skips those whose attempt is over, signs and publishes the others in
+ * order on one channel, waits once for all their confirms, and marks them done in one statement
+ * before the commit. So two coordinators never publish one entry at once, commands of one instance
+ * go out in the order they were decided, and an entry is marked done only once the broker confirmed
+ * it: if any confirm fails, none of the batch is marked and all are published again, under the same
+ * message ids (at least once), as after a crash between the confirms and the commit. A
+ * StartMigration that no agent queue takes fails its migration with "no agent for instance X"; a
+ * CancelMigration that no control queue takes cancels its migration at once. Thread-safe.
  */
 public final class OutboxPublisher {
   /** Breakpoint after the broker confirmed a StartMigration, before the outbox marks it done. */
   public static final String BREAKPOINT_COMMAND_CONFIRMED = "command-confirmed";
+
+  /** Most entries published in one transaction, with one wait for their confirms. */
+  static final int BATCH = 200;
 
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
 
@@ -99,36 +110,170 @@ public final class OutboxPublisher {
   }
 
   /**
-   * Publishes the oldest waiting entry.
+   * Publishes what waits in the outbox now, up to {@link #BATCH} entries; it does not wait for more
+   * to arrive.
    *
-   * @return false when none waits
-   * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm (the entry stays)
-   * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (the entry stays)
+   * @return how many entries it took (published or skipped); 0 when none waits
+   * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm them all (all stay)
+   * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (all stay)
    */
-  public boolean publishNext() {
+  public int publishReady() {
     return database.inTransaction(
         connection -> {
-          Optional<OutboxEntry> next = outbox.lockNext(connection);
-          if (next.isEmpty()) {
-            return false;
+          List<OutboxEntry> ready = outbox.lockReady(connection, BATCH);
+          if (ready.isEmpty()) {
+            return 0;
           }
-          OutboxEntry entry = next.get();
-          Outbox.Outcome outcome =
-              switch (entry.kind()) {
-                case START_MIGRATION -> publishCommand(connection, entry);
-                case CANCEL_MIGRATION -> publishCancel(connection, entry);
-                case EVENT -> publishEvent(connection, entry);
-              };
-          outbox.markDone(connection, entry.id(), outcome);
-          return true;
+          Map<MigrationId, MigrationRow> locked =
+              migrations.lockAll(connection, ready.stream().map(OutboxEntry::migrationId).toList());
+          Map<Long, Outbox.Outcome> done = new LinkedHashMap<>();
+          List<Prepared> prepared = new ArrayList<>(ready.size());
+          for (OutboxEntry entry : ready) {
+            Optional<Prepared> message = prepare(connection, entry, locked);
+            if (message.isPresent()) {
+              prepared.add(message.get());
+            } else {
+              done.put(entry.id(), Outbox.Outcome.SKIPPED);
+            }
+          }
+          List<PublishOutcome> published =
+              publisher.publishAll(prepared.stream().map(Prepared::outbound).toList());
+          boolean commandConfirmed = false;
+          for (int i = 0; i < prepared.size(); i++) {
+            Prepared message = prepared.get(i);
+            done.put(message.entry().id(), settle(connection, message, published.get(i)));
+            commandConfirmed |=
+                message.entry().kind() == OutboxEntry.Kind.START_MIGRATION
+                    && published.get(i) == PublishOutcome.ROUTED;
+          }
+          if (commandConfirmed) {
+            breakpoints.reach(BREAKPOINT_COMMAND_CONFIRMED);
+          }
+          outbox.markDone(connection, done);
+          return ready.size();
         });
   }
 
-  /** The migration of an outbox entry, locked for this transaction. */
+  /** An outbox entry's message, ready to publish. */
+  private record Prepared(OutboxEntry entry, SignedPublisher.Outbound outbound) {}
+
+  /** The message of {@code entry}, or empty when its attempt is over (the entry is skipped). */
+  private Optional<Prepared> prepare(
+      Connection connection, OutboxEntry entry, Map<MigrationId, MigrationRow> locked)
+      throws SQLException {
+    if (entry.kind() == OutboxEntry.Kind.EVENT) {
+      return Optional.of(new Prepared(entry, event(connection, entry)));
+    }
+    MigrationRow migration = locked.get(entry.migrationId());
+    if (migration == null) {
+      throw new SQLException("migration " + entry.migrationId() + " is gone");
+    }
+    int attempt = entry.attempt();
+    if (!isCurrentAndLive(connection, migration, attempt)) {
+      log.info(
+          "migration {} attempt {} is over before its {} went out",
+          migration.id(),
+          attempt,
+          entry.kind());
+      return Optional.empty();
+    }
+    Payload command =
+        entry.kind() == OutboxEntry.Kind.START_MIGRATION
+            ? command(migrations.dispatchPayload(connection, migration.id()))
+            : new CancelMigration(
+                migration.instanceId(), cancelRequest(connection, migration).reasonText());
+    String exchange =
+        entry.kind() == OutboxEntry.Kind.START_MIGRATION
+            ? topology.commandsExchange()
+            : topology.controlExchange();
+    return Optional.of(
+        new Prepared(
+            entry,
+            new SignedPublisher.Outbound(
+                exchange, migration.instanceId(), envelope(entry, migration, command), true)));
+  }
+
+  /** Records what became of a published message. */
+  private Outbox.Outcome settle(Connection connection, Prepared message, PublishOutcome published)
+      throws SQLException {
+    OutboxEntry entry = message.entry();
+    if (entry.kind() == OutboxEntry.Kind.EVENT) {
+      return Outbox.Outcome.ROUTED;
+    }
+    Envelope<?> command = message.outbound().envelope();
+    auditIssued(connection, command, published);
+    return entry.kind() == OutboxEntry.Kind.START_MIGRATION
+        ? settleCommand(connection, entry, command.instanceId(), published)
+        : settleCancel(connection, entry, command.instanceId(), published);
+  }
+
+  private Outbox.Outcome settleCommand(
+      Connection connection, OutboxEntry entry, String instanceId, PublishOutcome published)
+      throws SQLException {
+    int attempt = entry.attempt();
+    if (published == PublishOutcome.ROUTED) {
+      attempts.markPublished(connection, entry.migrationId(), attempt);
+      metrics.commandsPublished().inc();
+      log.info(
+          "published StartMigration of migration {} attempt {} to instance {}",
+          entry.migrationId(),
+          attempt,
+          instanceId);
+      return Outbox.Outcome.ROUTED;
+    }
+    metrics.commandsUnroutable().inc();
+    // Read again: an earlier entry of this batch may have ended the attempt meanwhile.
+    MigrationRow migration = lockMigration(connection, entry);
+    if (isCurrentAndLive(connection, migration, attempt)) {
+      outcomes.failMigration(connection, migration, attempt, noAgentError(topology, instanceId));
+    }
+    return Outbox.Outcome.UNROUTABLE;
+  }
+
+  /** If no control queue took the cancel, the agent is gone: the migration is cancelled at once. */
+  private Outbox.Outcome settleCancel(
+      Connection connection, OutboxEntry entry, String instanceId, PublishOutcome published)
+      throws SQLException {
+    int attempt = entry.attempt();
+    if (published == PublishOutcome.ROUTED) {
+      log.info(
+          "published CancelMigration of migration {} attempt {} to instance {}",
+          entry.migrationId(),
+          attempt,
+          instanceId);
+      return Outbox.Outcome.ROUTED;
+    }
+    // Read again: an earlier entry of this batch may have ended the attempt meanwhile.
+    MigrationRow migration = lockMigration(connection, entry);
+    if (isCurrentAndLive(connection, migration, attempt)) {
+      outcomes.cancelMigration(
+          connection,
+          migration,
+          cancelRequest(connection, migration),
+          "the agent of instance "
+              + instanceId
+              + " is gone: its control queue "
+              + topology.agentControlQueue(instanceId)
+              + " does not exist, so attempt "
+              + attempt
+              + " was not told to stop");
+    }
+    return Outbox.Outcome.UNROUTABLE;
+  }
+
+  /** The migration of an outbox entry, locked for this transaction (already, by the batch). */
   private MigrationRow lockMigration(Connection connection, OutboxEntry entry) throws SQLException {
     return migrations
         .lock(connection, entry.migrationId())
         .orElseThrow(() -> new SQLException("migration " + entry.migrationId() + " is gone"));
+  }
+
+  private CancelRequest cancelRequest(Connection connection, MigrationRow migration)
+      throws SQLException {
+    return migrations
+        .cancelRequest(connection, migration.id())
+        .orElseThrow(
+            () -> new SQLException("migration " + migration.id() + " has no cancel request"));
   }
 
   /** Whether {@code attempt} is still the migration's current attempt and neither has ended. */
@@ -152,80 +297,6 @@ public final class OutboxPublisher {
         payload);
   }
 
-  private Outbox.Outcome publishCommand(Connection connection, OutboxEntry entry)
-      throws SQLException {
-    MigrationRow migration = lockMigration(connection, entry);
-    int attempt = entry.attempt();
-    if (!isCurrentAndLive(connection, migration, attempt)) {
-      log.info(
-          "migration {} attempt {} is over before its command went out", migration.id(), attempt);
-      return Outbox.Outcome.SKIPPED;
-    }
-    Envelope<StartMigration> envelope =
-        envelope(entry, migration, command(migrations.dispatchPayload(connection, migration.id())));
-    PublishOutcome published = publisher.publishCommand(topology.commandsExchange(), envelope);
-    auditIssued(connection, envelope, published);
-    if (published == PublishOutcome.ROUTED) {
-      attempts.markPublished(connection, migration.id(), attempt);
-      metrics.commandsPublished().inc();
-      log.info(
-          "published StartMigration of migration {} attempt {} to instance {}",
-          migration.id(),
-          attempt,
-          migration.instanceId());
-      breakpoints.reach(BREAKPOINT_COMMAND_CONFIRMED);
-      return Outbox.Outcome.ROUTED;
-    }
-    metrics.commandsUnroutable().inc();
-    outcomes.failMigration(
-        connection, migration, attempt, noAgentError(topology, migration.instanceId()));
-    return Outbox.Outcome.UNROUTABLE;
-  }
-
-  /**
-   * Publishes the CancelMigration of an attempt to its agent's control queue, unless the attempt
-   * ended meanwhile. If no queue takes it, the agent is gone: the migration is cancelled at once.
-   */
-  private Outbox.Outcome publishCancel(Connection connection, OutboxEntry entry)
-      throws SQLException {
-    MigrationRow migration = lockMigration(connection, entry);
-    int attempt = entry.attempt();
-    CancelRequest cancel =
-        migrations
-            .cancelRequest(connection, migration.id())
-            .orElseThrow(
-                () -> new SQLException("migration " + migration.id() + " has no cancel request"));
-    if (!isCurrentAndLive(connection, migration, attempt)) {
-      log.info("migration {} attempt {} ended before its cancel went out", migration.id(), attempt);
-      return Outbox.Outcome.SKIPPED;
-    }
-    Envelope<CancelMigration> envelope =
-        envelope(
-            entry, migration, new CancelMigration(migration.instanceId(), cancel.reasonText()));
-    PublishOutcome published = publisher.publishCommand(topology.controlExchange(), envelope);
-    auditIssued(connection, envelope, published);
-    if (published == PublishOutcome.ROUTED) {
-      log.info(
-          "published CancelMigration of migration {} attempt {} to instance {}",
-          migration.id(),
-          attempt,
-          migration.instanceId());
-      return Outbox.Outcome.ROUTED;
-    }
-    outcomes.cancelMigration(
-        connection,
-        migration,
-        cancel,
-        "the agent of instance "
-            + migration.instanceId()
-            + " is gone: its control queue "
-            + topology.agentControlQueue(migration.instanceId())
-            + " does not exist, so attempt "
-            + attempt
-            + " was not told to stop");
-    return Outbox.Outcome.UNROUTABLE;
-  }
-
   private void auditIssued(Connection connection, Envelope<?> command, PublishOutcome published)
       throws SQLException {
     auditLog.record(
@@ -243,7 +314,8 @@ public final class OutboxPublisher {
         payload.fencingToken());
   }
 
-  private Outbox.Outcome publishEvent(Connection connection, OutboxEntry entry)
+  /** A stored event the coordinator emitted, as it was stored. */
+  private SignedPublisher.Outbound event(Connection connection, OutboxEntry entry)
       throws SQLException {
     String json =
         eventLog
@@ -257,10 +329,10 @@ public final class OutboxPublisher {
       throw new SQLException(
           "stored event of outbox entry " + entry.id() + ": " + e.getMessage(), e);
     }
-    publisher.publishEvent(
+    return new SignedPublisher.Outbound(
         topology.eventsExchange(),
         topology.eventRoutingKey(envelope.instanceId(), envelope.migrationId(), envelope.type()),
-        envelope);
-    return Outbox.Outcome.ROUTED;
+        envelope,
+        false);
   }
 }

@@ -1,5 +1,6 @@
 package io.pgshuttle.coordinator.dispatch;
 
+import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.messages.Command;
@@ -9,6 +10,8 @@ import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.security.MessageSigner;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Publishes what the coordinator sends, each message signed with the coordinator's key (the
@@ -38,7 +41,7 @@ public final class SignedPublisher {
    * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm
    */
   public PublishOutcome publishCommand(String exchange, Envelope<? extends Command> command) {
-    return publish(exchange, command.instanceId(), command, true);
+    return publishAll(List.of(Outbound.command(exchange, command))).get(0);
   }
 
   /**
@@ -47,15 +50,44 @@ public final class SignedPublisher {
    * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm
    */
   public void publishEvent(String exchange, String routingKey, Envelope<? extends Event> event) {
-    publish(exchange, routingKey, event, false);
+    publishAll(List.of(new Outbound(exchange, routingKey, event, false)));
   }
 
-  private PublishOutcome publish(
+  /**
+   * Signs each message now, publishes them all in order and waits once for their confirms; all or
+   * nothing, see {@link ConfirmingPublisher#publishAll}.
+   *
+   * @return each message's outcome, in the same order
+   * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm every message
+   */
+  public List<PublishOutcome> publishAll(List<Outbound> messages) {
+    MessageSigner signing = signer.get();
+    List<ConfirmingPublisher.Outgoing> outgoing = new ArrayList<>(messages.size());
+    for (Outbound message : messages) {
+      byte[] body = codec.encode(message.envelope());
+      outgoing.add(
+          new ConfirmingPublisher.Outgoing(
+              message.exchange(),
+              message.routingKey(),
+              message.envelope(),
+              body,
+              message.mandatory(),
+              signing.sign(message.envelope(), body)));
+    }
+    return broker.publisher().publishAll(outgoing);
+  }
+
+  /**
+   * A message the coordinator sends, not yet signed. Immutable.
+   *
+   * @param mandatory whether a message no queue takes comes back as {@link
+   *     PublishOutcome#UNROUTABLE}
+   */
+  public record Outbound(
       String exchange, String routingKey, Envelope<?> envelope, boolean mandatory) {
-    byte[] body = codec.encode(envelope);
-    return broker
-        .publisher()
-        .publish(
-            exchange, routingKey, envelope, body, mandatory, signer.get().sign(envelope, body));
+    /** A command to an agent: mandatory, routed by its instance id. */
+    public static Outbound command(String exchange, Envelope<? extends Command> command) {
+      return new Outbound(exchange, command.instanceId(), command, true);
+    }
   }
 }

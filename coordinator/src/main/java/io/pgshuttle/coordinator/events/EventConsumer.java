@@ -7,8 +7,9 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.audit.AuditAction;
 import io.pgshuttle.coordinator.audit.AuditLog;
 import io.pgshuttle.coordinator.audit.AuditRecord;
+import io.pgshuttle.coordinator.broker.BatchingConsumer;
+import io.pgshuttle.coordinator.broker.BatchingConsumer.Taken;
 import io.pgshuttle.coordinator.broker.Broker;
-import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.StoreException;
 import io.pgshuttle.coordinator.sweep.SweepReports;
 import io.pgshuttle.faults.Breakpoints;
@@ -27,8 +28,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +57,6 @@ public final class EventConsumer implements AutoCloseable {
   /** Most events folded in one transaction. */
   static final int BATCH = 200;
 
-  /** Unacked deliveries: two batches, so the next one arrives while one is folded. */
-  private static final int PREFETCH = 2 * BATCH;
-
   private static final Duration PAUSE_BEFORE_REQUEUE = Duration.ofSeconds(1);
 
   private final Broker broker;
@@ -71,15 +67,7 @@ public final class EventConsumer implements AutoCloseable {
   private final CoordinatorMetrics metrics;
   private final AuditLog auditLog;
   private final Breakpoints breakpoints;
-  private QueueConsumer consumer;
-  private Thread folding;
-
-  /** A delivery and the channel it came on, which alone can ack it. */
-  private record Pending(Channel channel, Delivery delivery) {
-    long tag() {
-      return delivery.getEnvelope().getDeliveryTag();
-    }
-  }
+  private BatchingConsumer consumer;
 
   @Inject
   public EventConsumer(
@@ -102,45 +90,20 @@ public final class EventConsumer implements AutoCloseable {
   }
 
   public synchronized void start() throws IOException {
-    // Bounded by the prefetch: the broker sends no more than PREFETCH unacked deliveries.
-    BlockingQueue<Pending> arrived = new LinkedBlockingQueue<>();
-    Thread thread = new Thread(() -> foldLoop(arrived), "pgshuttle-event-folder");
-    thread.setDaemon(true);
-    thread.start();
-    folding = thread;
     consumer =
-        QueueConsumer.start(
+        BatchingConsumer.start(
             broker,
             topology.coordinatorEventsQueue(),
-            PREFETCH,
+            BATCH,
             "pgshuttle-coordinator-events",
-            (channel, delivery) -> arrived.add(new Pending(channel, delivery)));
+            "pgshuttle-event-folder",
+            this::foldBatch);
   }
 
-  private void foldLoop(BlockingQueue<Pending> arrived) {
-    List<Pending> batch = new ArrayList<>(BATCH);
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        batch.add(arrived.take());
-        arrived.drainTo(batch, BATCH - 1);
-        foldBatch(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException e) {
-        // An ack the channel could not take: the channel is gone, and with it the unacked
-        // deliveries, which the broker delivers again.
-        log.error(
-            "cannot fold or ack {} events; the broker will deliver them again", batch.size(), e);
-      } finally {
-        batch.clear();
-      }
-    }
-  }
-
-  private void foldBatch(List<Pending> batch) throws IOException {
-    List<Pending> foldable = new ArrayList<>(batch.size());
+  private void foldBatch(List<Taken> batch) throws IOException {
+    List<Taken> foldable = new ArrayList<>(batch.size());
     List<EventFolder.Received> events = new ArrayList<>(batch.size());
-    for (Pending pending : batch) {
+    for (Taken pending : batch) {
       Envelope<Event> envelope = admitted(pending);
       if (envelope == null) {
         pending.channel().basicAck(pending.tag(), false);
@@ -179,23 +142,7 @@ public final class EventConsumer implements AutoCloseable {
       count(events.get(i).envelope(), results.get(i));
     }
     breakpoints.reach(BREAKPOINT_EVENT_FOLDED);
-    ackAll(foldable);
-  }
-
-  /**
-   * Acks the folded deliveries, one ack per run of deliveries on the same channel: every earlier
-   * delivery on that channel has already been acked or requeued by this thread, in order, so
-   * multiple=true acks exactly these.
-   */
-  private static void ackAll(List<Pending> folded) throws IOException {
-    for (int i = 0; i < folded.size(); i++) {
-      Pending pending = folded.get(i);
-      boolean lastOfRun =
-          i + 1 == folded.size() || folded.get(i + 1).channel() != pending.channel();
-      if (lastOfRun) {
-        pending.channel().basicAck(pending.tag(), true);
-      }
-    }
+    BatchingConsumer.ackAll(foldable);
   }
 
   /**
@@ -203,7 +150,7 @@ public final class EventConsumer implements AutoCloseable {
    * publisher may not speak for its instance, or it is not signed by its instance's key (logged and
    * counted).
    */
-  private Envelope<Event> admitted(Pending pending) {
+  private Envelope<Event> admitted(Taken pending) {
     Delivery delivery = pending.delivery();
     String userId = delivery.getProperties().getUserId();
     EventAdmission.Verdict verdict =
@@ -265,7 +212,7 @@ public final class EventConsumer implements AutoCloseable {
   }
 
   /** Folds one event in a transaction of its own, and acks or requeues it. */
-  private void handleOne(Pending pending, Envelope<Event> envelope) throws IOException {
+  private void handleOne(Taken pending, Envelope<Event> envelope) throws IOException {
     Channel channel = pending.channel();
     long tag = pending.tag();
     try {
@@ -333,19 +280,10 @@ public final class EventConsumer implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (consumer != null) {
-      // The channel first: what is not acked yet goes back to the queue, folded or not, and a
-      // repeat of a folded event changes nothing.
+      // What is not acked yet goes back to the queue, folded or not, and a repeat of a folded
+      // event changes nothing.
       consumer.close();
       consumer = null;
-    }
-    if (folding != null) {
-      folding.interrupt();
-      try {
-        folding.join(Duration.ofSeconds(10).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      folding = null;
     }
   }
 }

@@ -99,6 +99,12 @@ public final class EventFolder {
     List<FoldResult> results =
         database.inTransaction(
             connection -> {
+              // All the batch's migrations first, in the order every batch locks them in (see
+              // Migrations.lockAll): a batch of the outbox never waits for this one while this
+              // one waits for it.
+              migrations.lockAll(
+                  connection,
+                  events.stream().map(event -> event.envelope().migrationId()).toList());
               List<FoldResult> folded = new ArrayList<>(events.size());
               for (Received event : events) {
                 folded.add(foldIn(connection, event.envelope(), event.json()));

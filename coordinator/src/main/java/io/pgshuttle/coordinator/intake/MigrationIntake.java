@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -64,9 +65,89 @@ public final class MigrationIntake {
    * @throws StoreException if the store failed; nothing was recorded and submitting again is safe
    */
   public IntakeOutcome submit(MigrationRequest request) {
+    return submitAll(List.of(request)).get(0);
+  }
+
+  /**
+   * Submits several requests, recording those that pass in one store transaction, in the given
+   * order, each exactly as {@link #submit} would (a later request sees what an earlier one
+   * recorded): one commit for many requests. A request that is refused does not hold up the others.
+   *
+   * @return the outcome of each request, in the same order
+   * @throws StoreException if the store failed; nothing was recorded and submitting again is safe
+   */
+  public List<IntakeOutcome> submitAll(List<MigrationRequest> requests) {
+    IntakeOutcome[] outcomes = new IntakeOutcome[requests.size()];
+    List<Integer> passed = new ArrayList<>(requests.size());
+    List<SealedSecret> sealed = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      MigrationRequest request = requests.get(i);
+      Optional<Rejected> refusal = checkAndSeal(request, sealed);
+      if (refusal.isPresent()) {
+        outcomes[i] = refusal.get();
+      } else {
+        passed.add(i);
+      }
+    }
+    if (!passed.isEmpty()) {
+      record(requests, passed, sealed, outcomes);
+    }
+    boolean accepted = false;
+    for (int i = 0; i < requests.size(); i++) {
+      accepted |= report(requests.get(i), outcomes[i]);
+    }
+    if (accepted) {
+      signal.wake();
+    }
+    return List.of(outcomes);
+  }
+
+  /**
+   * Records the requests at {@code passed} in one transaction, their outcomes into {@code
+   * outcomes}.
+   *
+   * @param sealed the sealed password of each passed request, in the same order
+   */
+  private void record(
+      List<MigrationRequest> requests,
+      List<Integer> passed,
+      List<SealedSecret> sealed,
+      IntakeOutcome[] outcomes) {
+    try {
+      List<IntakeOutcome> recorded =
+          database.inTransaction(
+              connection -> {
+                List<IntakeOutcome> results = new ArrayList<>(passed.size());
+                for (int j = 0; j < passed.size(); j++) {
+                  results.add(record(connection, requests.get(passed.get(j)), sealed.get(j)));
+                }
+                return results;
+              });
+      for (int j = 0; j < passed.size(); j++) {
+        outcomes[passed.get(j)] = recorded.get(j);
+      }
+    } catch (StoreException e) {
+      if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
+        throw e;
+      }
+      // Another coordinator committed a request for one of the instances meanwhile, which undid
+      // the whole transaction: each request again on its own.
+      for (int j = 0; j < passed.size(); j++) {
+        outcomes[passed.get(j)] = recordAlone(requests.get(passed.get(j)), sealed.get(j));
+      }
+    }
+  }
+
+  /**
+   * Why {@code request} is refused before anything is stored, if it is; else its password sealed
+   * for its instance's agent (null when it has none) is added to {@code sealed}. Sealed before
+   * anything is stored: the clear password never reaches the store.
+   */
+  private Optional<Rejected> checkAndSeal(MigrationRequest request, List<SealedSecret> sealed) {
     List<String> problems = request.problems();
     if (!problems.isEmpty()) {
-      return new Rejected(Rejection.INVALID, "invalid request: " + String.join("; ", problems));
+      return Optional.of(
+          new Rejected(Rejection.INVALID, "invalid request: " + String.join("; ", problems)));
     }
     Optional<PublicKey> sealingKey;
     boolean verifiable;
@@ -74,31 +155,43 @@ public final class MigrationIntake {
       sealingKey = agentKeys.find(request.instanceId(), KeyAlgorithm.X25519);
       verifiable = agentKeys.find(request.instanceId(), KeyAlgorithm.ED25519).isPresent();
     } catch (KeyFileException e) {
-      return new Rejected(Rejection.NO_AGENT_KEY, e.getMessage());
+      return Optional.of(new Rejected(Rejection.NO_AGENT_KEY, e.getMessage()));
     }
     if (sealingKey.isEmpty() || !verifiable) {
-      return new Rejected(
-          Rejection.NO_AGENT_KEY,
-          "instance "
-              + request.instanceId()
-              + " has no registered agent keys, so its target password cannot be sealed for it nor"
-              + " its events trusted: "
-              + agentKeys.howToRegister(request.instanceId())
-              + ", then send the request again");
+      return Optional.of(
+          new Rejected(
+              Rejection.NO_AGENT_KEY,
+              "instance "
+                  + request.instanceId()
+                  + " has no registered agent keys, so its target password cannot be sealed for"
+                  + " it nor its events trusted: "
+                  + agentKeys.howToRegister(request.instanceId())
+                  + ", then send the request again"));
     }
-    // Sealed before anything is stored: the clear password never reaches the store.
     Secret password = request.target().password();
-    SealedSecret sealed = password == null ? null : sealer.seal(password, sealingKey.get());
-    IntakeOutcome outcome;
+    sealed.add(password == null ? null : sealer.seal(password, sealingKey.get()));
+    return Optional.empty();
+  }
+
+  /** Records one request in a transaction of its own. */
+  private IntakeOutcome recordAlone(MigrationRequest request, SealedSecret sealedPassword) {
     try {
-      outcome = database.inTransaction(connection -> record(connection, request, sealed));
+      return database.inTransaction(connection -> record(connection, request, sealedPassword));
     } catch (StoreException e) {
       if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
         throw e;
       }
       // Another request for the instance committed between our check and our insert.
-      outcome = busy(request.instanceId(), Optional.empty());
+      return busy(request.instanceId(), Optional.empty());
     }
+  }
+
+  /**
+   * Counts and logs an outcome.
+   *
+   * @return whether the request was accepted
+   */
+  private boolean report(MigrationRequest request, IntakeOutcome outcome) {
     if (outcome instanceof Accepted accepted) {
       metrics.requestsAccepted().inc();
       log.info(
@@ -106,8 +199,9 @@ public final class MigrationIntake {
           request.requestId(),
           request.instanceId(),
           accepted.migrationId());
-      signal.wake();
-    } else if (outcome instanceof Duplicate duplicate) {
+      return true;
+    }
+    if (outcome instanceof Duplicate duplicate) {
       metrics.requestsDuplicate().inc();
       if (!duplicate.sameRequest()) {
         log.warn(
@@ -117,7 +211,7 @@ public final class MigrationIntake {
             duplicate.migrationId());
       }
     }
-    return outcome;
+    return false;
   }
 
   private IntakeOutcome record(

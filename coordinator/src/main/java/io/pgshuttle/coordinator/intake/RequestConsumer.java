@@ -7,8 +7,9 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.PublishOutcome;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
+import io.pgshuttle.coordinator.broker.BatchingConsumer;
+import io.pgshuttle.coordinator.broker.BatchingConsumer.Taken;
 import io.pgshuttle.coordinator.broker.Broker;
-import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.intake.IntakeOutcome.Rejected;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
@@ -18,8 +19,10 @@ import io.pgshuttle.messages.Topology;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -31,14 +34,20 @@ import org.slf4j.LoggerFactory;
  * Consumes the requests queue with manual acknowledgements. A request that cannot be read, is
  * invalid, or names an instance that has a live migration is dead-lettered with a reason in the
  * {@link Topology#REASON_HEADER} header, its password removed, and acknowledged; a duplicate is
- * acknowledged. When processing fails (store or broker trouble) the request is requeued, and on its
- * last delivery before the broker's delivery limit it is dead-lettered here instead, so the dead
- * letter carries a reason and no password. Thread-safe.
+ * acknowledged. Requests are taken in batches ({@link BatchingConsumer}): up to {@link #BATCH} that
+ * have arrived are recorded in one store transaction and acknowledged with one ack after its
+ * commit; a refused request is dead-lettered on its own and does not hold up the others. When
+ * processing fails (store or broker trouble) the batch's requests are taken one by one, each
+ * failing request is requeued, and on its last delivery before the broker's delivery limit it is
+ * dead-lettered here instead, so the dead letter carries a reason and no password. Thread-safe.
  */
 @Singleton
 public final class RequestConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RequestConsumer.class);
-  private static final int PREFETCH = 8;
+
+  /** Most requests recorded in one store transaction. */
+  static final int BATCH = 100;
+
   private static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
   private static final String MALFORMED = "malformed";
   private static final String DELIVERY_LIMIT = "delivery_limit";
@@ -49,7 +58,7 @@ public final class RequestConsumer implements AutoCloseable {
   private final MigrationIntake intake;
   private final DeadLetterRedactor redactor;
   private final CoordinatorMetrics metrics;
-  private QueueConsumer consumer;
+  private BatchingConsumer consumer;
 
   @Inject
   public RequestConsumer(
@@ -69,14 +78,65 @@ public final class RequestConsumer implements AutoCloseable {
 
   public synchronized void start() throws IOException {
     consumer =
-        QueueConsumer.start(
+        BatchingConsumer.start(
             broker,
             topology.requestsQueue(),
-            PREFETCH,
+            BATCH,
             "pgshuttle-coordinator-requests",
-            this::handle);
+            "pgshuttle-intake",
+            this::handleBatch);
   }
 
+  /**
+   * Records the batch's requests in one transaction, dead-letters each refused one on its own, and
+   * acks the others with one ack once the transaction committed. If the transaction fails, each
+   * request is handled on its own, as {@link #handle} does.
+   */
+  private void handleBatch(List<Taken> batch) throws IOException {
+    Refusal[] refusals = new Refusal[batch.size()];
+    List<Integer> readable = new ArrayList<>(batch.size());
+    List<MigrationRequest> requests = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      try {
+        requests.add(
+            codec.decode(batch.get(i).delivery().getBody(), MigrationRequest.class).payload());
+        readable.add(i);
+      } catch (MessageDecodingException e) {
+        refusals[i] = malformed(e);
+      }
+    }
+    List<IntakeOutcome> outcomes;
+    try {
+      outcomes = intake.submitAll(requests);
+    } catch (RuntimeException e) {
+      log.debug(
+          "a batch of {} requests failed ({}); taking them one by one", batch.size(), e.toString());
+      for (Taken taken : batch) {
+        handle(taken.channel(), taken.delivery());
+      }
+      return;
+    }
+    for (int j = 0; j < outcomes.size(); j++) {
+      refusals[readable.get(j)] = refusal(outcomes.get(j)).orElse(null);
+    }
+    List<Taken> handled = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Taken taken = batch.get(i);
+      if (refusals[i] == null) {
+        handled.add(taken);
+        continue;
+      }
+      try {
+        deadLetter(taken.delivery(), refusals[i].code(), refusals[i].reason());
+        handled.add(taken);
+      } catch (RuntimeException e) {
+        failed(taken.channel(), taken.delivery(), e);
+      }
+    }
+    BatchingConsumer.ackAll(handled);
+  }
+
+  /** Handles one request on its own and acks, dead-letters or requeues it. */
   private void handle(Channel channel, Delivery delivery) throws IOException {
     long tag = delivery.getEnvelope().getDeliveryTag();
     try {
@@ -86,12 +146,18 @@ public final class RequestConsumer implements AutoCloseable {
       }
       channel.basicAck(tag, false);
     } catch (RuntimeException e) {
-      if (isLastDelivery(delivery)) {
-        deadLetterAfterFailures(channel, delivery, e);
-      } else {
-        log.warn("cannot process a request now, requeueing it: {}", e.getMessage());
-        channel.basicNack(tag, false, true);
-      }
+      failed(channel, delivery, e);
+    }
+  }
+
+  /** Requeues a request that could not be processed, or dead-letters it on its last delivery. */
+  private void failed(Channel channel, Delivery delivery, RuntimeException cause)
+      throws IOException {
+    if (isLastDelivery(delivery)) {
+      deadLetterAfterFailures(channel, delivery, cause);
+    } else {
+      log.warn("cannot process a request now, requeueing it: {}", cause.getMessage());
+      channel.basicNack(delivery.getEnvelope().getDeliveryTag(), false, true);
     }
   }
 
@@ -101,9 +167,16 @@ public final class RequestConsumer implements AutoCloseable {
     try {
       envelope = codec.decode(body, MigrationRequest.class);
     } catch (MessageDecodingException e) {
-      return Optional.of(new Refusal(MALFORMED, "cannot read the request: " + e.getMessage()));
+      return Optional.of(malformed(e));
     }
-    IntakeOutcome outcome = intake.submit(envelope.payload());
+    return refusal(intake.submit(envelope.payload()));
+  }
+
+  private static Refusal malformed(MessageDecodingException e) {
+    return new Refusal(MALFORMED, "cannot read the request: " + e.getMessage());
+  }
+
+  private static Optional<Refusal> refusal(IntakeOutcome outcome) {
     return outcome instanceof Rejected rejected
         ? Optional.of(
             new Refusal(rejected.kind().name().toLowerCase(Locale.ROOT), rejected.reason()))

@@ -13,8 +13,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Statements on the {@code migrations} table. Each runs in the caller's transaction. Stateless and
@@ -80,6 +84,32 @@ public final class Migrations {
         connection,
         "SELECT " + ROW + " FROM migrations WHERE migration_id = ? FOR UPDATE",
         id.value());
+  }
+
+  /**
+   * Reads migrations and locks them until the transaction ends, in the order of their ids: every
+   * transaction that locks several migrations takes them in that order (see {@code
+   * EventFolder.foldAll}), so two of them never wait for each other. Missing ids are left out.
+   */
+  public Map<MigrationId, MigrationRow> lockAll(Connection connection, Collection<MigrationId> ids)
+      throws SQLException {
+    UUID[] values = ids.stream().map(MigrationId::value).distinct().toArray(UUID[]::new);
+    Map<MigrationId, MigrationRow> locked = new HashMap<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT "
+                + ROW
+                + " FROM migrations WHERE migration_id = ANY (?) ORDER BY migration_id"
+                + " FOR UPDATE")) {
+      statement.setArray(1, connection.createArrayOf("uuid", values));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          MigrationRow row = row(rows);
+          locked.put(row.id(), row);
+        }
+      }
+    }
+    return locked;
   }
 
   /**

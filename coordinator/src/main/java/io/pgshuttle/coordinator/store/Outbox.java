@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -60,34 +62,56 @@ public final class Outbox {
         seq);
   }
 
-  /** Locks the oldest unpublished entry that no other transaction holds. */
-  public Optional<OutboxEntry> lockNext(Connection connection) throws SQLException {
+  /**
+   * Locks up to {@code limit} of the oldest unpublished entries that no other transaction holds,
+   * oldest first.
+   */
+  public List<OutboxEntry> lockReady(Connection connection, int limit) throws SQLException {
+    List<OutboxEntry> ready = new ArrayList<>();
     try (PreparedStatement statement =
-            connection.prepareStatement(
-                "SELECT id, message_id, kind, migration_id, attempt, event_seq, created_at"
-                    + " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1"
-                    + " FOR UPDATE SKIP LOCKED");
-        ResultSet rows = statement.executeQuery()) {
-      if (!rows.next()) {
-        return Optional.empty();
+        connection.prepareStatement(
+            "SELECT id, message_id, kind, migration_id, attempt, event_seq, created_at"
+                + " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?"
+                + " FOR UPDATE SKIP LOCKED")) {
+      statement.setInt(1, limit);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          ready.add(
+              new OutboxEntry(
+                  rows.getLong("id"),
+                  rows.getObject("message_id", UUID.class),
+                  OutboxEntry.Kind.valueOf(rows.getString("kind")),
+                  Sql.migrationId(rows, "migration_id"),
+                  rows.getInt("attempt"),
+                  Sql.nullableLong(rows, "event_seq"),
+                  Sql.instant(rows, "created_at")));
+        }
       }
-      return Optional.of(
-          new OutboxEntry(
-              rows.getLong("id"),
-              rows.getObject("message_id", UUID.class),
-              OutboxEntry.Kind.valueOf(rows.getString("kind")),
-              Sql.migrationId(rows, "migration_id"),
-              rows.getInt("attempt"),
-              Sql.nullableLong(rows, "event_seq"),
-              Sql.instant(rows, "created_at")));
     }
+    return ready;
   }
 
-  public void markDone(Connection connection, long id, Outcome outcome) throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE outbox SET published_at = now(), outcome = ? WHERE id = ?",
-        outcome.name(),
-        id);
+  /** Marks entries published with their outcomes, in one statement. */
+  public void markDone(Connection connection, Map<Long, Outcome> outcomes) throws SQLException {
+    if (outcomes.isEmpty()) {
+      return;
+    }
+    Long[] ids = new Long[outcomes.size()];
+    String[] names = new String[outcomes.size()];
+    int i = 0;
+    for (Map.Entry<Long, Outcome> done : outcomes.entrySet()) {
+      ids[i] = done.getKey();
+      names[i] = done.getValue().name();
+      i++;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE outbox SET published_at = now(), outcome = done.outcome"
+                + " FROM unnest(?::bigint[], ?::text[]) AS done (id, outcome)"
+                + " WHERE outbox.id = done.id")) {
+      statement.setArray(1, connection.createArrayOf("bigint", ids));
+      statement.setArray(2, connection.createArrayOf("text", names));
+      statement.executeUpdate();
+    }
   }
 }
