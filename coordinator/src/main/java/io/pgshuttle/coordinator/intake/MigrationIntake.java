@@ -69,14 +69,12 @@ public final class MigrationIntake {
       return new Rejected(Rejection.INVALID, "invalid request: " + String.join("; ", problems));
     }
     Optional<PublicKey> sealingKey;
-    boolean verifiable;
     try {
       sealingKey = agentKeys.find(request.instanceId(), KeyAlgorithm.X25519);
-      verifiable = agentKeys.find(request.instanceId(), KeyAlgorithm.ED25519).isPresent();
     } catch (KeyFileException e) {
       return new Rejected(Rejection.NO_AGENT_KEY, e.getMessage());
     }
-    if (sealingKey.isEmpty() || !verifiable) {
+    if (sealingKey.isEmpty()) {
       return new Rejected(
           Rejection.NO_AGENT_KEY,
           "instance "
