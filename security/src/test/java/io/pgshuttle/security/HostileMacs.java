@@ -1,10 +1,7 @@
 package io.pgshuttle.security;
 
-import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
-import io.pgshuttle.messages.MessageDecodingException;
-import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.security.SignatureRefusedException.Reason;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -72,11 +69,6 @@ public final class HostileMacs {
 
   private static final int HUGE = 1 << 20;
 
-  /** What a body that is no message is authenticated as, so that its headers are well formed. */
-  private static final Envelope<CancelMigration> NOT_A_MESSAGE =
-      Envelope.of(
-          "vm-1", MigrationId.forRequest("not-a-message"), 1, 0, new CancelMigration("vm-1", ""));
-
   private final MessageCodec codec = new MessageCodec();
   private final KeyPair agent;
   private final PublicKey coordinator;
@@ -97,13 +89,7 @@ public final class HostileMacs {
    * if it were vm-1's), and then given {@code fault}.
    */
   public HostileSignatures.Signed authenticate(byte[] body, Fault fault, Random random) {
-    Envelope<?> envelope;
-    try {
-      envelope = codec.decode(body);
-    } catch (MessageDecodingException notAMessage) {
-      envelope = NOT_A_MESSAGE;
-    }
-    return authenticate(envelope, body, fault, random);
+    return authenticate(HostileSignatures.envelopeOf(codec, body), body, fault, random);
   }
 
   /** {@code envelope}, published as {@code body}, authenticated and then given {@code fault}. */
@@ -135,15 +121,8 @@ public final class HostileMacs {
         Object[] values = {random.nextInt(), List.of(), Map.of("key", "value")};
         headers.put(EventMac.KEY_ID, values[random.nextInt(values.length)]);
       }
-      case TRUNCATED_MAC ->
-          // At least one character of data goes: a decoder needs no '=' padding at the end.
-          headers.put(
-              EventMac.MAC, mac.substring(0, random.nextInt(mac.replace("=", "").length())));
-      case FLIPPED_MAC -> {
-        byte[] raw = Base64.getDecoder().decode(mac);
-        raw[random.nextInt(raw.length)] ^= (byte) (1 << random.nextInt(8));
-        headers.put(EventMac.MAC, Base64.getEncoder().encodeToString(raw));
-      }
+      case TRUNCATED_MAC -> headers.put(EventMac.MAC, HostileSignatures.truncated(mac, random));
+      case FLIPPED_MAC -> headers.put(EventMac.MAC, HostileSignatures.flipped(mac, random));
       case OTHER_COORDINATOR_KEY ->
           headers =
               new HashMap<>(key(agent, otherCoordinator, instance).authenticate(envelope, body));
@@ -155,41 +134,32 @@ public final class HostileMacs {
         headers =
             new HashMap<>(
                 key(agent, coordinator, other)
-                    .authenticate(
-                        new Envelope<>(
-                            envelope.messageId(),
-                            other,
-                            envelope.migrationId(),
-                            envelope.attempt(),
-                            envelope.seq(),
-                            envelope.emittedAt(),
-                            envelope.payload()),
-                        body));
+                    .authenticate(copy(envelope, envelope.messageId(), other), body));
       }
       case MAC_OF_ANOTHER ->
           headers =
               new HashMap<>(
                   key(agent, coordinator, instance)
-                      .authenticate(
-                          new Envelope<>(
-                              UUID.randomUUID(),
-                              instance,
-                              envelope.migrationId(),
-                              envelope.attempt(),
-                              envelope.seq(),
-                              envelope.emittedAt(),
-                              envelope.payload()),
-                          body));
+                      .authenticate(copy(envelope, UUID.randomUUID(), instance), body));
       case HUGE_KEY_ID -> headers.put(EventMac.KEY_ID, "a".repeat(HUGE));
       case HUGE_MAC -> headers.put(EventMac.MAC, "A".repeat(HUGE));
       case BODY_CHANGED -> {
-        byte[] changed = new byte[body.length + 1];
-        changed[0] = ' ';
-        System.arraycopy(body, 0, changed, 1, body.length);
-        return new HostileSignatures.Signed(changed, headers);
+        return new HostileSignatures.Signed(HostileSignatures.changed(body), headers);
       }
     }
     return new HostileSignatures.Signed(body, headers);
+  }
+
+  /** {@code envelope} with another message id and instance id. */
+  private static Envelope<?> copy(Envelope<?> envelope, UUID messageId, String instance) {
+    return new Envelope<>(
+        messageId,
+        instance,
+        envelope.migrationId(),
+        envelope.attempt(),
+        envelope.seq(),
+        envelope.emittedAt(),
+        envelope.payload());
   }
 
   private static EventMacKey key(KeyPair agent, PublicKey coordinator, String instance) {
