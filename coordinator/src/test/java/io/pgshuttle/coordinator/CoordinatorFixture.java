@@ -42,7 +42,7 @@ import java.util.UUID;
 
 /**
  * One test's coordinator world: a fresh store database in the class's cluster, a fresh broker
- * namespace, a fresh coordinator key pair and agent key directory, the coordinator daemon, fake
+ * namespace, fresh coordinator key pairs and agent key directory, the coordinator daemon, fake
  * agents and event taps. {@link #close()} stops the daemon and deletes the namespace's queues and
  * exchanges.
  */
