@@ -163,8 +163,8 @@ start_pgshuttle() {
   PGSHUTTLE_API_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
   export PGSHUTTLE_API_TOKEN
   mkdir -p "$work/disks" "$work/agent-state"
-  # Keys as an operator makes them: the coordinator's pair, the agent's two pairs, and the agent's
-  # public keys registered in the coordinator's agent-key directory.
+  # Keys as an operator makes them: the coordinator's two pairs, the agent's pair, and the agent's
+  # public key registered in the coordinator's agent-key directory.
   "$pgshuttle" keys coordinator --out "$work/keys" >"$work/keys.log"
   "$pgshuttle" keys agent --instance "$instance" --out "$work/agent-keys" >>"$work/keys.log"
   mkdir -p "$work/keys/agents"
@@ -175,6 +175,7 @@ start_pgshuttle() {
     PGSHUTTLE_HTTP_PORT=$http_port \
     PGSHUTTLE_API_TOKENS=demo:operate:$PGSHUTTLE_API_TOKEN \
     PGSHUTTLE_SIGNING_KEY=$work/keys/coordinator.ed25519.key \
+    PGSHUTTLE_EVENT_KEYS=$work/keys/coordinator.x25519.key \
     PGSHUTTLE_AGENT_KEYS=$work/keys/agents \
     "$pgshuttle" coordinator >"$work/coordinator.log" 2>&1 &
   daemon_pids+=($!)
@@ -186,9 +187,9 @@ start_pgshuttle() {
     PGSHUTTLE_IAAS=local \
     PGSHUTTLE_LOCAL_DISK_ROOT=$work/disks \
     PGSHUTTLE_STATE_DIR=$work/agent-state \
-    PGSHUTTLE_SIGNING_KEY=$work/agent-keys/$instance.ed25519.key \
     PGSHUTTLE_SEALING_KEY=$work/agent-keys/$instance.x25519.key \
     PGSHUTTLE_COORDINATOR_KEYS=$work/keys/coordinator.ed25519.pub \
+    PGSHUTTLE_COORDINATOR_EVENT_KEY=$work/keys/coordinator.x25519.pub \
     "$pgshuttle" agent >"$work/agent.log" 2>&1 &
   daemon_pids+=($!)
   wait_for_log agent $! "$work/agent.log" "agent running"

@@ -36,12 +36,13 @@ import java.util.Objects;
  * @param progressInterval least time between two progress events of a step
  * @param sweepInterval PGSHUTTLE_SWEEP_INTERVAL: how often the agent deletes, on its own, the disks
  *     of its attempts that have ended (see {@link io.pgshuttle.agent.sweep.LeftoverSweeper})
- * @param signingKey PGSHUTTLE_SIGNING_KEY: this agent's Ed25519 key pair file, which signs its
- *     events (see {@code pgshuttle keys agent})
  * @param sealingKey PGSHUTTLE_SEALING_KEY: this agent's X25519 key pair file, which opens the
- *     target passwords the coordinator seals for it
+ *     target passwords the coordinator seals for it and agrees the key of its events' MACs (see
+ *     {@code pgshuttle keys agent})
  * @param coordinatorKeys PGSHUTTLE_COORDINATOR_KEYS: the coordinator's Ed25519 public key files
  *     whose signatures this agent trusts; one, or two during a rotation
+ * @param coordinatorEventKey PGSHUTTLE_COORDINATOR_EVENT_KEY: the coordinator's X25519 public key
+ *     file with which this agent agrees the key of its events' MACs
  * @param targetSslRootCert PGSHUTTLE_TARGET_SSLROOTCERT: PEM file of the CAs that sign target
  *     servers' certificates, for requests with sslmode {@code verify-ca} or {@code verify-full}
  *     (given to JDBC as {@code sslrootcert} and to the tools as {@code PGSSLROOTCERT}); null uses
@@ -64,9 +65,9 @@ public record AgentConfig(
     Duration heartbeatInterval,
     Duration progressInterval,
     Duration sweepInterval,
-    Path signingKey,
     Path sealingKey,
     List<Path> coordinatorKeys,
+    Path coordinatorEventKey,
     Path targetSslRootCert,
     String breakpoint) {
 
@@ -137,11 +138,6 @@ public record AgentConfig(
     if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
       problems.add("PGSHUTTLE_SWEEP_INTERVAL (agent.sweepInterval) must be positive, e.g. 15m");
     }
-    if (signingKey == null) {
-      problems.add(
-          "PGSHUTTLE_SIGNING_KEY (agent.signingKey) is not set: name this agent's Ed25519 key pair"
-              + " file, made by `pgshuttle keys agent --instance ID --out DIR`");
-    }
     if (sealingKey == null) {
       problems.add(
           "PGSHUTTLE_SEALING_KEY (agent.sealingKey) is not set: name this agent's X25519 key pair"
@@ -152,6 +148,12 @@ public record AgentConfig(
           "PGSHUTTLE_COORDINATOR_KEYS (agent.coordinatorKeys) must name one or two coordinator"
               + " public key files (two during a rotation), not "
               + coordinatorKeys.size());
+    }
+    if (coordinatorEventKey == null) {
+      problems.add(
+          "PGSHUTTLE_COORDINATOR_EVENT_KEY (agent.coordinatorEventKey) is not set: name the"
+              + " coordinator's X25519 public key file (coordinator.x25519.pub, made by `pgshuttle"
+              + " keys coordinator`)");
     }
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(progressInterval, "progressInterval");

@@ -159,7 +159,7 @@ public final class AgentDaemon implements AutoCloseable {
     // The broker checks the user-id against the connection's user: the coordinator knows by it
     // which agent published an event.
     publisher = new ConfirmingPublisher(connection, codec, CONFIRM_TIMEOUT, connector.user());
-    relay.start(publisher, keys.signer());
+    relay.start(publisher, keys.events());
     declareQueuesUnlessMade();
     recoverLeftovers();
     Channel commands = connection.createChannel();

@@ -114,9 +114,9 @@ public final class TestAgentConfig {
         heartbeatInterval,
         progressInterval,
         sweepInterval,
-        keys.agentSigningKey(),
         keys.agentSealingKey(),
         coordinatorKeys,
+        keys.coordinatorEventPublicFile(),
         null,
         null);
   }

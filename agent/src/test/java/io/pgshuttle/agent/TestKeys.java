@@ -14,8 +14,8 @@ import java.time.Duration;
 
 /**
  * The keys of an agent test in one directory, made on first use and read back after: the
- * coordinator's Ed25519 pair (the test signs commands with it, as the coordinator does) and the
- * agent's Ed25519 and X25519 pairs. Immutable.
+ * coordinator's Ed25519 pair (the test signs commands with it, as the coordinator does) and X25519
+ * pair (its public key is the agent's coordinatorEventKey), and the agent's X25519 pair. Immutable.
  */
 public final class TestKeys {
   /** The instance name the agent's key files carry; any name works for the agent itself. */
@@ -30,7 +30,7 @@ public final class TestKeys {
   private TestKeys(Path directory) {
     this.directory = directory;
     this.coordinator = pair(directory, COORDINATOR, KeyAlgorithm.ED25519);
-    pair(directory, AGENT, KeyAlgorithm.ED25519);
+    pair(directory, COORDINATOR, KeyAlgorithm.X25519);
     this.agentSealing = pair(directory, AGENT, KeyAlgorithm.X25519);
   }
 
@@ -66,8 +66,9 @@ public final class TestKeys {
     return coordinatorPublicFile(COORDINATOR);
   }
 
-  public Path agentSigningKey() {
-    return KeyFiles.privateFile(directory, AGENT, KeyAlgorithm.ED25519);
+  /** The public key file of the coordinator's X25519 key, which agrees the agent's event key. */
+  public Path coordinatorEventPublicFile() {
+    return KeyFiles.publicFile(directory, COORDINATOR, KeyAlgorithm.X25519);
   }
 
   public Path agentSealingKey() {

@@ -30,10 +30,12 @@ import java.util.Set;
  * @param apiTokens PGSHUTTLE_API_TOKENS or coordinator.apiTokens: the bearer tokens the HTTP API
  *     accepts; empty refuses every request but the open paths; null counts as empty
  * @param signingKey PGSHUTTLE_SIGNING_KEY: the coordinator's Ed25519 key pair file, which signs
- *     every command (see {@code pgshuttle keys coordinator})
+ *     every command and the coordinator's own events (see {@code pgshuttle keys coordinator})
+ * @param eventKeys PGSHUTTLE_EVENT_KEYS: the coordinator's X25519 key pair files with which the
+ *     keys of agents' event MACs are agreed; one, or two during a rotation, either accepted; null
+ *     counts as empty
  * @param agentKeys PGSHUTTLE_AGENT_KEYS: the directory of the agents' public keys, {@code
- *     <instance>.ed25519.pub} and {@code <instance>.x25519.pub} (see {@link
- *     io.pgshuttle.security.AgentKeyDirectory})
+ *     <instance>.x25519.pub} (see {@link io.pgshuttle.security.AgentKeyDirectory})
  * @param commandValidity how long after signing an agent accepts a command
  * @param breakpoint PGSHUTTLE_TEST_BREAKPOINT, for fault tests only: one of {@link #BREAKPOINTS},
  *     where the coordinator holds until it is killed; null in production
@@ -51,12 +53,14 @@ public record CoordinatorConfig(
     Duration sweepInterval,
     List<ApiToken> apiTokens,
     Path signingKey,
+    List<Path> eventKeys,
     Path agentKeys,
     Duration commandValidity,
     String breakpoint) {
 
   public CoordinatorConfig {
     apiTokens = apiTokens == null ? List.of() : List.copyOf(apiTokens);
+    eventKeys = eventKeys == null ? List.of() : List.copyOf(eventKeys);
   }
 
   /** The breakpoints of a coordinator, for fault tests. */
@@ -127,6 +131,13 @@ public record CoordinatorConfig(
       problems.add(
           "coordinator.signingKey (PGSHUTTLE_SIGNING_KEY) is not set: name the coordinator's key"
               + " pair file, made by `pgshuttle keys coordinator --out DIR`");
+    }
+    if (eventKeys.isEmpty() || eventKeys.size() > 2) {
+      problems.add(
+          "coordinator.eventKeys (PGSHUTTLE_EVENT_KEYS) must name one or two of the coordinator's"
+              + " X25519 key pair files, made by `pgshuttle keys coordinator --out DIR`"
+              + " (coordinator.x25519.key); it names "
+              + eventKeys.size());
     }
     if (agentKeys == null) {
       problems.add(

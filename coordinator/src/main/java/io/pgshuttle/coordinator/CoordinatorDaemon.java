@@ -3,6 +3,7 @@ package io.pgshuttle.coordinator;
 import io.pgshuttle.coordinator.broker.Broker;
 import io.pgshuttle.coordinator.deadletter.DeadLetterConsumer;
 import io.pgshuttle.coordinator.dispatch.DispatchLoop;
+import io.pgshuttle.coordinator.events.CoordinatorEventKeys;
 import io.pgshuttle.coordinator.events.EventConsumer;
 import io.pgshuttle.coordinator.events.HeartbeatWatchdog;
 import io.pgshuttle.coordinator.http.EventStreams;
@@ -40,6 +41,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
   private final EventStreams streams;
   private final HttpApi http;
   private final Provider<MessageSigner> signer;
+  private final Provider<CoordinatorEventKeys> eventKeys;
   private boolean started;
   private boolean closed;
 
@@ -56,7 +58,8 @@ public final class CoordinatorDaemon implements AutoCloseable {
       SweepScheduler sweeps,
       EventStreams streams,
       HttpApi http,
-      Provider<MessageSigner> signer) {
+      Provider<MessageSigner> signer,
+      Provider<CoordinatorEventKeys> eventKeys) {
     this.config = config;
     this.database = database;
     this.broker = broker;
@@ -69,6 +72,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     this.streams = streams;
     this.http = http;
     this.signer = signer;
+    this.eventKeys = eventKeys;
   }
 
   /**
@@ -81,7 +85,8 @@ public final class CoordinatorDaemon implements AutoCloseable {
    *     cannot be migrated
    * @throws io.pgshuttle.amqp.AmqpException if the broker is unreachable
    * @throws UncheckedIOException if the HTTP port cannot be bound
-   * @throws io.pgshuttle.security.KeyFileException if the signing key cannot be read
+   * @throws io.pgshuttle.security.KeyFileException if the signing key or an event key cannot be
+   *     read
    * @throws IllegalStateException if started before, or closed
    */
   public synchronized void start() {
@@ -91,6 +96,7 @@ public final class CoordinatorDaemon implements AutoCloseable {
     started = true;
     try {
       log.info("commands are signed with key {}", signer.get().keyId());
+      log.info("agents' events are authenticated with event keys {}", eventKeys.get().ids());
       database.open();
       broker.open();
       dispatch.start();

@@ -109,7 +109,7 @@ public final class CoordinatorMetrics {
     registry.timer(EVENT_FOLD_DELAY).update(delay.isNegative() ? Duration.ZERO : delay);
   }
 
-  /** Events dropped unfolded: not signed by the key of the instance they claim to be from. */
+  /** Events dropped unfolded: not MACed with the key of the instance they claim to be from. */
   public Counter eventsRefused() {
     return registry.counter(EVENTS_REFUSED);
   }

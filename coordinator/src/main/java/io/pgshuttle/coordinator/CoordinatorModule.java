@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import io.pgshuttle.coordinator.dispatch.RetryBackoff;
+import io.pgshuttle.coordinator.events.CoordinatorEventKeys;
 import io.pgshuttle.coordinator.http.HttpModule;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.MessageCodec;
@@ -66,6 +67,20 @@ public final class CoordinatorModule extends AbstractModule {
         KeyFiles.readKeyPair(config.signingKey(), KeyAlgorithm.ED25519),
         Clock.systemUTC(),
         config.commandValidity());
+  }
+
+  /**
+   * The coordinator's X25519 pairs that agents' event MAC keys are agreed with.
+   *
+   * @throws io.pgshuttle.security.KeyFileException naming the file when one cannot be read
+   */
+  @Provides
+  @Singleton
+  CoordinatorEventKeys eventKeys() {
+    return new CoordinatorEventKeys(
+        config.eventKeys().stream()
+            .map(file -> KeyFiles.readKeyPair(file, KeyAlgorithm.X25519))
+            .toList());
   }
 
   @Provides

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ import java.util.UUID;
 
 /**
  * One test's coordinator world: a fresh store database in the class's cluster, a fresh broker
- * namespace, a fresh coordinator key pair and agent key directory, the coordinator daemon, fake
+ * namespace, fresh coordinator key pairs and agent key directory, the coordinator daemon, fake
  * agents and event taps. {@link #close()} stops the daemon and deletes the namespace's queues and
  * exchanges.
  */
@@ -67,7 +68,8 @@ final class CoordinatorFixture implements AutoCloseable {
   final Path keys;
   final Path agentKeys;
   final KeyPair coordinatorKeys;
-  private final Map<String, FakeAgent.Keys> registered = new HashMap<>();
+  final KeyPair coordinatorEventKeys;
+  private final Map<String, KeyPair> registered = new HashMap<>();
   private final Connection connection;
   private final String brokerUser;
   private final Channel channel;
@@ -84,6 +86,7 @@ final class CoordinatorFixture implements AutoCloseable {
     this.keys = Files.createTempDirectory("pgshuttle-keys");
     this.agentKeys = keys.resolve("agents");
     this.coordinatorKeys = KeyFiles.generate(keys, "coordinator", KeyAlgorithm.ED25519);
+    this.coordinatorEventKeys = KeyFiles.generate(keys, "coordinator", KeyAlgorithm.X25519);
     cluster.execute("postgres", "CREATE DATABASE \"" + storeDatabase + "\"");
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(TestBroker.uri());
@@ -142,22 +145,34 @@ final class CoordinatorFixture implements AutoCloseable {
         sweepInterval,
         apiTokens,
         KeyFiles.privateFile(keys, "coordinator", KeyAlgorithm.ED25519),
+        List.of(KeyFiles.privateFile(keys, "coordinator", KeyAlgorithm.X25519)),
         agentKeys,
         COMMAND_VALIDITY,
         null);
   }
 
   /**
-   * Generates and registers the keys of an instance's agent, as an operator does before asking for
-   * a migration of it; the same keys each time for one instance.
+   * Generates and registers the X25519 key of an instance's agent, as an operator does before
+   * asking for a migration of it; the same key each time for one instance.
    */
-  FakeAgent.Keys registerAgent(String instanceId) {
+  KeyPair registerAgent(String instanceId) {
     return registered.computeIfAbsent(
-        instanceId,
-        instance ->
-            new FakeAgent.Keys(
-                KeyFiles.generate(agentKeys, instance, KeyAlgorithm.ED25519),
-                KeyFiles.generate(agentKeys, instance, KeyAlgorithm.X25519)));
+        instanceId, instance -> KeyFiles.generate(agentKeys, instance, KeyAlgorithm.X25519));
+  }
+
+  /**
+   * Replaces the registered X25519 key of an instance's agent with a new one, as an operator does
+   * when rotating it: a new file moved over the old one.
+   */
+  KeyPair replaceAgentKey(String instanceId) throws IOException {
+    Path staging = Files.createTempDirectory(keys, "replacement");
+    KeyPair replacement = KeyFiles.generate(staging, instanceId, KeyAlgorithm.X25519);
+    Files.move(
+        KeyFiles.publicFile(staging, instanceId, KeyAlgorithm.X25519),
+        KeyFiles.publicFile(agentKeys, instanceId, KeyAlgorithm.X25519),
+        StandardCopyOption.REPLACE_EXISTING);
+    registered.put(instanceId, replacement);
+    return replacement;
   }
 
   /** A wired coordinator that is not started: its parts can be used one by one. */
@@ -227,7 +242,8 @@ final class CoordinatorFixture implements AutoCloseable {
             instanceId,
             codec,
             registerAgent(instanceId),
-            coordinatorKeys.getPublic());
+            coordinatorKeys.getPublic(),
+            coordinatorEventKeys.getPublic());
     closeables.add(agent);
     return agent;
   }

@@ -29,6 +29,7 @@ class CoordinatorModuleTest {
         Duration.ofHours(1),
         List.of(),
         Path.of("/etc/pgshuttle/keys/coordinator.ed25519.key"),
+        List.of(Path.of("/etc/pgshuttle/keys/coordinator.x25519.key")),
         Path.of("/etc/pgshuttle/agent-keys"),
         Duration.ofHours(1),
         null);
@@ -72,6 +73,7 @@ class CoordinatorModuleTest {
             good.sweepInterval(),
             good.apiTokens(),
             null,
+            List.of(),
             null,
             Duration.ZERO,
             null);
@@ -80,6 +82,9 @@ class CoordinatorModuleTest {
         .containsExactly(
             "coordinator.signingKey (PGSHUTTLE_SIGNING_KEY) is not set: name the coordinator's key"
                 + " pair file, made by `pgshuttle keys coordinator --out DIR`",
+            "coordinator.eventKeys (PGSHUTTLE_EVENT_KEYS) must name one or two of the coordinator's"
+                + " X25519 key pair files, made by `pgshuttle keys coordinator --out DIR`"
+                + " (coordinator.x25519.key); it names 0",
             "coordinator.agentKeys (PGSHUTTLE_AGENT_KEYS) is not set: name the directory of the"
                 + " agents' public keys, made by `pgshuttle keys agent --instance ID --out DIR`",
             "coordinator.commandValidity must be positive, e.g. PT1H");

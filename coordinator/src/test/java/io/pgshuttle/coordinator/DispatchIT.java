@@ -138,6 +138,7 @@ class DispatchIT extends WithCoordinatorFixture {
             good.sweepInterval(),
             good.apiTokens(),
             good.signingKey(),
+            good.eventKeys(),
             good.agentKeys(),
             good.commandValidity(),
             null);

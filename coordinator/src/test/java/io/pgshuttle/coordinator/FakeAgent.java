@@ -17,7 +17,7 @@ import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.StartMigration;
 import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.Topology;
-import io.pgshuttle.security.MessageSigner;
+import io.pgshuttle.security.EventMacKey;
 import io.pgshuttle.security.MessageVerifier;
 import io.pgshuttle.security.SecretSealer;
 import java.security.KeyPair;
@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plays an agent on the wire: owns the instance's queues, reads commands and control messages (each
  * must carry the coordinator's valid signature), unseals target passwords with its X25519 key,
- * publishes events signed with its Ed25519 key.
+ * publishes events MACed with the key that X25519 key agrees with the coordinator's, as the agent
+ * does.
  */
 final class FakeAgent implements AutoCloseable {
   private final Topology topology;
@@ -44,17 +45,18 @@ final class FakeAgent implements AutoCloseable {
   private final Channel channel;
   private final ConfirmingPublisher publisher;
   private final Connection connection;
-  private final Keys keys;
-  private final MessageSigner signer;
+  private final KeyPair keys;
+  private final PublicKey coordinatorEventKey;
+  private final EventMacKey eventKey;
   private final MessageVerifier coordinator;
   private final BlockingQueue<Delivery> commands = new LinkedBlockingQueue<>();
   private final BlockingQueue<Delivery> controls = new LinkedBlockingQueue<>();
 
-  /** An agent's two key pairs, as registered with the coordinator. */
-  record Keys(KeyPair signing, KeyPair sealing) {}
-
   /**
    * @param brokerUser the user-id of its events, which the coordinator checks as the agent's
+   * @param keys the agent's X25519 pair, as registered with the coordinator
+   * @param coordinatorKey the coordinator's Ed25519 public key, which signs commands
+   * @param coordinatorEventKey the coordinator's X25519 public key
    */
   FakeAgent(
       Connection connection,
@@ -62,15 +64,17 @@ final class FakeAgent implements AutoCloseable {
       Topology topology,
       String instanceId,
       MessageCodec codec,
-      Keys keys,
-      PublicKey coordinatorKey)
+      KeyPair keys,
+      PublicKey coordinatorKey,
+      PublicKey coordinatorEventKey)
       throws Exception {
     this.topology = topology;
     this.instanceId = instanceId;
     this.codec = codec;
     this.connection = connection;
     this.keys = keys;
-    this.signer = new MessageSigner(keys.signing(), Clock.systemUTC(), Duration.ofHours(1));
+    this.coordinatorEventKey = coordinatorEventKey;
+    this.eventKey = EventMacKey.forAgent(keys, coordinatorEventKey, instanceId);
     this.coordinator = new MessageVerifier(List.of(coordinatorKey), Clock.systemUTC());
     this.channel = connection.createChannel();
     new TopologyDeclarer(topology).declareAgent(channel, instanceId);
@@ -108,7 +112,7 @@ final class FakeAgent implements AutoCloseable {
 
   /** The target password of {@code command}, unsealed as the agent does. */
   Secret password(Envelope<StartMigration> command) {
-    return SecretSealer.unseal(command.payload().target().sealedPassword(), keys.sealing());
+    return SecretSealer.unseal(command.payload().target().sealedPassword(), keys);
   }
 
   /** {@code sweep} with each target's password unsealed, as the agent reads it. */
@@ -124,8 +128,7 @@ final class FakeAgent implements AutoCloseable {
                         ended
                             .target()
                             .withPassword(
-                                SecretSealer.unseal(
-                                    ended.target().sealedPassword(), keys.sealing()))))
+                                SecretSealer.unseal(ended.target().sealedPassword(), keys))))
             .toList());
   }
 
@@ -195,27 +198,27 @@ final class FakeAgent implements AutoCloseable {
         false);
   }
 
-  /** Publishes {@code envelope} as it is, such as a second time, signed with this agent's key. */
+  /** Publishes {@code envelope} as it is, such as a second time, MACed with this agent's key. */
   void emit(Envelope<Event> envelope) {
-    emit(publisher, envelope, signer);
+    emit(publisher, envelope, eventKey);
   }
 
-  /** Publishes {@code envelope} signed by {@code by}, such as another instance's agent's key. */
-  void emitSigned(Envelope<Event> envelope, MessageSigner by) {
+  /** Publishes {@code envelope} MACed with {@code by}, or with no MAC when null. */
+  void emitAuthenticated(Envelope<Event> envelope, EventMacKey by) {
     emit(publisher, envelope, by);
   }
 
   /**
-   * Publishes {@code envelope}, signed, without a user-id, as a publisher that says not who it is.
+   * Publishes {@code envelope}, MACed, without a user-id, as a publisher that says not who it is.
    */
   void emitWithoutUserId(Envelope<Event> envelope) {
     try (ConfirmingPublisher anonymous =
         new ConfirmingPublisher(connection, codec, Duration.ofSeconds(5))) {
-      emit(anonymous, envelope, signer);
+      emit(anonymous, envelope, eventKey);
     }
   }
 
-  private void emit(ConfirmingPublisher through, Envelope<Event> envelope, MessageSigner by) {
+  private void emit(ConfirmingPublisher through, Envelope<Event> envelope, EventMacKey by) {
     byte[] body = codec.encode(envelope);
     through.publish(
         topology.eventsExchange(),
@@ -223,12 +226,15 @@ final class FakeAgent implements AutoCloseable {
         envelope,
         body,
         false,
-        by == null ? Map.of() : by.sign(envelope, body));
+        by == null ? Map.of() : by.authenticate(envelope, body));
   }
 
-  /** This agent's event signer, to forge another instance's events with in a test. */
-  MessageSigner signer() {
-    return signer;
+  /**
+   * The key this agent's X25519 pair agrees with the coordinator as if it were {@code instance}:
+   * what a compromised VM can make to forge another instance's events with.
+   */
+  EventMacKey eventKeyAs(String instance) {
+    return EventMacKey.forAgent(keys, coordinatorEventKey, instance);
   }
 
   @Override

@@ -15,6 +15,8 @@ import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.EventMacKey;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -22,9 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * On the real broker and store: the coordinator folds only events signed by the key of the instance
- * they name, records an agent's CommandRefused without folding it, refuses a request for an
- * instance whose agent has no registered keys, and keeps the target password only sealed.
+ * On the real broker and store: the coordinator folds only events MACed with the key of the
+ * instance they name (a key replaced in its directory from the first event MACed with it), records
+ * an agent's CommandRefused without folding it, refuses a request for an instance whose agent has
+ * no registered key, and keeps the target password only sealed.
  */
 class SigningIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -35,7 +38,7 @@ class SigningIT extends WithCoordinatorFixture {
   }
 
   @Test
-  void anEventForgedForAnotherInstanceOrUnsignedIsRefusedAndNotFolded() throws Exception {
+  void anEventForgedForAnotherInstanceOrWithoutMacIsRefusedAndNotFolded() throws Exception {
     FakeAgent victim = fixture.agent("vm-victim");
     FakeAgent forger = fixture.agent("vm-forger");
     MigrationRequest request = CoordinatorFixture.request("req-victim", "vm-victim", "pw");
@@ -45,11 +48,12 @@ class SigningIT extends WithCoordinatorFixture {
     Envelope<Event> forged =
         new Envelope<>(
             UUID.randomUUID(), "vm-victim", id, 1, 1, Instant.now(), new StepStarted(Step.DUMP));
-    forger.emitSigned(forged, forger.signer());
+    // The forger's own X25519 key agrees a key for "vm-victim" too, but not vm-victim's.
+    forger.emitAuthenticated(forged, forger.eventKeyAs("vm-victim"));
     Envelope<Event> unsigned =
         new Envelope<>(
             UUID.randomUUID(), "vm-victim", id, 1, 2, Instant.now(), new StepStarted(Step.DUMP));
-    forger.emitSigned(unsigned, null);
+    forger.emitAuthenticated(unsigned, null);
     await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_REFUSED) == 2);
 
     assertThat(stepState(id, Step.DUMP)).isEqualTo(StepState.PENDING);
@@ -60,6 +64,32 @@ class SigningIT extends WithCoordinatorFixture {
     await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_FOLDED) == 1);
     assertThat(stepState(id, Step.PREFLIGHT)).isEqualTo(StepState.RUNNING);
     assertThat(fixture.counter(CoordinatorMetrics.EVENTS_REFUSED)).isEqualTo(2);
+  }
+
+  @Test
+  void anAgentKeyReplacedInTheDirectoryIsUsedFromItsFirstEventAndTheOldOneIsRefused()
+      throws Exception {
+    FakeAgent before = fixture.agent("vm-rekeyed");
+    MigrationRequest request = CoordinatorFixture.request("req-rekeyed", "vm-rekeyed", "pw");
+    fixture.publishRequest(request);
+    MigrationId id = before.awaitCommand(WAIT).migrationId();
+    before.emit(id, 1, 1, new StepStarted(Step.PREFLIGHT));
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_FOLDED) == 1);
+
+    KeyPair replacement = fixture.replaceAgentKey("vm-rekeyed");
+    Envelope<Event> byNewKey =
+        new Envelope<>(
+            UUID.randomUUID(), "vm-rekeyed", id, 1, 2, Instant.now(), new StepStarted(Step.DUMP));
+    before.emitAuthenticated(
+        byNewKey,
+        EventMacKey.forAgent(replacement, fixture.coordinatorEventKeys.getPublic(), "vm-rekeyed"));
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_FOLDED) == 2);
+    before.emit(id, 1, 3, new StepStarted(Step.RESTORE));
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_REFUSED) == 1);
+
+    assertThat(stepState(id, Step.DUMP)).isEqualTo(StepState.RUNNING);
+    assertThat(stepState(id, Step.RESTORE)).isEqualTo(StepState.PENDING);
+    assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.events")).isEqualTo("2");
   }
 
   @Test
@@ -98,6 +128,7 @@ class SigningIT extends WithCoordinatorFixture {
     String reason = String.valueOf(deadLetter.getProps().getHeaders().get(Topology.REASON_HEADER));
     assertThat(reason)
         .contains("instance vm-keyless has no registered agent keys")
+        .contains("vm-keyless.x25519.pub")
         .contains("pgshuttle keys agent --instance vm-keyless")
         .doesNotContain("pw-x1");
     assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.migrations")).isEqualTo("0");

@@ -6,16 +6,18 @@ import io.pgshuttle.security.KeyFileException;
 import io.pgshuttle.security.KeyFiles;
 import io.pgshuttle.security.KeyId;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pgshuttle keys}: makes the key pairs that sign commands and events and seal the target
- * password. Writes files only; never overwrites one.
+ * {@code pgshuttle keys}: makes the key pairs that sign commands, agree the keys of event MACs and
+ * seal the target password. Writes files only; never overwrites one.
  */
 @Command(
     name = "keys",
@@ -41,9 +43,15 @@ final class KeysCommand implements Callable<Integer> {
       name = "coordinator",
       mixinStandardHelpOptions = true,
       description = {
-        "Makes the coordinator's Ed25519 key pair, which signs every command:"
-            + " OUT/coordinator.ed25519.key (coordinator.signingKey) and"
-            + " OUT/coordinator.ed25519.pub (each agent's agent.coordinatorKeys).",
+        "Makes the coordinator's two key pairs: OUT/coordinator.ed25519.key"
+            + " (coordinator.signingKey, signs every command) with OUT/coordinator.ed25519.pub"
+            + " (each agent's agent.coordinatorKeys), and OUT/coordinator.x25519.key"
+            + " (coordinator.eventKeys, agrees with each agent the key its events are MACed with)"
+            + " with OUT/coordinator.x25519.pub (each agent's agent.coordinatorEventKey). Both"
+            + " private key files are as sensitive as each other: keep them on the coordinator"
+            + " only. A pair that exists is kept and named, so that an installation whose"
+            + " coordinator has only its Ed25519 pair gets its X25519 pair by running this"
+            + " again; when both exist, nothing is made (exit code 2).",
       })
   static final class Coordinator implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -60,7 +68,29 @@ final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter printed = spec.commandLine().getOut();
-      generate(printed, out, name, KeyAlgorithm.ED25519);
+      if (Files.exists(KeyFiles.publicFile(out, name, KeyAlgorithm.ED25519))
+          && Files.exists(KeyFiles.publicFile(out, name, KeyAlgorithm.X25519))) {
+        throw CliException.badInput(
+            KeyFiles.publicFile(out, name, KeyAlgorithm.ED25519)
+                + " and "
+                + KeyFiles.publicFile(out, name, KeyAlgorithm.X25519)
+                + " exist: move them away first, or give another --name; pgshuttle never"
+                + " overwrites a key");
+      }
+      for (KeyAlgorithm algorithm : KeyAlgorithm.values()) {
+        Path existing = KeyFiles.publicFile(out, name, algorithm);
+        if (Files.exists(existing)) {
+          printed.println(
+              "kept the existing "
+                  + algorithm.jcaName()
+                  + " key "
+                  + KeyId.of(readPublic(existing, algorithm))
+                  + ": "
+                  + existing);
+        } else {
+          generate(printed, out, name, algorithm);
+        }
+      }
       printed.flush();
       return ExitCodes.OK;
     }
@@ -70,9 +100,9 @@ final class KeysCommand implements Callable<Integer> {
       name = "agent",
       mixinStandardHelpOptions = true,
       description = {
-        "Makes an agent's two key pairs: OUT/INSTANCE.ed25519.key (agent.signingKey, signs its"
-            + " events) and OUT/INSTANCE.x25519.key (agent.sealingKey, opens the target password),"
-            + " with INSTANCE.ed25519.pub and INSTANCE.x25519.pub, which go into the coordinator's"
+        "Makes an agent's X25519 key pair: OUT/INSTANCE.x25519.key (agent.sealingKey: opens"
+            + " the target password, and agrees with the coordinator the key its events are MACed"
+            + " with) and OUT/INSTANCE.x25519.pub, which goes into the coordinator's"
             + " coordinator.agentKeys directory.",
       })
   static final class Agent implements Callable<Integer> {
@@ -91,10 +121,17 @@ final class KeysCommand implements Callable<Integer> {
             "--instance '" + instance + "' is invalid: use 1 to 63 letters, digits, '_' or '-'");
       }
       PrintWriter printed = spec.commandLine().getOut();
-      generate(printed, out, instance, KeyAlgorithm.ED25519);
       generate(printed, out, instance, KeyAlgorithm.X25519);
       printed.flush();
       return ExitCodes.OK;
+    }
+  }
+
+  private static PublicKey readPublic(Path file, KeyAlgorithm algorithm) {
+    try {
+      return KeyFiles.readPublic(file, algorithm);
+    } catch (KeyFileException e) {
+      throw CliException.badInput(e.getMessage());
     }
   }
 

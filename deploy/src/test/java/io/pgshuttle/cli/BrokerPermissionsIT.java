@@ -80,6 +80,7 @@ class BrokerPermissionsIT {
     run("broker", "add-agent", "--instance", "vm-b", "--password-file", file);
     run("broker", "add-agent", "--instance", "vm-c", "--certificate-login");
     KeyFiles.generate(work, COORDINATOR, KeyAlgorithm.ED25519);
+    KeyFiles.generate(work, COORDINATOR, KeyAlgorithm.X25519);
   }
 
   @Test
@@ -322,7 +323,6 @@ class BrokerPermissionsIT {
     Path state = Files.createDirectories(work.resolve("state-" + instance));
     Path disks = Files.createDirectories(work.resolve("disks-" + instance));
     Path keys = work.resolve("keys-" + instance);
-    KeyFiles.generate(keys, instance, KeyAlgorithm.ED25519);
     KeyFiles.generate(keys, instance, KeyAlgorithm.X25519);
     AgentConfig config =
         new AgentConfig(
@@ -340,9 +340,9 @@ class BrokerPermissionsIT {
             Duration.ofSeconds(1),
             Duration.ofSeconds(1),
             Duration.ofHours(1),
-            KeyFiles.privateFile(keys, instance, KeyAlgorithm.ED25519),
             KeyFiles.privateFile(keys, instance, KeyAlgorithm.X25519),
             List.of(KeyFiles.publicFile(work, COORDINATOR, KeyAlgorithm.ED25519)),
+            KeyFiles.publicFile(work, COORDINATOR, KeyAlgorithm.X25519),
             null,
             null);
     return Guice.createInjector(new AgentModule(config)).getInstance(AgentDaemon.class);

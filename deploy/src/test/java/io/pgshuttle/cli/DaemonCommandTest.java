@@ -23,6 +23,7 @@ class DaemonCommandTest {
                 "PGSHUTTLE_STORE_PASSWORD", "store-pw",
                 "PGSHUTTLE_HTTP_PORT", "0",
                 "PGSHUTTLE_SIGNING_KEY", "/keys/coordinator.ed25519.key",
+                "PGSHUTTLE_EVENT_KEYS", "/keys/coordinator.x25519.key",
                 "PGSHUTTLE_AGENT_KEYS", "/keys/agents"),
             backends,
             "coordinator");
@@ -63,9 +64,9 @@ class DaemonCommandTest {
                 "PGSHUTTLE_SOURCE_URL", "postgresql://postgres@127.0.0.1:5432",
                 "PGSHUTTLE_LOCAL_DISK_ROOT", "/srv/disks",
                 "PGSHUTTLE_STATE_DIR", "/srv/state",
-                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-1.ed25519.key",
                 "PGSHUTTLE_SEALING_KEY", "/keys/vm-1.x25519.key",
-                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/coordinator.ed25519.pub"),
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/coordinator.ed25519.pub",
+                "PGSHUTTLE_COORDINATOR_EVENT_KEY", "/keys/coordinator.x25519.pub"),
             backends,
             "agent");
 
@@ -99,6 +100,7 @@ class DaemonCommandTest {
             Map.of(
                 "PGSHUTTLE_STORE_URL", "jdbc:postgresql://127.0.0.1:5433/pgshuttle",
                 "PGSHUTTLE_SIGNING_KEY", "/keys/coordinator.ed25519.key",
+                "PGSHUTTLE_EVENT_KEYS", "/keys/coordinator.x25519.key",
                 "PGSHUTTLE_AGENT_KEYS", "/keys/agents"),
             backends,
             "coordinator");

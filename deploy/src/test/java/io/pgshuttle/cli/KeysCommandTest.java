@@ -18,25 +18,50 @@ class KeysCommandTest {
   private final FakeBackends backends = new FakeBackends();
 
   @Test
-  void makesTheCoordinatorsKeyPairAndPrintsItsPublicKeyAndId() throws Exception {
+  void makesTheCoordinatorsTwoKeyPairsAndPrintsTheirPublicKeysAndIds() throws Exception {
     CliRun run =
         CliRun.run(Map.of(), backends, "keys", "coordinator", "--out", directory.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    Path pair = directory.resolve("coordinator.ed25519.key");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pair)))
-        .isEqualTo("rw-------");
-    var key =
-        KeyFiles.readPublic(directory.resolve("coordinator.ed25519.pub"), KeyAlgorithm.ED25519);
-    assertThat(KeyFiles.readKeyPair(pair, KeyAlgorithm.ED25519).getPublic()).isEqualTo(key);
-    assertThat(run.out())
-        .contains("Ed25519 key " + KeyId.of(key))
-        .contains(KeyFiles.toPem(key))
-        .doesNotContain("PRIVATE KEY");
+    for (KeyAlgorithm algorithm : KeyAlgorithm.values()) {
+      Path pair = directory.resolve("coordinator." + algorithm.suffix() + ".key");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pair)))
+          .isEqualTo("rw-------");
+      var key =
+          KeyFiles.readPublic(
+              directory.resolve("coordinator." + algorithm.suffix() + ".pub"), algorithm);
+      assertThat(KeyFiles.readKeyPair(pair, algorithm).getPublic()).isEqualTo(key);
+      assertThat(run.out())
+          .contains(algorithm.jcaName() + " key " + KeyId.of(key))
+          .contains(KeyFiles.toPem(key));
+    }
+    assertThat(run.out()).doesNotContain("PRIVATE KEY");
   }
 
   @Test
-  void makesAnAgentsTwoKeyPairsAndNeverOverwritesThem() throws Exception {
+  void aCoordinatorWithOnlyItsSigningKeyGetsItsEventKeyAndAWholePairIsNeverOverwritten()
+      throws Exception {
+    var signing = KeyFiles.generate(directory, "coordinator", KeyAlgorithm.ED25519);
+    String before = Files.readString(directory.resolve("coordinator.ed25519.key"));
+
+    CliRun upgrade =
+        CliRun.run(Map.of(), backends, "keys", "coordinator", "--out", directory.toString());
+    String events = Files.readString(directory.resolve("coordinator.x25519.key"));
+    CliRun again =
+        CliRun.run(Map.of(), backends, "keys", "coordinator", "--out", directory.toString());
+
+    assertThat(upgrade.exitCode()).as(upgrade.err()).isZero();
+    assertThat(upgrade.out())
+        .contains("kept the existing Ed25519 key " + KeyId.of(signing.getPublic()))
+        .contains("X25519 key ");
+    assertThat(Files.readString(directory.resolve("coordinator.ed25519.key"))).isEqualTo(before);
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(again.err()).contains("exist: move them away first");
+    assertThat(Files.readString(directory.resolve("coordinator.x25519.key"))).isEqualTo(events);
+  }
+
+  @Test
+  void makesAnAgentsKeyPairAndNeverOverwritesIt() throws Exception {
     CliRun first =
         CliRun.run(
             Map.of(),
@@ -61,8 +86,9 @@ class KeysCommandTest {
             directory.toString());
 
     assertThat(first.exitCode()).as(first.err()).isZero();
-    assertThat(first.out()).contains("Ed25519 key ").contains("X25519 key ");
-    assertThat(directory.resolve("vm-7.ed25519.pub")).exists();
+    assertThat(first.out()).contains("X25519 key ").doesNotContain("Ed25519");
+    assertThat(directory.resolve("vm-7.x25519.pub")).exists();
+    assertThat(directory.resolve("vm-7.ed25519.key")).doesNotExist();
     assertThat(second.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(second.err()).contains("exists: move it away first");
     assertThat(Files.readString(directory.resolve("vm-7.x25519.key"))).isEqualTo(before);

@@ -60,6 +60,7 @@ final class E2eEnvironment implements AutoCloseable {
               + "  retryInitialBackoff: PT10S\n"
               + "  retryMaxBackoff: PT10S\n");
       KeyFiles.generate(keys(), COORDINATOR_KEY, KeyAlgorithm.ED25519);
+      KeyFiles.generate(keys(), COORDINATOR_KEY, KeyAlgorithm.X25519);
       Files.createDirectories(agentKeys());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -86,6 +87,9 @@ final class E2eEnvironment implements AutoCloseable {
     env.put(
         "PGSHUTTLE_SIGNING_KEY",
         KeyFiles.privateFile(keys(), COORDINATOR_KEY, KeyAlgorithm.ED25519).toString());
+    env.put(
+        "PGSHUTTLE_EVENT_KEYS",
+        KeyFiles.privateFile(keys(), COORDINATOR_KEY, KeyAlgorithm.X25519).toString());
     env.put("PGSHUTTLE_AGENT_KEYS", agentKeys().toString());
     env.putAll(overrides);
     coordinatorStarts++;
@@ -183,14 +187,14 @@ final class E2eEnvironment implements AutoCloseable {
       env.put("PGSHUTTLE_STATE_DIR", work.resolve("state-" + instance).toString());
       Path own = registerAgent(instance);
       env.put(
-          "PGSHUTTLE_SIGNING_KEY",
-          KeyFiles.privateFile(own, instance, KeyAlgorithm.ED25519).toString());
-      env.put(
           "PGSHUTTLE_SEALING_KEY",
           KeyFiles.privateFile(own, instance, KeyAlgorithm.X25519).toString());
       env.put(
           "PGSHUTTLE_COORDINATOR_KEYS",
           KeyFiles.publicFile(keys(), COORDINATOR_KEY, KeyAlgorithm.ED25519).toString());
+      env.put(
+          "PGSHUTTLE_COORDINATOR_EVENT_KEY",
+          KeyFiles.publicFile(keys(), COORDINATOR_KEY, KeyAlgorithm.X25519).toString());
       env.putAll(overrides);
       List<String> command = new ArrayList<>(List.of("agent"));
       command.addAll(arguments);
@@ -256,20 +260,19 @@ final class E2eEnvironment implements AutoCloseable {
   }
 
   /**
-   * Makes the key pairs of {@code instance}'s agent, once, and registers their public keys with the
-   * coordinator, as an operator does before the first request for the instance.
+   * Makes the X25519 key pair of {@code instance}'s agent, once, and registers its public key with
+   * the coordinator, as an operator does before the first request for the instance.
    *
-   * @return the directory of the agent's key pairs
+   * @return the directory of the agent's key pair
    */
   Path registerAgent(String instance) {
     Path own = keys().resolve("agent-" + instance);
     if (Files.isDirectory(own)) {
       return own;
     }
-    for (KeyAlgorithm algorithm : KeyAlgorithm.values()) {
-      KeyPair pair = KeyFiles.generate(own, instance, algorithm);
-      KeyFiles.writePublic(KeyFiles.publicFile(agentKeys(), instance, algorithm), pair.getPublic());
-    }
+    KeyPair pair = KeyFiles.generate(own, instance, KeyAlgorithm.X25519);
+    KeyFiles.writePublic(
+        KeyFiles.publicFile(agentKeys(), instance, KeyAlgorithm.X25519), pair.getPublic());
     return own;
   }
 

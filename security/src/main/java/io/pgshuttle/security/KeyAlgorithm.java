@@ -6,9 +6,12 @@ import java.security.NoSuchAlgorithmException;
 
 /** The two kinds of key pgshuttle uses, with the file name suffix each is known by. */
 public enum KeyAlgorithm {
-  /** Signs commands (the coordinator) and events (an agent). */
+  /** Signs the coordinator's commands and its own events. */
   ED25519("Ed25519", "ed25519"),
-  /** Receives sealed secrets (an agent). */
+  /**
+   * Agrees the keys of agents' event MACs (the coordinator and each agent, {@link EventMacKey}),
+   * and receives sealed secrets (an agent).
+   */
   X25519("X25519", "x25519");
 
   private final String jcaName;

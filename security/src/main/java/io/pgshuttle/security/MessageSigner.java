@@ -13,8 +13,9 @@ import java.util.Base64;
 import java.util.Map;
 
 /**
- * Signs messages with one Ed25519 private key: the coordinator its commands, an agent its events.
- * Thread-safe (each signature uses a {@link Signature} of its own).
+ * Signs messages with one Ed25519 private key: the coordinator its commands and its own events
+ * (agents authenticate theirs with an {@link EventMacKey}). Thread-safe (each signature uses a
+ * {@link Signature} of its own).
  */
 public final class MessageSigner {
   private final PrivateKey privateKey;

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Verifies Ed25519 signatures against a set of trusted public keys: an agent holds the
- * coordinator's (two during a rotation), the coordinator one agent's. Thread-safe.
+ * coordinator's (two during a rotation), the coordinator its own (for the events it publishes
+ * itself). Thread-safe.
  */
 public final class MessageVerifier {
   /** How far in the future a signature's issue time may be, for clocks that differ. */

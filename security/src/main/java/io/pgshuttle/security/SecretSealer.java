@@ -13,8 +13,6 @@ import java.security.SecureRandom;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import javax.crypto.Cipher;
-import javax.crypto.KeyAgreement;
-import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -93,28 +91,12 @@ public final class SecretSealer {
     }
   }
 
-  /** HKDF-SHA256 (RFC 5869) of the X25519 shared secret, salted with both public keys. */
+  /** HKDF-SHA256 of the X25519 shared secret, salted with both public keys. */
   private static byte[] deriveKey(
       PrivateKey own, PublicKey other, PublicKey ephemeral, PublicKey recipient)
       throws GeneralSecurityException {
-    KeyAgreement agreement = KeyAgreement.getInstance("X25519");
-    agreement.init(own);
-    agreement.doPhase(other, true);
-    byte[] shared = agreement.generateSecret();
-    byte[] salt =
-        ByteBuffer.allocate(ephemeral.getEncoded().length + recipient.getEncoded().length)
-            .put(ephemeral.getEncoded())
-            .put(recipient.getEncoded())
-            .array();
-    Mac extract = Mac.getInstance("HmacSHA256");
-    extract.init(new SecretKeySpec(salt, "HmacSHA256"));
-    byte[] prk = extract.doFinal(shared);
-    Mac expand = Mac.getInstance("HmacSHA256");
-    expand.init(new SecretKeySpec(prk, "HmacSHA256"));
-    expand.update(INFO);
-    expand.update((byte) 1);
     // One block of 32 bytes is the whole AES-256 key.
-    return expand.doFinal();
+    return KeyDerivation.agree(own, other, KeyDerivation.salt(ephemeral, recipient), INFO);
   }
 
   private static byte[] associatedData(KeyId recipient, byte[] ephemeralPublicKey) {

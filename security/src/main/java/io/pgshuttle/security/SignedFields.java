@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * What a signature covers: the header fields of a message, the signature's validity, and the
  * SHA-256 of the message's bytes as published (the whole AMQP body, so a change to any byte of the
- * body breaks the signature).
+ * body breaks the signature). An event's MAC covers the same fields but the validity ({@link
+ * EventMacKey}).
  *
  * @param bodySha256 hex
  */
@@ -55,12 +56,11 @@ public record SignedFields(
   }
 
   /**
-   * The bytes that are signed: a version line, then each field as its length in UTF-8 bytes, a
-   * colon and its text, so that no choice of field values can read as another.
+   * The bytes that are signed: a version line, then each field, length-prefixed ({@link
+   * #canonical}).
    */
   public byte[] canonicalForm() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    List<String> fields =
+    return canonical(
         List.of(
             VERSION,
             messageId.toString(),
@@ -70,7 +70,15 @@ public record SignedFields(
             Integer.toString(attempt),
             issuedAt.toString(),
             expiresAt.toString(),
-            bodySha256);
+            bodySha256));
+  }
+
+  /**
+   * {@code fields}, each as its length in UTF-8 bytes, a colon, its text and a newline, so that no
+   * choice of values can read as another; shared with {@link EventMacKey}.
+   */
+  static byte[] canonical(List<String> fields) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String field : fields) {
       byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
       out.writeBytes((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));

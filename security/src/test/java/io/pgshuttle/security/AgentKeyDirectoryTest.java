@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +32,30 @@ class AgentKeyDirectoryTest {
   }
 
   @Test
+  void aKeyFileMovedOverOrWrittenOverLaterShowsAnotherVersion() throws Exception {
+    AgentKeyDirectory agents = new AgentKeyDirectory(directory);
+    assertThat(agents.version("vm-1", KeyAlgorithm.X25519)).isEmpty();
+    KeyFiles.generate(directory, "vm-1", KeyAlgorithm.X25519);
+    Path file = KeyFiles.publicFile(directory, "vm-1", KeyAlgorithm.X25519);
+    var first = agents.version("vm-1", KeyAlgorithm.X25519).orElseThrow();
+    assertThat(agents.version("vm-1", KeyAlgorithm.X25519)).contains(first);
+
+    // Another key of the same size, written over the file in place a minute later.
+    Files.writeString(file, KeyFiles.toPem(KeyAlgorithm.X25519.generate().getPublic()));
+    Files.setLastModifiedTime(file, FileTime.fromMillis(first.modified().toMillis() + 60_000));
+    var second = agents.version("vm-1", KeyAlgorithm.X25519).orElseThrow();
+    assertThat(second).isNotEqualTo(first);
+
+    // A new file moved over it: another file, whatever its time.
+    Path staged = Files.createTempDirectory(directory, "staged").resolve("key.pub");
+    KeyFiles.writePublic(staged, KeyAlgorithm.X25519.generate().getPublic());
+    Files.setLastModifiedTime(staged, second.modified());
+    Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(agents.version("vm-1", KeyAlgorithm.X25519)).get().isNotEqualTo(second);
+    assertThat(agents.version("../vm-1", KeyAlgorithm.X25519)).isEmpty();
+  }
+
+  @Test
   void anInstanceIdThatCouldLeaveTheDirectoryFindsNothing() throws Exception {
     Path inside = Files.createDirectories(directory.resolve("keys"));
     KeyFiles.generate(directory, "outside", KeyAlgorithm.ED25519);
@@ -50,6 +76,7 @@ class AgentKeyDirectoryTest {
         .hasMessageContaining(file.toString());
     assertThat(agents.howToRegister("vm-3"))
         .contains("pgshuttle keys agent --instance vm-3")
+        .contains("vm-3.x25519.pub")
         .contains(directory.toString());
   }
 }

@@ -134,13 +134,36 @@ public final class HostileSignatures {
    * then given {@code fault}.
    */
   public Signed sign(byte[] body, Fault fault, Random random) {
-    Envelope<?> envelope;
+    return sign(envelopeOf(codec, body), body, fault, random);
+  }
+
+  /** The message {@code body} decodes to; one that is none as if it were a command to vm-1. */
+  static Envelope<?> envelopeOf(MessageCodec codec, byte[] body) {
     try {
-      envelope = codec.decode(body);
+      return codec.decode(body);
     } catch (MessageDecodingException notAMessage) {
-      envelope = NOT_A_MESSAGE;
+      return NOT_A_MESSAGE;
     }
-    return sign(envelope, body, fault, random);
+  }
+
+  /** {@code base64}'s text cut short, by more than its padding (a decoder needs no '='). */
+  static String truncated(String base64, Random random) {
+    return base64.substring(0, random.nextInt(base64.replace("=", "").length()));
+  }
+
+  /** {@code base64} with one bit of what it encodes flipped. */
+  static String flipped(String base64, Random random) {
+    byte[] raw = Base64.getDecoder().decode(base64);
+    raw[random.nextInt(raw.length)] ^= (byte) (1 << random.nextInt(8));
+    return Base64.getEncoder().encodeToString(raw);
+  }
+
+  /** {@code body} with a space before it: the same message, other bytes. */
+  static byte[] changed(byte[] body) {
+    byte[] changed = new byte[body.length + 1];
+    changed[0] = ' ';
+    System.arraycopy(body, 0, changed, 1, body.length);
+    return changed;
   }
 
   /** {@code envelope}, published as {@code body}, signed and then given {@code fault}. */
@@ -181,15 +204,8 @@ public final class HostileSignatures {
         headers.put(MessageSignature.KEY_ID, values[random.nextInt(values.length)]);
       }
       case TRUNCATED_SIGNATURE ->
-          // At least one character of data goes: a decoder needs no '=' padding at the end.
-          headers.put(
-              MessageSignature.SIGNATURE,
-              signature.substring(0, random.nextInt(signature.replace("=", "").length())));
-      case FLIPPED_SIGNATURE -> {
-        byte[] raw = Base64.getDecoder().decode(signature);
-        raw[random.nextInt(raw.length)] ^= (byte) (1 << random.nextInt(8));
-        headers.put(MessageSignature.SIGNATURE, Base64.getEncoder().encodeToString(raw));
-      }
+          headers.put(MessageSignature.SIGNATURE, truncated(signature, random));
+      case FLIPPED_SIGNATURE -> headers.put(MessageSignature.SIGNATURE, flipped(signature, random));
       case OTHER_KEY -> headers = new HashMap<>(signer(untrusted, clock).sign(envelope, body));
       case OTHER_KEY_CLAIMING_TRUSTED -> {
         Object keyId = headers.get(MessageSignature.KEY_ID);
@@ -241,10 +257,7 @@ public final class HostileSignatures {
               new HashMap<>(
                   signer(trusted, Clock.offset(clock, Duration.ofHours(1))).sign(envelope, body));
       case BODY_CHANGED -> {
-        byte[] changed = new byte[body.length + 1];
-        changed[0] = ' ';
-        System.arraycopy(body, 0, changed, 1, body.length);
-        return new Signed(changed, headers);
+        return new Signed(changed(body), headers);
       }
     }
     return new Signed(body, headers);

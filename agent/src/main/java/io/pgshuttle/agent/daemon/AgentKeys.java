@@ -5,31 +5,28 @@ import io.pgshuttle.messages.EndedMigration;
 import io.pgshuttle.messages.StartMigration;
 import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.TargetServer;
+import io.pgshuttle.security.EventMacKey;
 import io.pgshuttle.security.KeyAlgorithm;
 import io.pgshuttle.security.KeyFiles;
-import io.pgshuttle.security.MessageSigner;
 import io.pgshuttle.security.MessageVerifier;
 import io.pgshuttle.security.SecretSealer;
 import java.security.KeyPair;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 /**
- * An agent's keys, read from the files its configuration names: its Ed25519 pair signs its events,
- * its X25519 pair opens the passwords sealed for it, and the coordinator's public keys (one, or two
- * during a rotation) verify commands. Immutable, thread-safe.
+ * An agent's keys, read from the files its configuration names: its X25519 pair opens the passwords
+ * sealed for it and, with the coordinator's X25519 public key, agrees the key its events are MACed
+ * with; the coordinator's Ed25519 public keys (one, or two during a rotation) verify commands.
+ * Immutable, thread-safe.
  */
 public final class AgentKeys {
-  /** How long after signing the coordinator may check an event's signature; it does not. */
-  private static final Duration EVENT_VALIDITY = Duration.ofDays(1);
-
-  private final MessageSigner signer;
+  private final EventMacKey events;
   private final KeyPair sealing;
   private final MessageVerifier coordinator;
 
-  private AgentKeys(MessageSigner signer, KeyPair sealing, MessageVerifier coordinator) {
-    this.signer = signer;
+  private AgentKeys(EventMacKey events, KeyPair sealing, MessageVerifier coordinator) {
+    this.events = events;
     this.sealing = sealing;
     this.coordinator = coordinator;
   }
@@ -40,10 +37,13 @@ public final class AgentKeys {
    * @throws io.pgshuttle.security.KeyFileException naming a file that cannot be read
    */
   public static AgentKeys load(AgentConfig config, Clock clock) {
+    KeyPair sealing = KeyFiles.readKeyPair(config.sealingKey(), KeyAlgorithm.X25519);
     return new AgentKeys(
-        new MessageSigner(
-            KeyFiles.readKeyPair(config.signingKey(), KeyAlgorithm.ED25519), clock, EVENT_VALIDITY),
-        KeyFiles.readKeyPair(config.sealingKey(), KeyAlgorithm.X25519),
+        EventMacKey.forAgent(
+            sealing,
+            KeyFiles.readPublic(config.coordinatorEventKey(), KeyAlgorithm.X25519),
+            config.instanceId()),
+        sealing,
         new MessageVerifier(
             config.coordinatorKeys().stream()
                 .map(file -> KeyFiles.readPublic(file, KeyAlgorithm.ED25519))
@@ -51,9 +51,9 @@ public final class AgentKeys {
             clock));
   }
 
-  /** Signs this agent's events. */
-  public MessageSigner signer() {
-    return signer;
+  /** MACs this agent's events. */
+  public EventMacKey events() {
+    return events;
   }
 
   /** Verifies the coordinator's commands. */

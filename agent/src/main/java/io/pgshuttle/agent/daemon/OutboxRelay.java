@@ -9,7 +9,7 @@ import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Topology;
-import io.pgshuttle.security.MessageSigner;
+import io.pgshuttle.security.EventMacKey;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.UncheckedIOException;
@@ -43,7 +43,7 @@ public final class OutboxRelay implements AutoCloseable {
   private final MessageCodec codec;
   private final Object pause = new Object();
   private volatile ConfirmingPublisher publisher;
-  private volatile MessageSigner signer;
+  private volatile EventMacKey eventKey;
   private volatile boolean stopping;
   private volatile long stopDeadlineNanos;
   private Thread thread; // guarded by this
@@ -64,15 +64,16 @@ public final class OutboxRelay implements AutoCloseable {
    *
    * @param publisher a publisher on a connection that recovers by itself; the relay does not close
    *     it
-   * @param signer signs each event as it is published, with this agent's key
+   * @param eventKey MACs each event as it is published, with the key this agent shares with the
+   *     coordinator
    * @throws IllegalStateException if started before
    */
-  public synchronized void start(ConfirmingPublisher publisher, MessageSigner signer) {
+  public synchronized void start(ConfirmingPublisher publisher, EventMacKey eventKey) {
     if (thread != null || stopping) {
       throw new IllegalStateException("an outbox relay starts once");
     }
     outbox.deleteUnfinishedWrites();
-    this.signer = signer;
+    this.eventKey = eventKey;
     this.publisher = publisher;
     thread = new Thread(this::run, "pgshuttle-outbox-relay");
     thread.setDaemon(true);
@@ -95,7 +96,7 @@ public final class OutboxRelay implements AutoCloseable {
       return false;
     }
     try {
-      publishSigned(current, envelope);
+      publishAuthenticated(current, envelope);
       return true;
     } catch (AmqpException | ShutdownSignalException e) {
       log.debug("{} not published: {}", envelope.type(), e.getMessage());
@@ -169,7 +170,7 @@ public final class OutboxRelay implements AutoCloseable {
         continue;
       }
       try {
-        publishSigned(publisher, envelope);
+        publishAuthenticated(publisher, envelope);
       } catch (AmqpException | ShutdownSignalException e) {
         if (Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("interrupted while publishing");
@@ -183,8 +184,11 @@ public final class OutboxRelay implements AutoCloseable {
     return Outage.NONE;
   }
 
-  /** Signed now, not when written to the outbox: an event may wait there out a long outage. */
-  private void publishSigned(ConfirmingPublisher to, Envelope<Event> envelope) {
+  /**
+   * MACed now, not when written to the outbox: an event that waited there out a long outage goes
+   * with the key the agent holds now.
+   */
+  private void publishAuthenticated(ConfirmingPublisher to, Envelope<Event> envelope) {
     byte[] body = codec.encode(envelope);
     to.publish(
         topology.eventsExchange(),
@@ -192,7 +196,7 @@ public final class OutboxRelay implements AutoCloseable {
         envelope,
         body,
         false,
-        signer.sign(envelope, body));
+        eventKey.authenticate(envelope, body));
   }
 
   private String routingKey(Envelope<Event> envelope) {

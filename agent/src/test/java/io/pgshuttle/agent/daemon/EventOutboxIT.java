@@ -13,7 +13,6 @@ import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.AgentDaemon;
 import io.pgshuttle.agent.AgentModule;
 import io.pgshuttle.agent.TestAgentConfig;
-import io.pgshuttle.agent.TestKeys;
 import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.amqp.ConfirmingPublisher;
 import io.pgshuttle.amqp.TopologyDeclarer;
@@ -28,11 +27,14 @@ import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.EventMac;
+import io.pgshuttle.security.EventMacKey;
 import io.pgshuttle.security.KeyAlgorithm;
 import io.pgshuttle.testkit.RabbitNode;
 import io.pgshuttle.testkit.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +61,8 @@ class EventOutboxIT {
   final MessageCodec codec = new MessageCodec();
   final Topology topology = new Topology(TestBroker.freshNamespace());
   final MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+  final KeyPair agentKey = KeyAlgorithm.X25519.generate();
+  final KeyPair coordinatorKey = KeyAlgorithm.X25519.generate();
 
   @Test
   void eventsEmittedWhileTheBrokerIsDownArriveInOrderOnceItIsBack() throws Exception {
@@ -69,7 +73,7 @@ class EventOutboxIT {
     List<Event> expected = new ArrayList<>();
     try (Connection connection = connect("outbox-it");
         ConfirmingPublisher publisher = publisher(connection)) {
-      relay.start(publisher, TestKeys.signer(KeyAlgorithm.ED25519.generate()));
+      relay.start(publisher, EventMacKey.forAgent(agentKey, coordinatorKey.getPublic(), INSTANCE));
       OutboxEventSink sink = sink(outbox, relay);
       emit(sink, expected, new StepStarted(Step.DUMP));
       await().atMost(WAIT).until(() -> outbox.depth() == 0);
@@ -92,7 +96,9 @@ class EventOutboxIT {
     } finally {
       relay.close();
     }
-    assertArrivedInOrder(drain(tap), expected);
+    assertArrivedInOrder(
+        drain(tap, EventMacKey.forCoordinator(coordinatorKey, agentKey.getPublic(), INSTANCE)),
+        expected);
   }
 
   @Test
@@ -103,7 +109,7 @@ class EventOutboxIT {
     List<Event> expected = new ArrayList<>();
     try (Connection connection = connect("outbox-it");
         ConfirmingPublisher publisher = publisher(connection)) {
-      relay.start(publisher, TestKeys.signer(KeyAlgorithm.ED25519.generate()));
+      relay.start(publisher, EventMacKey.forAgent(agentKey, coordinatorKey.getPublic(), INSTANCE));
       OutboxEventSink sink = sink(outbox, relay);
       for (int i = 1; i <= 300; i++) {
         emit(sink, expected, progress(i % 100));
@@ -118,7 +124,9 @@ class EventOutboxIT {
     } finally {
       relay.close();
     }
-    assertArrivedInOrder(drain(tap), expected);
+    assertArrivedInOrder(
+        drain(tap, EventMacKey.forCoordinator(coordinatorKey, agentKey.getPublic(), INSTANCE)),
+        expected);
   }
 
   /**
@@ -220,13 +228,26 @@ class EventOutboxIT {
 
   /** Everything in the tap, in queue order. */
   private List<Envelope<Event>> drain(String tap) throws Exception {
+    return drain(tap, null);
+  }
+
+  /**
+   * Everything in the tap, in queue order; each with the MAC the coordinator holding {@code
+   * coordinatorSide} expects, unless that is null.
+   */
+  private List<Envelope<Event>> drain(String tap, EventMacKey coordinatorSide) throws Exception {
     List<Envelope<Event>> arrived = new ArrayList<>();
     try (Connection connection = connect("tap");
         Channel channel = connection.createChannel()) {
       for (GetResponse got = channel.basicGet(tap, true);
           got != null;
           got = channel.basicGet(tap, true)) {
-        arrived.add(codec.decode(got.getBody(), Event.class));
+        Envelope<Event> envelope = codec.decode(got.getBody(), Event.class);
+        if (coordinatorSide != null) {
+          EventMac mac = EventMac.fromHeaders(got.getProps().getHeaders()).orElseThrow();
+          assertThat(coordinatorSide.matches(envelope, got.getBody(), mac)).isTrue();
+        }
+        arrived.add(envelope);
       }
     }
     return arrived;

@@ -13,9 +13,9 @@ import java.util.Map;
 /**
  * Decides whether an event delivery may be folded, before anything else looks at it: its body must
  * decode as an event, its AMQP user-id must be its instance's agent or the coordinator ({@link
- * BrokerGrants#isTrustedEventPublisher}), and it must be signed by its instance's registered key or
- * the coordinator's ({@link EventSignatures}), checked in that order. Changes nothing but {@link
- * EventSignatures}' cache of keys. Thread-safe.
+ * BrokerGrants#isTrustedEventPublisher}), and it must carry the MAC of its instance's key, or the
+ * coordinator's signature ({@link EventSignatures}), checked in that order. Changes nothing but
+ * {@link EventSignatures}' cache of keys. Thread-safe.
  */
 @Singleton
 public final class EventAdmission {
@@ -31,7 +31,7 @@ public final class EventAdmission {
   /** Published by a broker user that may not speak for the event's instance; userId may be null. */
   public record UntrustedPublisher(Envelope<Event> envelope, String userId) implements Verdict {}
 
-  /** Not signed by the instance's key or the coordinator's. */
+  /** Neither MACed with the instance's key nor signed by the coordinator. */
   public record Unsigned(Envelope<Event> envelope, SignatureRefusedException refusal)
       implements Verdict {}
 

@@ -1,6 +1,6 @@
 /**
  * Event folding: the coordinator's event queue folded idempotently into the status view (only
- * events signed by the key of the instance they name, see {@link
+ * events MACed with the key of the instance they name, or signed by the coordinator, see {@link
  * io.pgshuttle.coordinator.events.EventSignatures}), and the watchdog that fails attempts whose
  * agent went silent.
  */

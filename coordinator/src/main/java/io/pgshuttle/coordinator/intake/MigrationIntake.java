@@ -150,14 +150,12 @@ public final class MigrationIntake {
           new Rejected(Rejection.INVALID, "invalid request: " + String.join("; ", problems)));
     }
     Optional<PublicKey> sealingKey;
-    boolean verifiable;
     try {
       sealingKey = agentKeys.find(request.instanceId(), KeyAlgorithm.X25519);
-      verifiable = agentKeys.find(request.instanceId(), KeyAlgorithm.ED25519).isPresent();
     } catch (KeyFileException e) {
       return Optional.of(new Rejected(Rejection.NO_AGENT_KEY, e.getMessage()));
     }
-    if (sealingKey.isEmpty() || !verifiable) {
+    if (sealingKey.isEmpty()) {
       return Optional.of(
           new Rejected(
               Rejection.NO_AGENT_KEY,

@@ -10,6 +10,7 @@ import io.pgshuttle.messages.MessageCodec;
 import io.pgshuttle.messages.MessageDecodingException;
 import io.pgshuttle.messages.Names;
 import io.pgshuttle.security.AgentKeyDirectory;
+import io.pgshuttle.security.HostileMacs;
 import io.pgshuttle.security.HostileSignatures;
 import io.pgshuttle.security.HostileSignatures.Fault;
 import io.pgshuttle.security.KeyAlgorithm;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -39,14 +41,16 @@ import net.jqwik.api.statistics.StatisticsReport;
 
 /**
  * What the event consumer does with a delivery before folding it ({@link EventAdmission}): decode
- * it, check its AMQP user-id and verify its signature against its instance's registered key. Bodies
- * are {@link HostileMessages} made from events (valid and mutated), signed by the agent of instance
- * vm-1 (the one the samples name, the only one registered) or by the coordinator, given a {@link
- * Fault} of {@link HostileSignatures} in about half the tries, and published under one of several
- * broker users. An event is admitted only when it is published by its instance's agent user or the
- * coordinator's and signed by its instance's key or the coordinator's; otherwise the verdict names
- * the refusal the delivery calls for. The agents' public keys are in a directory made for the
- * property run. jqwik draws a new seed each run and prints the one that reproduces a failure.
+ * it, check its AMQP user-id and check its MAC against the key its instance's registered X25519 key
+ * agrees with the coordinator's (or the coordinator's own signature). Bodies are {@link
+ * HostileMessages} made from events (valid and mutated), MACed by the agent registered as instance
+ * vm-1 (the one the samples name, the only one registered) as the instance they name, given a
+ * {@link HostileMacs.Fault} in about half the tries, or signed by the coordinator and given a
+ * {@link Fault} of {@link HostileSignatures}, and published under one of several broker users. An
+ * event is admitted only when it is published by its instance's agent user or the coordinator's and
+ * MACed with its instance's key or signed by the coordinator; otherwise the verdict names the
+ * refusal the delivery calls for. The agents' public keys are in a directory made for the property
+ * run. jqwik draws a new seed each run and prints the one that reproduces a failure.
  */
 class EventAdmissionPropertiesTest {
   private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
@@ -83,13 +87,12 @@ class EventAdmissionPropertiesTest {
 
   private final MessageCodec codec = new MessageCodec();
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-  private final KeyPair agent = HostileSignatures.newKeyPair();
+  private final KeyPair agent = KeyAlgorithm.X25519.generate();
   private final KeyPair coordinator = HostileSignatures.newKeyPair();
-  private final KeyPair stranger = HostileSignatures.newKeyPair();
-  private final HostileSignatures signedByAgent =
-      new HostileSignatures(agent, stranger, clock, VALIDITY);
+  private final KeyPair coordinatorEvents = KeyAlgorithm.X25519.generate();
+  private final HostileMacs macedByAgent = new HostileMacs(agent, coordinatorEvents.getPublic());
   private final HostileSignatures signedByCoordinator =
-      new HostileSignatures(coordinator, stranger, clock, VALIDITY);
+      new HostileSignatures(coordinator, HostileSignatures.newKeyPair(), clock, VALIDITY);
   private Path agentKeys;
   private EventAdmission admission;
 
@@ -97,11 +100,14 @@ class EventAdmissionPropertiesTest {
   void registerTheAgentsKey() throws IOException {
     agentKeys = Files.createTempDirectory("event-admission-properties");
     KeyFiles.writePublic(
-        KeyFiles.publicFile(agentKeys, INSTANCE, KeyAlgorithm.ED25519), agent.getPublic());
+        KeyFiles.publicFile(agentKeys, INSTANCE, KeyAlgorithm.X25519), agent.getPublic());
     MessageSigner coordinatorSigner = new MessageSigner(coordinator, clock, VALIDITY);
+    CoordinatorEventKeys eventKeys = new CoordinatorEventKeys(List.of(coordinatorEvents));
     admission =
         new EventAdmission(
-            codec, new EventSignatures(new AgentKeyDirectory(agentKeys), () -> coordinatorSigner));
+            codec,
+            new EventSignatures(
+                new AgentKeyDirectory(agentKeys), () -> eventKeys, () -> coordinatorSigner));
   }
 
   @AfterProperty
@@ -114,10 +120,17 @@ class EventAdmissionPropertiesTest {
     return HostileMessages.bodies(Event.class);
   }
 
-  /** Half the deliveries signed as the signer signs, half with a fault of any kind. */
+  /** Half the coordinator's deliveries signed as it signs, half with a fault of any kind. */
   @Provide
   Arbitrary<Fault> faults() {
     return Arbitraries.oneOf(Arbitraries.just(Fault.NONE), Arbitraries.of(Fault.class));
+  }
+
+  /** Half the agent's deliveries MACed as it MACs them, half with a fault of any kind. */
+  @Provide
+  Arbitrary<HostileMacs.Fault> macFaults() {
+    return Arbitraries.oneOf(
+        Arbitraries.just(HostileMacs.Fault.NONE), Arbitraries.of(HostileMacs.Fault.class));
   }
 
   /** Mostly the instance's agent, as in production; the others in a third of the deliveries. */
@@ -131,9 +144,10 @@ class EventAdmissionPropertiesTest {
 
   @Property(tries = 10_000)
   @StatisticsReport(onFailureOnly = true)
-  void everyEventIsAdmittedOnlyWhenItsInstanceSignedAndPublishedIt(
+  void everyEventIsAdmittedOnlyWhenItsInstanceMacedAndPublishedIt(
       @ForAll("bodies") byte[] body,
       @ForAll("faults") Fault fault,
+      @ForAll("macFaults") HostileMacs.Fault macFault,
       @ForAll("publishers") Publisher publisher,
       @ForAll boolean coordinatorSigns,
       @ForAll Random random) {
@@ -150,7 +164,9 @@ class EventAdmissionPropertiesTest {
           }
         });
     HostileSignatures.Signed delivery =
-        (coordinatorSigns ? signedByCoordinator : signedByAgent).sign(body, fault, random);
+        coordinatorSigns
+            ? signedByCoordinator.sign(body, fault, random)
+            : macedByAgent.authenticate(body, macFault, random);
     Envelope<Event> event;
     try {
       event = codec.decode(delivery.body(), Event.class);
@@ -177,9 +193,9 @@ class EventAdmissionPropertiesTest {
     }
     // Only vm-1's key is registered: an event naming another instance has no key to check.
     Optional<SignatureRefusedException.Reason> expected =
-        INSTANCE.equals(event.instanceId())
-            ? fault.refusal(false)
-            : Optional.of(SignatureRefusedException.Reason.UNKNOWN_KEY);
+        !INSTANCE.equals(event.instanceId())
+            ? Optional.of(SignatureRefusedException.Reason.UNKNOWN_KEY)
+            : coordinatorSigns ? fault.refusal(false) : macFault.refusal();
     if (expected.isEmpty()) {
       assertThat(verdict).isEqualTo(new EventAdmission.Admitted(event));
       Statistics.collect("admitted");

@@ -23,6 +23,7 @@ final class OfflineConfig {
         Duration.ofHours(1),
         tokens,
         Path.of("/etc/pgshuttle/keys/coordinator.ed25519.key"),
+        List.of(Path.of("/etc/pgshuttle/keys/coordinator.x25519.key")),
         Path.of("/etc/pgshuttle/agent-keys"),
         Duration.ofHours(1),
         null);

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param localDiskRoot where the {@code local} disk provider makes its disks
  * @param iaasSettings the cloud disk provider's settings (keys in README, per provider)
  * @param deviceRoot where /dev and /sys are looked up; only tests change it
- * @param coordinatorKeys the coordinator's public key files; two during a rotation
+ * @param coordinatorKeys the coordinator's Ed25519 public key files; two during a rotation
+ * @param coordinatorEventKey the coordinator's X25519 public key file
  * @param targetSslRootCert PEM file of the CAs of target servers' certificates
  */
 public record AgentSection(
@@ -29,7 +30,7 @@ public record AgentSection(
     Duration sweepInterval,
     Map<String, String> iaasSettings,
     String deviceRoot,
-    String signingKey,
     String sealingKey,
     List<String> coordinatorKeys,
+    String coordinatorEventKey,
     String targetSslRootCert) {}

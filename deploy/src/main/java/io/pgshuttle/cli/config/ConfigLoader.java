@@ -117,7 +117,7 @@ public final class ConfigLoader {
     CoordinatorSection section =
         file.coordinator() == null
             ? new CoordinatorSection(
-                null, null, null, null, null, null, null, null, null, null, null, null)
+                null, null, null, null, null, null, null, null, null, null, null, null, null)
             : file.coordinator();
     List<String> tokenProblems = new ArrayList<>();
     List<ApiToken> apiTokens = apiTokens(section.apiTokens(), tokenProblems);
@@ -135,6 +135,7 @@ public final class ConfigLoader {
             orDefault(section.sweepInterval(), DEFAULT_COORDINATOR_SWEEP_INTERVAL),
             apiTokens,
             path(pick("PGSHUTTLE_SIGNING_KEY", section.signingKey(), null)),
+            paths("PGSHUTTLE_EVENT_KEYS", section.eventKeys()),
             path(pick("PGSHUTTLE_AGENT_KEYS", section.agentKeys(), null)),
             orDefault(section.commandValidity(), DEFAULT_COMMAND_VALIDITY),
             pick(Breakpoints.VARIABLE, null, null));
@@ -242,9 +243,9 @@ public final class ConfigLoader {
             orDefault(section.progressInterval(), DEFAULT_PROGRESS_INTERVAL),
             pickDuration(
                 "PGSHUTTLE_SWEEP_INTERVAL", section.sweepInterval(), DEFAULT_AGENT_SWEEP_INTERVAL),
-            path(pick("PGSHUTTLE_SIGNING_KEY", section.signingKey(), null)),
             path(pick("PGSHUTTLE_SEALING_KEY", section.sealingKey(), null)),
             paths("PGSHUTTLE_COORDINATOR_KEYS", section.coordinatorKeys()),
+            path(pick("PGSHUTTLE_COORDINATOR_EVENT_KEY", section.coordinatorEventKey(), null)),
             path(pick("PGSHUTTLE_TARGET_SSLROOTCERT", section.targetSslRootCert(), null)),
             pick(Breakpoints.VARIABLE, null, null));
     List<String> problems = new ArrayList<>(namespaceProblems(config.namespace()));

@@ -7,6 +7,8 @@ import java.util.List;
 /**
  * The {@code coordinator:} section of a configuration file. Null fields are unset; see {@link
  * io.pgshuttle.coordinator.CoordinatorConfig} for their meaning.
+ *
+ * @param eventKeys the coordinator's X25519 key pair files; two during a rotation
  */
 public record CoordinatorSection(
     String storeUrl,
@@ -19,5 +21,6 @@ public record CoordinatorSection(
     Duration sweepInterval,
     List<ApiTokenSection> apiTokens,
     String signingKey,
+    List<String> eventKeys,
     String agentKeys,
     Duration commandValidity) {}

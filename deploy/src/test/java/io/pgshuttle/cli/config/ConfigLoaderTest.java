@@ -38,6 +38,9 @@ class ConfigLoaderTest {
             scope: read
             token: read-token-0123456789
         signingKey: /etc/pgshuttle/coordinator.ed25519.key
+        eventKeys:
+          - /etc/pgshuttle/coordinator.x25519.key
+          - /etc/pgshuttle/coordinator-next.x25519.key
         agentKeys: /etc/pgshuttle/agents
         commandValidity: 2h
       agent:
@@ -52,11 +55,11 @@ class ConfigLoaderTest {
         heartbeatInterval: 10s
         progressInterval: 500ms
         sweepInterval: 30m
-        signingKey: /var/vcap/jobs/pgshuttle/keys/vm-0001.ed25519.key
         sealingKey: /var/vcap/jobs/pgshuttle/keys/vm-0001.x25519.key
         coordinatorKeys:
           - /var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub
           - /var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub
+        coordinatorEventKey: /var/vcap/jobs/pgshuttle/keys/coordinator.x25519.pub
       """;
 
   @Test
@@ -83,6 +86,9 @@ class ConfigLoaderTest {
                     new ApiToken("ops", Scope.OPERATE, Secret.of("ops-token-0123456789")),
                     new ApiToken("dashboard", Scope.READ, Secret.of("read-token-0123456789"))),
                 Path.of("/etc/pgshuttle/coordinator.ed25519.key"),
+                List.of(
+                    Path.of("/etc/pgshuttle/coordinator.x25519.key"),
+                    Path.of("/etc/pgshuttle/coordinator-next.x25519.key")),
                 Path.of("/etc/pgshuttle/agents"),
                 Duration.ofHours(2),
                 null));
@@ -151,11 +157,11 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMillis(500),
                 Duration.ofMinutes(30),
-                Path.of("/var/vcap/jobs/pgshuttle/keys/vm-0001.ed25519.key"),
                 Path.of("/var/vcap/jobs/pgshuttle/keys/vm-0001.x25519.key"),
                 List.of(
                     Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator.ed25519.pub"),
                     Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator-next.ed25519.pub")),
+                Path.of("/var/vcap/jobs/pgshuttle/keys/coordinator.x25519.pub"),
                 null,
                 null));
   }
@@ -192,9 +198,9 @@ class ConfigLoaderTest {
         new ConfigLoader(
             Map.of(
                 "PGSHUTTLE_DEVICE_ROOT", "/tmp/fake-vm",
-                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-0002.ed25519.key",
                 "PGSHUTTLE_SEALING_KEY", "/keys/vm-0002.x25519.key",
-                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/coordinator.ed25519.pub"));
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/coordinator.ed25519.pub",
+                "PGSHUTTLE_COORDINATOR_EVENT_KEY", "/keys/coordinator.x25519.pub"));
     String yaml =
         """
         agent:
@@ -326,16 +332,17 @@ class ConfigLoaderTest {
     assertThat(loader.coordinator(ConfigFile.empty()).problems())
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STORE_URL must be"))
         .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.signingKey"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.eventKeys"))
         .anySatisfy(problem -> assertThat(problem).startsWith("coordinator.agentKeys"))
-        .hasSize(3);
+        .hasSize(4);
     assertThat(loader.agent(ConfigFile.empty()).problems())
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_INSTANCE"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SOURCE_URL"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_STATE_DIR"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_LOCAL_DISK_ROOT"))
-        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SIGNING_KEY"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_SEALING_KEY"))
         .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_COORDINATOR_KEYS"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("PGSHUTTLE_COORDINATOR_EVENT_KEY"))
         .hasSize(7);
   }
 
@@ -349,9 +356,9 @@ class ConfigLoaderTest {
                 "PGSHUTTLE_INSTANCE", "vm-1",
                 "PGSHUTTLE_SOURCE_URL", "postgresql://postgres@127.0.0.1:5432",
                 "PGSHUTTLE_STATE_DIR", "/state",
-                "PGSHUTTLE_SIGNING_KEY", "/keys/vm-1.ed25519.key",
                 "PGSHUTTLE_SEALING_KEY", "/keys/vm-1.x25519.key",
-                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/a.ed25519.pub, /keys/b.ed25519.pub"));
+                "PGSHUTTLE_COORDINATOR_KEYS", "/keys/a.ed25519.pub, /keys/b.ed25519.pub",
+                "PGSHUTTLE_COORDINATOR_EVENT_KEY", "/keys/a.x25519.pub"));
 
     Validated<AgentConfig> validated = loader.agent(ConfigFile.empty());
 
@@ -359,6 +366,7 @@ class ConfigLoaderTest {
     assertThat(validated.config().iaasSettings()).isEmpty();
     assertThat(validated.config().coordinatorKeys())
         .containsExactly(Path.of("/keys/a.ed25519.pub"), Path.of("/keys/b.ed25519.pub"));
+    assertThat(validated.config().coordinatorEventKey()).isEqualTo(Path.of("/keys/a.x25519.pub"));
   }
 
   @Test
@@ -385,6 +393,7 @@ class ConfigLoaderTest {
             Map.of(
                 "PGSHUTTLE_STORE_URL", "jdbc:postgresql://h/d",
                 "PGSHUTTLE_SIGNING_KEY", "/keys/coordinator.ed25519.key",
+                "PGSHUTTLE_EVENT_KEYS", "/keys/coordinator.x25519.key",
                 "PGSHUTTLE_AGENT_KEYS", "/keys/agents"));
     ConfigFile file =
         loader.parse("coordinator: {retryInitialBackoff: 1m, retryMaxBackoff: 10s}", "c.yml");

@@ -17,18 +17,18 @@ import io.pgshuttle.messages.Secret;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
+import io.pgshuttle.security.EventMacKey;
 import io.pgshuttle.security.KeyAlgorithm;
 import io.pgshuttle.security.KeyFiles;
-import io.pgshuttle.security.MessageSigner;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,7 +131,7 @@ public final class FleetBenchmark {
     for (int i = 0; i < agents; i++) {
       instances.add(String.format("fleet-vm-%05d", i));
     }
-    KeyPair fleetKey = registerFleetKeys(instances);
+    Map<String, EventMacKey> eventKeys = registerFleetKeys(instances);
     String padding = padding(instances.get(0));
     int eventSize = meanEventSize(instances.get(0), padding);
 
@@ -166,7 +166,7 @@ public final class FleetBenchmark {
               settings.eventsPerMigration(),
               padding,
               publishedAt,
-              new MessageSigner(fleetKey, Clock.systemUTC(), Duration.ofDays(1)));
+              eventKeys);
       CoordinatorDaemon daemon = null;
       try {
         // The coordinator connects first: while a broker creates thousands of quorum queues,
@@ -219,22 +219,24 @@ public final class FleetBenchmark {
   }
 
   /**
-   * Makes the coordinator's key and one key pair of each kind for the whole simulated fleet,
-   * registered under every instance's name, as {@code pgshuttle keys} would per agent.
+   * Makes the coordinator's key pairs and one X25519 pair for the whole simulated fleet, registered
+   * under every instance's name, as {@code pgshuttle keys} would per agent; and each instance's
+   * event key, agreed as an agent agrees it when it starts (on its own VM, so before the clock).
    *
-   * @return the fleet's signing key
+   * @return each instance's event key
    */
-  private KeyPair registerFleetKeys(List<String> instances) {
+  private Map<String, EventMacKey> registerFleetKeys(List<String> instances) {
     KeyFiles.generate(keys(), "coordinator", KeyAlgorithm.ED25519);
-    KeyPair signing = KeyFiles.generate(keys(), "fleet", KeyAlgorithm.ED25519);
+    PublicKey coordinator =
+        KeyFiles.generate(keys(), "coordinator", KeyAlgorithm.X25519).getPublic();
     KeyPair sealing = KeyFiles.generate(keys(), "fleet", KeyAlgorithm.X25519);
+    Map<String, EventMacKey> eventKeys = new HashMap<>();
     for (String instance : instances) {
       KeyFiles.writePublic(
-          KeyFiles.publicFile(agentKeys(), instance, KeyAlgorithm.ED25519), signing.getPublic());
-      KeyFiles.writePublic(
           KeyFiles.publicFile(agentKeys(), instance, KeyAlgorithm.X25519), sealing.getPublic());
+      eventKeys.put(instance, EventMacKey.forAgent(sealing, coordinator, instance));
     }
-    return signing;
+    return eventKeys;
   }
 
   /** Fresh for each run, so that keys of an earlier run never stand in the way. */
@@ -263,6 +265,7 @@ public final class FleetBenchmark {
             // The benchmark reads the coordinator in this JVM, never over HTTP.
             List.of(),
             KeyFiles.privateFile(keys(), "coordinator", KeyAlgorithm.ED25519),
+            List.of(KeyFiles.privateFile(keys(), "coordinator", KeyAlgorithm.X25519)),
             agentKeys(),
             Duration.ofHours(1),
             null);

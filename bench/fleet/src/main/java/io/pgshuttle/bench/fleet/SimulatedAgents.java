@@ -16,7 +16,7 @@ import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import io.pgshuttle.messages.Topology;
-import io.pgshuttle.security.MessageSigner;
+import io.pgshuttle.security.EventMacKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +52,7 @@ final class SimulatedAgents implements AutoCloseable {
   private final BlockingQueue<Envelope<StartMigration>> work = new LinkedBlockingQueue<>();
   private final List<Channel> consumerChannels = new ArrayList<>();
   private final List<ConfirmWindow> publishers = new ArrayList<>();
-  private final MessageSigner signer;
+  private final Map<String, EventMacKey> eventKeys;
   private final List<Thread> emitters = new ArrayList<>();
 
   /**
@@ -60,8 +60,9 @@ final class SimulatedAgents implements AutoCloseable {
    *     delivery of its command records the latency
    * @param brokerUser the user {@code connection} authenticated as: the user-id of every event, as
    *     the coordinator takes events only from their agent's user or its own
-   * @param signer signs every event, as an agent does; the simulated agents share one key, which
-   *     the coordinator holds under each instance's name
+   * @param eventKeys each instance's event key, which MACs its events as an agent does (the
+   *     simulated agents share one X25519 key pair, which the coordinator holds under each
+   *     instance's name)
    */
   SimulatedAgents(
       Connection connection,
@@ -72,7 +73,7 @@ final class SimulatedAgents implements AutoCloseable {
       int eventsPerMigration,
       String padding,
       Map<MigrationId, Long> publishedAt,
-      MessageSigner signer) {
+      Map<String, EventMacKey> eventKeys) {
     this.persistent =
         new AMQP.BasicProperties.Builder()
             .contentType("application/json")
@@ -80,7 +81,7 @@ final class SimulatedAgents implements AutoCloseable {
             .userId(brokerUser)
             .build();
     this.connection = connection;
-    this.signer = signer;
+    this.eventKeys = Map.copyOf(eventKeys);
     this.topology = topology;
     this.codec = codec;
     this.instances = List.copyOf(instances);
@@ -157,6 +158,7 @@ final class SimulatedAgents implements AutoCloseable {
       while (!Thread.currentThread().isInterrupted()) {
         Envelope<StartMigration> command = work.take();
         String instance = command.payload().instanceId();
+        EventMacKey eventKey = eventKeys.get(instance);
         long seq = 1;
         for (Event event : events(eventsPerMigration, padding)) {
           Envelope<Event> envelope =
@@ -166,7 +168,7 @@ final class SimulatedAgents implements AutoCloseable {
           publisher.publish(
               topology.eventsExchange(),
               topology.eventRoutingKey(instance, command.migrationId(), envelope.type()),
-              persistent.builder().headers(signer.sign(envelope, body)).build(),
+              persistent.builder().headers(eventKey.authenticate(envelope, body)).build(),
               body);
         }
       }
