@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.status.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -39,16 +40,31 @@ class LogFormatTest {
   }
 
   @Test
+  void theConfigurationLoadsWithoutWarnings() throws JoranException {
+    // Logback prints its own warnings on stdout, which the CLI keeps for command output.
+    LoggerContext context = configured();
+
+    assertThat(context.getStatusManager().getCopyOfStatusList())
+        .allSatisfy(status -> assertThat(status.getLevel()).isLessThan(Status.WARN));
+    context.stop();
+  }
+
+  @Test
   void ordinaryTextIsUnchanged() throws JoranException {
     assertThat(format("migrated {} in {} s", "Ünïcode \"db\" $(x)", 12))
         .contains("migrated Ünïcode \"db\" $(x) in 12 s\n");
   }
 
-  private static String format(String message, Object... arguments) throws JoranException {
+  private static LoggerContext configured() throws JoranException {
     LoggerContext context = new LoggerContext();
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(DIST_CONFIG.toFile());
+    return context;
+  }
+
+  private static String format(String message, Object... arguments) throws JoranException {
+    LoggerContext context = configured();
     Logger logger = context.getLogger("io.pgshuttle.test");
     OutputStreamAppender<ILoggingEvent> appender =
         (OutputStreamAppender<ILoggingEvent>)
