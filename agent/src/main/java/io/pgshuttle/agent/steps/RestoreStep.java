@@ -20,6 +20,9 @@ import io.pgshuttle.agent.postgres.PgTools;
 import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.postgres.ToolInvocation;
 import io.pgshuttle.agent.postgres.ToolResult;
+import io.pgshuttle.agent.transfer.Checksum;
+import io.pgshuttle.agent.transfer.TableHandoff;
+import io.pgshuttle.agent.transfer.TableLoader;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import jakarta.inject.Inject;
@@ -34,6 +37,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,10 +48,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are journaled before it runs, so that the rollback drops them.
  *
  * <p>Databases: a staging database left by an earlier attempt is dropped; the staging database is
- * created with the source's owner, encoding and locale (and journaled first); {@code pg_restore -j
- * N --exit-on-error} fills it; then the source's database-level settings, its original privileges
- * (saved before QUIESCE_SOURCE changed them) and connection limit are applied. Progress is table
- * data items restored of all.
+ * created with the source's owner, encoding and locale (and journaled first); {@link TableLoader}
+ * fills it from what DUMP hands over through the attempt's {@link TableHandoff}, as DUMP writes it
+ * (DUMP runs alongside); then the source's database-level settings, its original privileges (saved
+ * before QUIESCE_SOURCE changed them) and connection limit are applied. Where source and target
+ * have the same major version, each table is read back once loaded, and its checksum journaled for
+ * VERIFY (across versions the text of a value may differ, so VERIFY reads both sides itself).
+ * Progress is tables loaded of all.
  *
  * <p>The compensation drops the journaled staging databases and roles. It needs the target
  * password, which is not on disk: after an agent restart it reports what it left, and the next
@@ -55,18 +62,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RestoreStep implements PipelineStep {
   static final String TARGET_GLOBALS_FILE = "globals-for-target.sql";
-  private static final String TABLE_DATA_ITEM = " TABLE DATA ";
-  private static final String TABLE_DATA_STARTED = "pg_restore: processing data for table";
 
   private final AgentConfig config;
   private final PgConnector connector;
   private final PgTools tools;
+  private final TableLoader loader;
 
   @Inject
-  public RestoreStep(AgentConfig config, PgConnector connector, PgTools tools) {
+  public RestoreStep(AgentConfig config, PgConnector connector, PgTools tools, TableLoader loader) {
     this.config = config;
     this.connector = connector;
     this.tools = tools;
+    this.loader = loader;
   }
 
   @Override
@@ -81,13 +88,20 @@ public final class RestoreStep implements PipelineStep {
     MigrationPlan plan = JournalEntries.plan(context.journal());
     Path dump = JournalEntries.dumpDirectory(context.journal());
     int rolesCreated = restoreRoles(context, target, dump);
-    int tablesTotal = 0;
-    for (PlannedDatabase database : plan.databases()) {
-      tablesTotal += tableDataItems(context, target, dump.resolve(database.dumpDirectoryName()));
-    }
+    context.journal().remove(JournalEntries.RESTORE_CHECKSUMS);
+    TableHandoff handoff = context.shared(TableHandoff.class, TableHandoff::new);
+    AtomicInteger tablesTotal = new AtomicInteger();
     AtomicInteger tablesDone = new AtomicInteger();
+    List<DatabaseChecksums> checksums = new ArrayList<>();
     try (Connection sourceConnection = connector.connectMaintenance(source);
         Connection targetConnection = connector.connectMaintenance(target)) {
+      boolean sameVersion =
+          PgErrors.on(
+              target,
+              "reading the servers' versions",
+              () ->
+                  Databases.serverVersion(sourceConnection)
+                      .equals(Databases.serverVersion(targetConnection)));
       for (PlannedDatabase database : plan.databases()) {
         context.cancellation().throwIfCancelled();
         DatabaseDefinition definition =
@@ -102,7 +116,29 @@ public final class RestoreStep implements PipelineStep {
                                 + Sql.identifier(database.name())
                                 + " was dropped from the source"));
         createStaging(context, target, targetConnection, database, definition);
-        restoreData(context, target, dump, plan, database, tablesDone, tablesTotal);
+        String detail =
+            "restoring "
+                + Sql.identifier(database.name())
+                + " ("
+                + database.index()
+                + " of "
+                + plan.databases().size()
+                + ")";
+        SortedMap<String, Checksum> loaded =
+            loader.load(
+                new TableLoader.Request(
+                    target,
+                    database.index(),
+                    database.stagingName(),
+                    context.command().options().jobs(),
+                    handoff,
+                    sameVersion,
+                    tablesTotal::addAndGet,
+                    () -> report(context, tablesDone.incrementAndGet(), tablesTotal.get(), detail)),
+                context.cancellation());
+        if (sameVersion) {
+          checksums.add(new DatabaseChecksums(database.name(), loaded));
+        }
         List<String> settings =
             PgErrors.on(
                 source,
@@ -125,6 +161,9 @@ public final class RestoreStep implements PipelineStep {
     } catch (SQLException e) {
       throw PgErrors.translate(target, "closing the connections", e);
     }
+    if (!checksums.isEmpty()) {
+      context.journal().put(JournalEntries.RESTORE_CHECKSUMS, checksums);
+    }
     AttemptRecords.recordSummary(
         context.journal(),
         Step.RESTORE,
@@ -132,7 +171,7 @@ public final class RestoreStep implements PipelineStep {
             + " created, "
             + Texts.count(plan.databases().size(), "database")
             + " and "
-            + Texts.count(tablesTotal, "table")
+            + Texts.count(tablesTotal.get(), "table")
             + " restored into staging databases "
             + Texts.quotedList(
                 plan.databases().stream().map(PlannedDatabase::stagingName).toList()));
@@ -194,26 +233,6 @@ public final class RestoreStep implements PipelineStep {
     return filtered.createdRoles().size();
   }
 
-  /** The number of table data items in a dump, from {@code pg_restore -l}. */
-  private int tableDataItems(AttemptContext context, PgEndpoint target, Path dumpDirectory)
-      throws StepException {
-    ToolResult listing =
-        tools.run(
-            ToolInvocation.of(
-                    PgTools.PG_RESTORE, target, List.of("--list", dumpDirectory.toString()))
-                .capturingStdout(),
-            context.cancellation());
-    if (!listing.succeeded()) {
-      throw listing.failure("reading the dump in " + dumpDirectory);
-    }
-    return (int)
-        listing
-            .stdout()
-            .lines()
-            .filter(line -> !line.startsWith(";") && line.contains(TABLE_DATA_ITEM))
-            .count();
-  }
-
   private static void createStaging(
       AttemptContext context,
       PgEndpoint target,
@@ -239,61 +258,18 @@ public final class RestoreStep implements PipelineStep {
         });
   }
 
-  private void restoreData(
-      AttemptContext context,
-      PgEndpoint target,
-      Path dump,
-      MigrationPlan plan,
-      PlannedDatabase database,
-      AtomicInteger tablesDone,
-      int tablesTotal)
-      throws StepException {
-    String detail =
-        "restoring "
-            + Sql.identifier(database.name())
-            + " ("
-            + database.index()
-            + " of "
-            + plan.databases().size()
-            + ")";
-    Runnable report =
-        () ->
-            context
-                .progress()
-                .report(
-                    new StepProgress(
-                        Step.RESTORE,
-                        tablesTotal == 0 ? null : 100.0 * tablesDone.get() / tablesTotal,
-                        null,
-                        null,
-                        tablesDone.get(),
-                        tablesTotal,
-                        detail));
-    ToolResult result =
-        tools.run(
-            ToolInvocation.of(
-                    PgTools.PG_RESTORE,
-                    target,
-                    List.of(
-                        "--jobs=" + context.command().options().jobs(),
-                        "--exit-on-error",
-                        "--no-tablespaces",
-                        "--verbose",
-                        "--dbname=" + ConnInfo.of(target, database.stagingName()),
-                        dump.resolve(database.dumpDirectoryName()).toString()))
-                .onStderrLine(
-                    line -> {
-                      if (line.startsWith(TABLE_DATA_STARTED)) {
-                        tablesDone.incrementAndGet();
-                        report.run();
-                      }
-                    })
-                .every(config.progressInterval(), report),
-            context.cancellation());
-    context.cancellation().throwIfCancelled();
-    if (!result.succeeded()) {
-      throw result.failure("pg_restore into " + database.stagingName());
-    }
+  private static void report(AttemptContext context, int done, int total, String detail) {
+    context
+        .progress()
+        .report(
+            new StepProgress(
+                Step.RESTORE,
+                total == 0 ? null : 100.0 * done / total,
+                null,
+                null,
+                done,
+                total,
+                detail));
   }
 
   /** One row of {@code pg_db_role_setting}: settings of a database, or of a role in it. */
