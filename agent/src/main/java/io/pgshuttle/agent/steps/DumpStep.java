@@ -15,6 +15,7 @@ import io.pgshuttle.agent.postgres.ToolInvocation;
 import io.pgshuttle.agent.postgres.ToolResult;
 import io.pgshuttle.agent.transfer.DumpLayout;
 import io.pgshuttle.agent.transfer.Manifest;
+import io.pgshuttle.agent.transfer.PartPlanner;
 import io.pgshuttle.agent.transfer.TableDumper;
 import io.pgshuttle.agent.transfer.TableHandoff;
 import io.pgshuttle.messages.Step;
@@ -127,6 +128,7 @@ public final class DumpStep implements PipelineStep {
                   database.name(),
                   dump.resolve(database.dumpDirectoryName()),
                   jobs,
+                  PartPlanner.PAGES_PER_PART,
                   handoff,
                   file -> report(context, written.addAndGet(sizeOf(file.path())), plan, detail)),
               context.cancellation());

@@ -50,6 +50,8 @@ public final class TableDumper {
    * @param database its name on the source
    * @param directory its dump directory, empty or absent
    * @param jobs workers copying tables
+   * @param pagesPerPart size of the ranges a large table is cut into ({@link
+   *     PartPlanner#PAGES_PER_PART})
    * @param written sees each file once it is complete (from a worker thread)
    */
   public record Request(
@@ -58,6 +60,7 @@ public final class TableDumper {
       String database,
       Path directory,
       int jobs,
+      long pagesPerPart,
       TableHandoff handoff,
       Consumer<DumpedFile> written) {}
 
@@ -80,7 +83,7 @@ public final class TableDumper {
           PartPlanner.plan(
               snapshot.tables(),
               snapshot.version().atLeast(TableCatalog.TID_RANGE_SCAN_SINCE),
-              PartPlanner.PAGES_PER_PART);
+              request.pagesPerPart());
       Queue<CopyPart> todo = new ConcurrentLinkedQueue<>(parts);
       List<DumpedFile> done = Collections.synchronizedList(new ArrayList<>());
       Workers workers = new Workers();

@@ -19,7 +19,11 @@ import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import io.pgshuttle.testkit.PostgresCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
@@ -158,44 +162,99 @@ class MigrationPipelineIT {
         .isEqualTo("f");
   }
 
+  @Test
+  void aRowThatChangesOnItsWayToTheTargetFailsVerifyWithoutRetry() {
+    AgentConfig config = migrations.config();
+    MigrationId migrationId = Migrations.newMigrationId();
+    Envelope<StartMigration> command =
+        Migrations.command(migrationId, 1, migrations.target, List.of());
+
+    AttemptResult result =
+        migrations
+            .runner(
+                config,
+                step ->
+                    step.name() == Step.DUMP
+                        ? Migrations.after(step, () -> changeARowOnTheDisk(migrations.diskRoot))
+                        : step)
+            .run(command, new RecordingEventSink(), new TestCancellation());
+
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.retryable()).as(result.error()).isFalse();
+    assertThat(result.error())
+        .contains("the target differs from the source")
+        .contains("table \"sales\".\"customers\": same row count, different row contents");
+    assertThat(migrations.target.userDatabases()).isEmpty();
+  }
+
+  /** Changes one customer's name in the file DUMP wrote, keeping the row valid. */
+  private static void changeARowOnTheDisk(Path diskRoot) {
+    try (var files = Files.walk(diskRoot)) {
+      for (Path file : files.filter(path -> path.toString().endsWith(".copy")).toList()) {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        if (text.contains("\tcustomer 1\t")) {
+          Files.writeString(
+              file, text.replaceFirst("\tcustomer 1\t", "\tcustomex 1\t"), StandardCharsets.UTF_8);
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new AssertionError("no file of the dump holds customer 1");
+  }
+
   /** Every table, sequence and large object, read by the test itself on both sides. */
   static void assertSameData(PostgresCluster source, PostgresCluster target) {
     for (String database : SourceFixture.DATABASES) {
-      List<List<String>> tables =
-          source.query(
-              database,
-              "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind"
-                  + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                  + " WHERE c.relkind IN ('r', 'S', 'm', 'v')"
-                  + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-                  + " ORDER BY 1");
-      assertThat(tables).isNotEmpty();
-      for (List<String> table : tables) {
-        String sql =
-            table.get(1).equals("S")
-                ? "SELECT last_value, is_called FROM " + table.get(0)
-                : "SELECT * FROM " + table.get(0) + " t ORDER BY t::text";
-        assertThat(target.query(database, sql))
-            .as("%s in %s", table.get(0), database)
-            .isEqualTo(source.query(database, sql));
-      }
-      String largeObjects =
-          "SELECT oid, encode(lo_get(oid), 'escape') FROM pg_largeobject_metadata ORDER BY 1";
-      assertThat(target.query(database, largeObjects))
-          .isEqualTo(source.query(database, largeObjects));
-      String inventory =
-          "SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl::text"
-              + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-              + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
-              + " UNION ALL SELECT n.nspname, p.proname, 'f', pg_get_userbyid(p.proowner), NULL"
-              + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-              + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-              + " UNION ALL SELECT c.relname, t.tgname, 't', NULL, NULL FROM pg_trigger t"
-              + " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
-              + " UNION ALL SELECT extname, extversion, 'e', NULL, NULL FROM pg_extension"
-              + " ORDER BY 1, 2, 3";
-      assertThat(target.query(database, inventory)).isEqualTo(source.query(database, inventory));
+      assertSameData(source, database, target, database);
     }
+  }
+
+  /** Every table, sequence and large object of one database, read on both sides. */
+  static void assertSameData(
+      PostgresCluster source,
+      String sourceDatabase,
+      PostgresCluster target,
+      String targetDatabase) {
+    List<List<String>> tables =
+        source.query(
+            sourceDatabase,
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'S', 'm', 'v')"
+                + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                + " ORDER BY 1");
+    assertThat(tables).isNotEmpty();
+    for (List<String> table : tables) {
+      String sql =
+          table.get(1).equals("S")
+              ? "SELECT last_value, is_called FROM " + table.get(0)
+              : "SELECT * FROM "
+                  + (table.get(1).equals("r") ? "ONLY " : "")
+                  + table.get(0)
+                  + " t ORDER BY t::text";
+      assertThat(target.query(targetDatabase, sql))
+          .as("%s in %s", table.get(0), targetDatabase)
+          .isEqualTo(source.query(sourceDatabase, sql));
+    }
+    String largeObjects =
+        "SELECT oid, encode(lo_get(oid), 'escape') FROM pg_largeobject_metadata ORDER BY 1";
+    assertThat(target.query(targetDatabase, largeObjects))
+        .isEqualTo(source.query(sourceDatabase, largeObjects));
+    String inventory =
+        "SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl::text"
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+            + " UNION ALL SELECT n.nspname, p.proname, 'f', pg_get_userbyid(p.proowner), NULL"
+            + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " UNION ALL SELECT c.relname, t.tgname, 't', NULL, NULL FROM pg_trigger t"
+            + " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+            + " UNION ALL SELECT extname, extversion, 'e', NULL, NULL FROM pg_extension"
+            + " ORDER BY 1, 2, 3";
+    assertThat(target.query(targetDatabase, inventory))
+        .isEqualTo(source.query(sourceDatabase, inventory));
   }
 
   /** Owner, encoding, locale, settings, privileges and connection limit of a database. */
