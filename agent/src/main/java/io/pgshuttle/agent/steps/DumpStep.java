@@ -106,6 +106,7 @@ public final class DumpStep implements PipelineStep {
     if (!globals.succeeded()) {
       throw globals.failure("dumping the roles");
     }
+    handoff.globalsReady(dump.resolve(GLOBALS_FILE));
     int jobs = context.command().options().jobs();
     AtomicLong written = new AtomicLong();
     List<DatabaseChecksums> checksums = new ArrayList<>();

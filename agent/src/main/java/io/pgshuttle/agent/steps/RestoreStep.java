@@ -87,9 +87,10 @@ public final class RestoreStep implements PipelineStep {
     PgEndpoint target = Endpoints.target(context);
     MigrationPlan plan = JournalEntries.plan(context.journal());
     Path dump = JournalEntries.dumpDirectory(context.journal());
-    int rolesCreated = restoreRoles(context, target, dump);
-    context.journal().remove(JournalEntries.RESTORE_CHECKSUMS);
     TableHandoff handoff = context.shared(TableHandoff.class, TableHandoff::new);
+    int rolesCreated =
+        restoreRoles(context, target, dump, handoff.awaitGlobals(context.cancellation()));
+    context.journal().remove(JournalEntries.RESTORE_CHECKSUMS);
     AtomicInteger tablesTotal = new AtomicInteger();
     AtomicInteger tablesDone = new AtomicInteger();
     List<DatabaseChecksums> checksums = new ArrayList<>();
@@ -178,7 +179,7 @@ public final class RestoreStep implements PipelineStep {
   }
 
   /** Restores the roles the target lacks; returns how many this run created. */
-  private int restoreRoles(AttemptContext context, PgEndpoint target, Path dump)
+  private int restoreRoles(AttemptContext context, PgEndpoint target, Path dump, Path globalsDump)
       throws StepException {
     Set<String> existing;
     try (Connection connection = connector.connectMaintenance(target)) {
@@ -195,7 +196,7 @@ public final class RestoreStep implements PipelineStep {
     }
     String globals;
     try {
-      globals = Files.readString(dump.resolve(DumpStep.GLOBALS_FILE), StandardCharsets.UTF_8);
+      globals = Files.readString(globalsDump, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new NonRetryableStepException(
           "cannot read the dump of the roles: " + e.getMessage(), e);

@@ -12,11 +12,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What DUMP hands RESTORE in memory while the dump is written: per database (by plan index) its
- * schema dump once written, then each table file once complete, then that no more will come.
- * RESTORE waits for each without polling, until the attempt is cancelled or DUMP failed. Works the
- * same when RESTORE only starts after DUMP ended: everything is then there already. One per attempt
- * ({@code AttemptContext.shared}); thread-safe.
+ * What DUMP hands RESTORE in memory while the dump is written: the dump of the roles, then per
+ * database (by plan index) its schema dump once written, then each table file once complete, then
+ * that no more will come. RESTORE waits for each without polling, until the attempt is cancelled or
+ * DUMP failed. Works the same when RESTORE only starts after DUMP ended: everything is then there
+ * already. One per attempt ({@code AttemptContext.shared}); thread-safe.
  */
 public final class TableHandoff {
   /**
@@ -33,7 +33,18 @@ public final class TableHandoff {
   private final Map<Integer, Schema> schemas = new HashMap<>();
   private final Map<Integer, ArrayDeque<DumpedFile>> files = new HashMap<>();
   private final Map<Integer, Boolean> complete = new HashMap<>();
+  private Path globals;
   private String failure;
+
+  /** The roles' dump ({@code pg_dumpall --globals-only}) is complete. */
+  public void globalsReady(Path globalsDump) {
+    update(() -> globals = globalsDump);
+  }
+
+  /** Waits for the roles' dump. */
+  public Path awaitGlobals(Cancellation cancellation) throws StepException {
+    return await(cancellation, () -> Optional.ofNullable(globals));
+  }
 
   /** DUMP starts a database over: forgets what an earlier run of DUMP handed over for it. */
   public void restart(int database) {

@@ -38,6 +38,7 @@ class TableHandoffTest {
               return files;
             });
 
+    handoff.globalsReady(Path.of("globals.sql"));
     handoff.schemaReady(1, new TableHandoff.Schema(Path.of("schema.dump"), "UTF8", 1));
     handoff.fileReady(1, file(1));
     handoff.fileReady(2, file(9));
@@ -45,6 +46,7 @@ class TableHandoffTest {
     handoff.databaseDumped(1);
 
     assertThat(taken.get(1, TimeUnit.MINUTES)).containsExactly(1, 2);
+    assertThat(handoff.awaitGlobals(cancellation)).isEqualTo(Path.of("globals.sql"));
     assertThat(handoff.next(2, cancellation)).map(f -> f.part().file()).contains(9);
   }
 
