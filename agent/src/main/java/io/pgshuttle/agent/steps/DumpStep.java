@@ -10,7 +10,6 @@ import io.pgshuttle.agent.postgres.ConnInfo;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgTools;
-import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.postgres.ToolInvocation;
 import io.pgshuttle.agent.postgres.ToolResult;
 import io.pgshuttle.agent.transfer.DumpLayout;
@@ -113,14 +112,7 @@ public final class DumpStep implements PipelineStep {
     int tables = 0;
     int files = 0;
     for (PlannedDatabase database : plan.databases()) {
-      String detail =
-          "dumping "
-              + Sql.identifier(database.name())
-              + " ("
-              + database.index()
-              + " of "
-              + plan.databases().size()
-              + ")";
+      String detail = Texts.databaseOfPlan("dumping", database, plan);
       Manifest manifest =
           dumper.dump(
               new TableDumper.Request(

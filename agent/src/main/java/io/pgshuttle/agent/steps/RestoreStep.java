@@ -117,14 +117,7 @@ public final class RestoreStep implements PipelineStep {
                                 + Sql.identifier(database.name())
                                 + " was dropped from the source"));
         createStaging(context, target, targetConnection, database, definition);
-        String detail =
-            "restoring "
-                + Sql.identifier(database.name())
-                + " ("
-                + database.index()
-                + " of "
-                + plan.databases().size()
-                + ")";
+        String detail = Texts.databaseOfPlan("restoring", database, plan);
         SortedMap<String, Checksum> loaded =
             loader.load(
                 new TableLoader.Request(

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
@@ -26,21 +27,21 @@ public final class Copies {
    * rows. The encoding is the database's, through COPY's ENCODING option (pgjdbc keeps its session
    * in UTF8).
    */
-  static final String[] SESSION_SETTINGS = {
-    "SET DateStyle = 'ISO, MDY'",
-    "SET IntervalStyle = 'postgres'",
-    "SET extra_float_digits = 3",
-    "SET bytea_output = 'hex'",
-    "SET TimeZone = 'UTC'",
-    "SET search_path = ''",
-    "SET row_security = off"
-  };
+  static final List<String> SESSION_SETTINGS =
+      List.of(
+          "SET DateStyle = 'ISO, MDY'",
+          "SET IntervalStyle = 'postgres'",
+          "SET extra_float_digits = 3",
+          "SET bytea_output = 'hex'",
+          "SET TimeZone = 'UTC'",
+          "SET search_path = ''",
+          "SET row_security = off");
 
   private Copies() {}
 
   /** Applies {@link #SESSION_SETTINGS} to {@code connection}. */
   public static void configure(Connection connection) throws SQLException {
-    Jdbc.execute(connection, SESSION_SETTINGS);
+    Jdbc.execute(connection, SESSION_SETTINGS.toArray(String[]::new));
   }
 
   static String encodingLiteral(String encoding) {
