@@ -20,7 +20,6 @@ import io.pgshuttle.agent.postgres.PgTools;
 import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.postgres.ToolInvocation;
 import io.pgshuttle.agent.postgres.ToolResult;
-import io.pgshuttle.agent.transfer.Checksum;
 import io.pgshuttle.agent.transfer.TableHandoff;
 import io.pgshuttle.agent.transfer.TableLoader;
 import io.pgshuttle.messages.Step;
@@ -32,12 +31,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -94,6 +94,9 @@ public final class RestoreStep implements PipelineStep {
     AtomicInteger tablesTotal = new AtomicInteger();
     AtomicInteger tablesDone = new AtomicInteger();
     List<DatabaseChecksums> checksums = new ArrayList<>();
+    Duration loading = Duration.ZERO;
+    Duration readingBack = Duration.ZERO;
+    Duration postData = Duration.ZERO;
     try (Connection sourceConnection = connector.connectMaintenance(source);
         Connection targetConnection = connector.connectMaintenance(target)) {
       boolean sameVersion =
@@ -118,7 +121,7 @@ public final class RestoreStep implements PipelineStep {
                                 + " was dropped from the source"));
         createStaging(context, target, targetConnection, database, definition);
         String detail = Texts.databaseOfPlan("restoring", database, plan);
-        SortedMap<String, Checksum> loaded =
+        TableLoader.Result loaded =
             loader.load(
                 new TableLoader.Request(
                     target,
@@ -131,8 +134,11 @@ public final class RestoreStep implements PipelineStep {
                     () -> report(context, tablesDone.incrementAndGet(), tablesTotal.get(), detail)),
                 context.cancellation());
         if (sameVersion) {
-          checksums.add(new DatabaseChecksums(database.name(), loaded));
+          checksums.add(new DatabaseChecksums(database.name(), loaded.checksums()));
         }
+        loading = loading.plus(loaded.waitingAndLoading());
+        readingBack = readingBack.plus(loaded.readingBack());
+        postData = postData.plus(loaded.postData());
         List<String> settings =
             PgErrors.on(
                 source,
@@ -167,8 +173,14 @@ public final class RestoreStep implements PipelineStep {
             + " and "
             + Texts.count(tablesTotal.get(), "table")
             + " restored into staging databases "
-            + Texts.quotedList(
-                plan.databases().stream().map(PlannedDatabase::stagingName).toList()));
+            + Texts.quotedList(plan.databases().stream().map(PlannedDatabase::stagingName).toList())
+            + String.format(
+                Locale.ROOT,
+                " (loading %.1f s with the waits for DUMP, of which %.1f s of workers' time reading"
+                    + " tables back for their checksums; indexes and the rest %.1f s)",
+                loading.toMillis() / 1000.0,
+                readingBack.toMillis() / 1000.0,
+                postData.toMillis() / 1000.0));
   }
 
   /** Restores the roles the target lacks; returns how many this run created. */

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
@@ -63,12 +65,28 @@ public final class TableLoader {
       IntConsumer tablesKnown,
       Runnable tableLoaded) {}
 
-  /** Restores the database; returns its tables' checksums, empty if none were asked for. */
-  public SortedMap<String, Checksum> load(Request request, Cancellation cancellation)
-      throws StepException {
+  /**
+   * What a restore found and how long its phases took.
+   *
+   * @param checksums of the tables by qualified name, empty if none were asked for
+   * @param waitingAndLoading from the end of the pre-data until the last file was loaded, waits for
+   *     DUMP included
+   * @param readingBack time the workers spent reading tables back, summed over the workers
+   * @param postData the data and post-data sections of the schema dump
+   */
+  public record Result(
+      SortedMap<String, Checksum> checksums,
+      Duration waitingAndLoading,
+      Duration readingBack,
+      Duration postData) {}
+
+  /** Restores the database. */
+  public Result load(Request request, Cancellation cancellation) throws StepException {
     TableHandoff.Schema schema = request.handoff().awaitSchema(request.index(), cancellation);
     request.tablesKnown().accept(schema.tables());
     restore(request, schema, List.of("--section=pre-data"), cancellation);
+    long loadStarted = System.nanoTime();
+    AtomicLong readingBack = new AtomicLong();
     Map<String, Integer> filesLoaded = new ConcurrentHashMap<>();
     SortedMap<String, Checksum> checksums = new TreeMap<>();
     Workers workers = new Workers();
@@ -76,15 +94,27 @@ public final class TableLoader {
     for (int i = 0; i < request.jobs(); i++) {
       tasks.add(
           () ->
-              loadFiles(request, schema.encoding(), filesLoaded, checksums, workers, cancellation));
+              loadFiles(
+                  request,
+                  schema.encoding(),
+                  filesLoaded,
+                  checksums,
+                  readingBack,
+                  workers,
+                  cancellation));
     }
     workers.run("pgshuttle-load", tasks, cancellation);
+    long postDataStarted = System.nanoTime();
     restore(
         request,
         schema,
         List.of("--jobs=" + request.jobs(), "--section=data", "--section=post-data"),
         cancellation);
-    return checksums;
+    return new Result(
+        checksums,
+        Duration.ofNanos(postDataStarted - loadStarted),
+        Duration.ofNanos(readingBack.get()),
+        Duration.ofNanos(System.nanoTime() - postDataStarted));
   }
 
   private void loadFiles(
@@ -92,6 +122,7 @@ public final class TableLoader {
       String encoding,
       Map<String, Integer> filesLoaded,
       SortedMap<String, Checksum> checksums,
+      AtomicLong readingBack,
       Workers workers,
       Cancellation cancellation)
       throws StepException {
@@ -121,11 +152,13 @@ public final class TableLoader {
             continue;
           }
           if (request.checksums()) {
+            long started = System.nanoTime();
             Checksum checksum =
                 PgErrors.on(
                     target,
                     "reading back " + table.qualified() + " of " + request.staging(),
                     () -> Copies.checksum(connection, table, encoding));
+            readingBack.addAndGet(System.nanoTime() - started);
             synchronized (checksums) {
               checksums.put(table.qualified(), checksum);
             }

@@ -7,7 +7,6 @@ import io.pgshuttle.agent.pipeline.TestCancellation;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgTools;
-import io.pgshuttle.agent.transfer.Checksum;
 import io.pgshuttle.agent.transfer.DumpLayout;
 import io.pgshuttle.agent.transfer.Manifest;
 import io.pgshuttle.agent.transfer.TableDumper;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -138,7 +136,7 @@ class TableTransferIT {
                 throw new IllegalStateException(e);
               }
             });
-    SortedMap<String, Checksum> loaded =
+    TableLoader.Result loaded =
         new TableLoader(connector, tools)
             .load(
                 new TableLoader.Request(
@@ -147,7 +145,7 @@ class TableTransferIT {
     Manifest manifest = dumping.get(5, TimeUnit.MINUTES);
 
     assertThat(tablesKnown).containsExactly(10);
-    assertThat(manifest.checksums()).hasSize(10).isEqualTo(loaded);
+    assertThat(manifest.checksums()).hasSize(10).isEqualTo(loaded.checksums());
     assertThat(manifest.checksums().get("\"public\".\"big\"").rows()).isEqualTo(20_000);
     assertThat(manifest.tables())
         .filteredOn(table -> table.name().equals("big"))
