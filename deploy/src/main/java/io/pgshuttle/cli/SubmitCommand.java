@@ -81,7 +81,9 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(
       names = "--jobs",
       paramLabel = "N",
-      description = "Parallel jobs of pg_dump and pg_restore (default 2).")
+      description =
+          "Sessions copying tables out of the source, workers loading them into the target,"
+              + " and pg_restore jobs (default 2).")
   Integer jobs;
 
   @Option(

@@ -31,8 +31,9 @@ public record DatabaseFingerprint(
   /**
    * A table's rows.
    *
-   * @param checksum the sum of the 64-bit prefixes of each row's md5, so independent of row order;
-   *     null when only counts were compared
+   * @param checksum an order-independent sum of 64-bit hashes of each row (computed by the servers
+   *     from {@code row::text}, or by the agent from COPY text while the data streamed); null when
+   *     only counts were compared
    */
   public record TableData(long rows, BigDecimal checksum) {}
 
@@ -77,6 +78,11 @@ public record DatabaseFingerprint(
     Objects.requireNonNull(largeObjects, "largeObjects");
     schemas = new TreeMap<>(schemas);
     extensions = new TreeMap<>(extensions);
+  }
+
+  /** This fingerprint with {@code tables} instead of its own. */
+  public DatabaseFingerprint withTables(SortedMap<String, TableData> tables) {
+    return new DatabaseFingerprint(tables, sequences, largeObjects, schemas, extensions);
   }
 
   /** The number of rows over all tables. */

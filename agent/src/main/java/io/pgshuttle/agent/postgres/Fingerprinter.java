@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * pg_dump} leaves them out. Stateless.
  */
 public final class Fingerprinter {
-  private static final String USER_SCHEMAS =
+  /** SQL condition on {@code pg_namespace n}: the schemas that hold user objects. */
+  public static final String USER_SCHEMAS =
       "n.nspname NOT IN ('pg_catalog', 'information_schema')"
           + " AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'";
 
@@ -29,13 +30,15 @@ public final class Fingerprinter {
 
   /**
    * Reads the fingerprint, with checksums of rows and large objects by {@code rowHash} unless it is
-   * null (counts only). Checks {@code cancellation} between tables.
+   * null (counts only). Without {@code scanTables} the fingerprint has no tables: the caller has
+   * their checksums from elsewhere. Checks {@code cancellation} between tables.
    */
   public static DatabaseFingerprint collect(
-      Connection connection, RowHash rowHash, Cancellation cancellation)
+      Connection connection, RowHash rowHash, boolean scanTables, Cancellation cancellation)
       throws SQLException, StepException {
     SortedMap<String, TableData> tables = new TreeMap<>();
-    for (List<String> table : relations(connection, "r", true)) {
+    for (List<String> table :
+        scanTables ? relations(connection, "r", true) : List.<List<String>>of()) {
       cancellation.throwIfCancelled();
       String from = Sql.qualified(table.get(0), table.get(1));
       String sql =

@@ -9,41 +9,46 @@ import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.ConnInfo;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
-import io.pgshuttle.agent.postgres.PgErrors;
 import io.pgshuttle.agent.postgres.PgTools;
-import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.postgres.ToolInvocation;
 import io.pgshuttle.agent.postgres.ToolResult;
+import io.pgshuttle.agent.transfer.DumpLayout;
+import io.pgshuttle.agent.transfer.Manifest;
+import io.pgshuttle.agent.transfer.PartPlanner;
+import io.pgshuttle.agent.transfer.TableDumper;
+import io.pgshuttle.agent.transfer.TableHandoff;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * DUMP: writes {@code pg_dumpall --globals-only} (roles, without tablespaces) and a {@code pg_dump
- * -Fd -j N} directory per database (named by its plan index) onto the disk, compressed or not as
- * {@link DumpCompression} measures it pays on this disk. Progress is the bytes on the disk against
- * the source's size. A rerun starts the dump over. Nothing to compensate: the dump goes with the
- * disk.
+ * DUMP: writes {@code pg_dumpall --globals-only} (roles, without tablespaces) and, per database (in
+ * a directory named by its plan index), a schema dump and one COPY text file per table or range of
+ * a table, from one snapshot, with a manifest of each file's rows and checksum (see {@link
+ * TableDumper}, {@link DumpLayout}). Runs alongside RESTORE, which takes each file through the
+ * attempt's {@link TableHandoff} as soon as it is complete. Journals the checksums for VERIFY.
+ * Progress is the bytes on the disk against the source's size. A rerun starts the dump over.
+ * Nothing to compensate: the dump goes with the disk.
  */
 public final class DumpStep implements PipelineStep {
   static final String GLOBALS_FILE = "globals.sql";
 
   private final AgentConfig config;
   private final PgTools tools;
-  private final PgConnector connector;
+  private final TableDumper dumper;
 
   @Inject
-  public DumpStep(AgentConfig config, PgTools tools, PgConnector connector) {
+  public DumpStep(AgentConfig config, PgTools tools, TableDumper dumper) {
     this.config = config;
     this.tools = tools;
-    this.connector = connector;
+    this.dumper = dumper;
   }
 
   @Override
@@ -52,102 +57,106 @@ public final class DumpStep implements PipelineStep {
   }
 
   @Override
+  public boolean runsAlongsideNext() {
+    return true;
+  }
+
+  @Override
   public void execute(AttemptContext context) throws StepException {
+    TableHandoff handoff = context.shared(TableHandoff.class, TableHandoff::new);
+    try {
+      dump(context, handoff);
+    } catch (StepException | RuntimeException e) {
+      handoff.failed(e.getMessage());
+      throw e;
+    }
+  }
+
+  private void dump(AttemptContext context, TableHandoff handoff) throws StepException {
     PgEndpoint source = Endpoints.source(config);
     MigrationPlan plan = JournalEntries.plan(context.journal());
     Path dump = JournalEntries.dumpDirectory(context.journal());
+    context.journal().remove(JournalEntries.DUMP_CHECKSUMS);
     try {
       Files.deleteIfExists(dump.resolve(GLOBALS_FILE));
       for (PlannedDatabase database : plan.databases()) {
+        handoff.restart(database.index());
         FileTrees.delete(dump.resolve(database.dumpDirectoryName()));
       }
       Files.createDirectories(dump);
+      Files.writeString(
+          dump.resolve(DumpLayout.BY_HAND_FILE), DumpLayout.BY_HAND, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new NonRetryableStepException(
           "cannot prepare the dump directory " + dump + ": " + e.getMessage(), e);
     }
-    run(
-        context,
-        ToolInvocation.of(
-            PgTools.PG_DUMPALL,
-            source,
-            List.of(
-                "--globals-only",
-                "--no-tablespaces",
-                "--file=" + dump.resolve(GLOBALS_FILE),
-                "--dbname=" + ConnInfo.of(source, PgConnector.MAINTENANCE_DATABASE))),
-        "dumping the roles");
-    int jobs = context.command().options().jobs();
-    DumpCompression.Choice compression = chooseCompression(source, plan, dump, jobs);
-    for (PlannedDatabase database : plan.databases()) {
-      String detail =
-          "dumping "
-              + Sql.identifier(database.name())
-              + " ("
-              + database.index()
-              + " of "
-              + plan.databases().size()
-              + ")";
-      run(
-          context,
-          ToolInvocation.of(
-                  PgTools.PG_DUMP,
-                  source,
-                  List.of(
-                      "--format=directory",
-                      "--jobs=" + jobs,
-                      "--compress=" + compression.level(),
-                      "--file=" + dump.resolve(database.dumpDirectoryName()),
-                      "--dbname=" + ConnInfo.of(source, database.name())))
-              .every(config.progressInterval(), () -> report(context, dump, plan, detail)),
-          "pg_dump of database " + Sql.identifier(database.name()));
+    ToolResult globals =
+        tools.run(
+            ToolInvocation.of(
+                PgTools.PG_DUMPALL,
+                source,
+                List.of(
+                    "--globals-only",
+                    "--no-tablespaces",
+                    "--file=" + dump.resolve(GLOBALS_FILE),
+                    "--dbname=" + ConnInfo.of(source, PgConnector.MAINTENANCE_DATABASE))),
+            context.cancellation());
+    context.cancellation().throwIfCancelled();
+    if (!globals.succeeded()) {
+      throw globals.failure("dumping the roles");
     }
+    handoff.globalsReady(dump.resolve(GLOBALS_FILE));
+    int jobs = context.command().options().jobs();
+    AtomicLong written = new AtomicLong();
+    List<DatabaseChecksums> checksums = new ArrayList<>();
+    int tables = 0;
+    int files = 0;
+    for (PlannedDatabase database : plan.databases()) {
+      String detail = Texts.databaseOfPlan("dumping", database, plan);
+      Manifest manifest =
+          dumper.dump(
+              new TableDumper.Request(
+                  source,
+                  database.index(),
+                  database.name(),
+                  dump.resolve(database.dumpDirectoryName()),
+                  jobs,
+                  PartPlanner.PAGES_PER_PART,
+                  handoff,
+                  file -> report(context, written.addAndGet(sizeOf(file.path())), plan, detail)),
+              context.cancellation());
+      checksums.add(new DatabaseChecksums(database.name(), manifest.checksums()));
+      tables += manifest.tables().size();
+      files += manifest.tables().stream().mapToInt(table -> table.files().size()).sum();
+    }
+    context.journal().put(JournalEntries.DUMP_CHECKSUMS, checksums);
     AttemptRecords.recordSummary(
         context.journal(),
         Step.DUMP,
         "roles and "
             + Texts.count(plan.databases().size(), "database")
-            + ", "
+            + " ("
+            + Texts.count(tables, "table")
+            + " in "
+            + Texts.count(files, "file")
+            + " of COPY text, from "
+            + jobs
+            + " sessions on one snapshot), "
             + Texts.bytes(FileTrees.size(dump))
-            + " on the disk, "
-            + compression.text(jobs));
+            + " on the disk, uncompressed");
   }
 
-  /** Measures, on the largest database of the plan, whether compressing pays on this disk. */
-  private DumpCompression.Choice chooseCompression(
-      PgEndpoint source, MigrationPlan plan, Path dump, int jobs) throws StepException {
-    PlannedDatabase largest =
-        plan.databases().stream()
-            .max(Comparator.comparingLong(PlannedDatabase::sizeBytes))
-            .orElseThrow();
-    try (Connection connection = connector.connect(source, largest.name())) {
-      return PgErrors.on(
-          source,
-          "sampling " + Sql.identifier(largest.name()) + " to choose the dump's compression",
-          () -> {
-            try {
-              return DumpCompression.choose(connection, dump, jobs);
-            } catch (IOException e) {
-              throw new NonRetryableStepException(
-                  "cannot write on the disk at " + dump + ": " + e.getMessage(), e);
-            }
-          });
-    } catch (SQLException e) {
-      throw PgErrors.translate(source, "closing the connection", e);
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      // Only the progress figure misses it; the file is read again by RESTORE, which would fail.
+      return 0;
     }
   }
 
-  private void run(AttemptContext context, ToolInvocation invocation, String action)
-      throws StepException {
-    ToolResult result = tools.run(invocation, context.cancellation());
-    context.cancellation().throwIfCancelled();
-    if (!result.succeeded()) {
-      throw result.failure(action);
-    }
-  }
-
-  private static void report(AttemptContext context, Path dump, MigrationPlan plan, String detail) {
-    long written = FileTrees.size(dump);
+  private static void report(
+      AttemptContext context, long written, MigrationPlan plan, String detail) {
     long total = Math.max(1, plan.totalBytes());
     context
         .progress()

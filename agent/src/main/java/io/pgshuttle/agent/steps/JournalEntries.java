@@ -3,7 +3,9 @@ package io.pgshuttle.agent.steps;
 import io.pgshuttle.agent.pipeline.AttemptJournal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,8 @@ final class JournalEntries {
   static final String DISK_MOUNT_POINT = "disk.mountPoint";
   static final String QUIESCED = "quiesce.databases";
   static final String FREEZE = "quiesce.freeze";
+  static final String DUMP_CHECKSUMS = "dump.checksums";
+  static final String RESTORE_CHECKSUMS = "restore.checksums";
   static final String CREATED_ROLES = "restore.createdRoles";
   static final String STAGING_DATABASES = "restore.stagingDatabases";
   static final String RENAMES = "cutover.renames";
@@ -58,6 +62,15 @@ final class JournalEntries {
 
   static Optional<QuiescedDatabase> quiesced(AttemptJournal journal, String database) {
     return quiesced(journal).stream().filter(q -> q.name().equals(database)).findFirst();
+  }
+
+  /** The checksums DUMP or RESTORE recorded under {@code key}, by database name. */
+  static Map<String, DatabaseChecksums> checksums(AttemptJournal journal, String key) {
+    Map<String, DatabaseChecksums> byDatabase = new HashMap<>();
+    journal
+        .get(key, DatabaseChecksums[].class)
+        .ifPresent(all -> List.of(all).forEach(one -> byDatabase.put(one.database(), one)));
+    return byDatabase;
   }
 
   static List<String> strings(AttemptJournal journal, String key) {

@@ -20,6 +20,8 @@ import io.pgshuttle.agent.postgres.PgTools;
 import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.postgres.ToolInvocation;
 import io.pgshuttle.agent.postgres.ToolResult;
+import io.pgshuttle.agent.transfer.TableHandoff;
+import io.pgshuttle.agent.transfer.TableLoader;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import jakarta.inject.Inject;
@@ -29,10 +31,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,10 +48,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are journaled before it runs, so that the rollback drops them.
  *
  * <p>Databases: a staging database left by an earlier attempt is dropped; the staging database is
- * created with the source's owner, encoding and locale (and journaled first); {@code pg_restore -j
- * N --exit-on-error} fills it; then the source's database-level settings, its original privileges
- * (saved before QUIESCE_SOURCE changed them) and connection limit are applied. Progress is table
- * data items restored of all.
+ * created with the source's owner, encoding and locale (and journaled first); {@link TableLoader}
+ * fills it from what DUMP hands over through the attempt's {@link TableHandoff}, as DUMP writes it
+ * (DUMP runs alongside); then the source's database-level settings, its original privileges (saved
+ * before QUIESCE_SOURCE changed them) and connection limit are applied. Where source and target
+ * have the same major version, each table is read back once loaded, and its checksum journaled for
+ * VERIFY (across versions the text of a value may differ, so VERIFY reads both sides itself).
+ * Progress is tables loaded of all.
  *
  * <p>The compensation drops the journaled staging databases and roles. It needs the target
  * password, which is not on disk: after an agent restart it reports what it left, and the next
@@ -55,18 +62,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RestoreStep implements PipelineStep {
   static final String TARGET_GLOBALS_FILE = "globals-for-target.sql";
-  private static final String TABLE_DATA_ITEM = " TABLE DATA ";
-  private static final String TABLE_DATA_STARTED = "pg_restore: processing data for table";
 
   private final AgentConfig config;
   private final PgConnector connector;
   private final PgTools tools;
+  private final TableLoader loader;
 
   @Inject
-  public RestoreStep(AgentConfig config, PgConnector connector, PgTools tools) {
+  public RestoreStep(AgentConfig config, PgConnector connector, PgTools tools, TableLoader loader) {
     this.config = config;
     this.connector = connector;
     this.tools = tools;
+    this.loader = loader;
   }
 
   @Override
@@ -80,14 +87,25 @@ public final class RestoreStep implements PipelineStep {
     PgEndpoint target = Endpoints.target(context);
     MigrationPlan plan = JournalEntries.plan(context.journal());
     Path dump = JournalEntries.dumpDirectory(context.journal());
-    int rolesCreated = restoreRoles(context, target, dump);
-    int tablesTotal = 0;
-    for (PlannedDatabase database : plan.databases()) {
-      tablesTotal += tableDataItems(context, target, dump.resolve(database.dumpDirectoryName()));
-    }
+    TableHandoff handoff = context.shared(TableHandoff.class, TableHandoff::new);
+    int rolesCreated =
+        restoreRoles(context, target, dump, handoff.awaitGlobals(context.cancellation()));
+    context.journal().remove(JournalEntries.RESTORE_CHECKSUMS);
+    AtomicInteger tablesTotal = new AtomicInteger();
     AtomicInteger tablesDone = new AtomicInteger();
+    List<DatabaseChecksums> checksums = new ArrayList<>();
+    Duration loading = Duration.ZERO;
+    Duration readingBack = Duration.ZERO;
+    Duration postData = Duration.ZERO;
     try (Connection sourceConnection = connector.connectMaintenance(source);
         Connection targetConnection = connector.connectMaintenance(target)) {
+      boolean sameVersion =
+          PgErrors.on(
+              target,
+              "reading the servers' versions",
+              () ->
+                  Databases.serverVersion(sourceConnection)
+                      .equals(Databases.serverVersion(targetConnection)));
       for (PlannedDatabase database : plan.databases()) {
         context.cancellation().throwIfCancelled();
         DatabaseDefinition definition =
@@ -102,7 +120,25 @@ public final class RestoreStep implements PipelineStep {
                                 + Sql.identifier(database.name())
                                 + " was dropped from the source"));
         createStaging(context, target, targetConnection, database, definition);
-        restoreData(context, target, dump, plan, database, tablesDone, tablesTotal);
+        String detail = Texts.databaseOfPlan("restoring", database, plan);
+        TableLoader.Result loaded =
+            loader.load(
+                new TableLoader.Request(
+                    target,
+                    database.index(),
+                    database.stagingName(),
+                    context.command().options().jobs(),
+                    handoff,
+                    sameVersion,
+                    tablesTotal::addAndGet,
+                    () -> report(context, tablesDone.incrementAndGet(), tablesTotal.get(), detail)),
+                context.cancellation());
+        if (sameVersion) {
+          checksums.add(new DatabaseChecksums(database.name(), loaded.checksums()));
+        }
+        loading = loading.plus(loaded.waitingAndLoading());
+        readingBack = readingBack.plus(loaded.readingBack());
+        postData = postData.plus(loaded.postData());
         List<String> settings =
             PgErrors.on(
                 source,
@@ -125,6 +161,9 @@ public final class RestoreStep implements PipelineStep {
     } catch (SQLException e) {
       throw PgErrors.translate(target, "closing the connections", e);
     }
+    if (!checksums.isEmpty()) {
+      context.journal().put(JournalEntries.RESTORE_CHECKSUMS, checksums);
+    }
     AttemptRecords.recordSummary(
         context.journal(),
         Step.RESTORE,
@@ -132,14 +171,20 @@ public final class RestoreStep implements PipelineStep {
             + " created, "
             + Texts.count(plan.databases().size(), "database")
             + " and "
-            + Texts.count(tablesTotal, "table")
+            + Texts.count(tablesTotal.get(), "table")
             + " restored into staging databases "
-            + Texts.quotedList(
-                plan.databases().stream().map(PlannedDatabase::stagingName).toList()));
+            + Texts.quotedList(plan.databases().stream().map(PlannedDatabase::stagingName).toList())
+            + String.format(
+                Locale.ROOT,
+                " (loading %.1f s with the waits for DUMP, of which %.1f s of workers' time reading"
+                    + " tables back for their checksums; indexes and the rest %.1f s)",
+                loading.toMillis() / 1000.0,
+                readingBack.toMillis() / 1000.0,
+                postData.toMillis() / 1000.0));
   }
 
   /** Restores the roles the target lacks; returns how many this run created. */
-  private int restoreRoles(AttemptContext context, PgEndpoint target, Path dump)
+  private int restoreRoles(AttemptContext context, PgEndpoint target, Path dump, Path globalsDump)
       throws StepException {
     Set<String> existing;
     try (Connection connection = connector.connectMaintenance(target)) {
@@ -156,7 +201,7 @@ public final class RestoreStep implements PipelineStep {
     }
     String globals;
     try {
-      globals = Files.readString(dump.resolve(DumpStep.GLOBALS_FILE), StandardCharsets.UTF_8);
+      globals = Files.readString(globalsDump, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new NonRetryableStepException(
           "cannot read the dump of the roles: " + e.getMessage(), e);
@@ -194,26 +239,6 @@ public final class RestoreStep implements PipelineStep {
     return filtered.createdRoles().size();
   }
 
-  /** The number of table data items in a dump, from {@code pg_restore -l}. */
-  private int tableDataItems(AttemptContext context, PgEndpoint target, Path dumpDirectory)
-      throws StepException {
-    ToolResult listing =
-        tools.run(
-            ToolInvocation.of(
-                    PgTools.PG_RESTORE, target, List.of("--list", dumpDirectory.toString()))
-                .capturingStdout(),
-            context.cancellation());
-    if (!listing.succeeded()) {
-      throw listing.failure("reading the dump in " + dumpDirectory);
-    }
-    return (int)
-        listing
-            .stdout()
-            .lines()
-            .filter(line -> !line.startsWith(";") && line.contains(TABLE_DATA_ITEM))
-            .count();
-  }
-
   private static void createStaging(
       AttemptContext context,
       PgEndpoint target,
@@ -239,61 +264,18 @@ public final class RestoreStep implements PipelineStep {
         });
   }
 
-  private void restoreData(
-      AttemptContext context,
-      PgEndpoint target,
-      Path dump,
-      MigrationPlan plan,
-      PlannedDatabase database,
-      AtomicInteger tablesDone,
-      int tablesTotal)
-      throws StepException {
-    String detail =
-        "restoring "
-            + Sql.identifier(database.name())
-            + " ("
-            + database.index()
-            + " of "
-            + plan.databases().size()
-            + ")";
-    Runnable report =
-        () ->
-            context
-                .progress()
-                .report(
-                    new StepProgress(
-                        Step.RESTORE,
-                        tablesTotal == 0 ? null : 100.0 * tablesDone.get() / tablesTotal,
-                        null,
-                        null,
-                        tablesDone.get(),
-                        tablesTotal,
-                        detail));
-    ToolResult result =
-        tools.run(
-            ToolInvocation.of(
-                    PgTools.PG_RESTORE,
-                    target,
-                    List.of(
-                        "--jobs=" + context.command().options().jobs(),
-                        "--exit-on-error",
-                        "--no-tablespaces",
-                        "--verbose",
-                        "--dbname=" + ConnInfo.of(target, database.stagingName()),
-                        dump.resolve(database.dumpDirectoryName()).toString()))
-                .onStderrLine(
-                    line -> {
-                      if (line.startsWith(TABLE_DATA_STARTED)) {
-                        tablesDone.incrementAndGet();
-                        report.run();
-                      }
-                    })
-                .every(config.progressInterval(), report),
-            context.cancellation());
-    context.cancellation().throwIfCancelled();
-    if (!result.succeeded()) {
-      throw result.failure("pg_restore into " + database.stagingName());
-    }
+  private static void report(AttemptContext context, int done, int total, String detail) {
+    context
+        .progress()
+        .report(
+            new StepProgress(
+                Step.RESTORE,
+                total == 0 ? null : 100.0 * done / total,
+                null,
+                null,
+                done,
+                total,
+                detail));
   }
 
   /** One row of {@code pg_db_role_setting}: settings of a database, or of a role in it. */

@@ -12,6 +12,18 @@ final class Texts {
   private Texts() {}
 
   /** {@code 1 table}, {@code 1,000,512 rows}: a count with its noun, plural unless one. */
+  /** Such as {@code dumping "shop" (1 of 2)}. */
+  static String databaseOfPlan(String verb, PlannedDatabase database, MigrationPlan plan) {
+    return verb
+        + " "
+        + Sql.identifier(database.name())
+        + " ("
+        + database.index()
+        + " of "
+        + plan.databases().size()
+        + ")";
+  }
+
   static String count(long count, String noun) {
     return String.format(Locale.ROOT, "%,d", count) + " " + noun + (count == 1 ? "" : "s");
   }

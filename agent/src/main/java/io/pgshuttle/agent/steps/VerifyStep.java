@@ -9,6 +9,7 @@ import io.pgshuttle.agent.pipeline.PipelineStep;
 import io.pgshuttle.agent.pipeline.RetryableStepException;
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.DatabaseFingerprint;
+import io.pgshuttle.agent.postgres.DatabaseFingerprint.TableData;
 import io.pgshuttle.agent.postgres.Databases;
 import io.pgshuttle.agent.postgres.Fingerprinter;
 import io.pgshuttle.agent.postgres.PgConnector;
@@ -21,11 +22,13 @@ import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.VerifyLevel;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,9 +40,11 @@ import org.postgresql.PGConnection;
  * VERIFY: compares each source database with its staging database, reading both sides at once: per
  * table row count and (at level {@code full}) an order-independent checksum, sequences, large
  * objects, per schema object counts, extensions; and that every source role exists on the target.
- * Then the freeze check: a transaction id handed out on the source since QUIESCE_SOURCE means a
- * write slipped through, which another attempt may avoid (retryable); any difference otherwise is
- * not retryable, and the message names the first ones.
+ * The tables' counts and checksums are those DUMP and RESTORE journaled while the data streamed,
+ * where both did (same major version on both sides); otherwise both servers compute them here. Then
+ * the freeze check: a transaction id handed out on the source since QUIESCE_SOURCE means a write
+ * slipped through, which another attempt may avoid (retryable); any difference otherwise is not
+ * retryable, and the message names the first ones.
  */
 public final class VerifyStep implements PipelineStep {
   /** Breakpoint as VERIFY begins, the target restored: a test kills the agent there. */
@@ -80,9 +85,16 @@ public final class VerifyStep implements PipelineStep {
     long rows = 0;
     int sequences = 0;
     long largeObjects = 0;
+    Map<String, DatabaseChecksums> dumped =
+        JournalEntries.checksums(context.journal(), JournalEntries.DUMP_CHECKSUMS);
+    Map<String, DatabaseChecksums> restored =
+        JournalEntries.checksums(context.journal(), JournalEntries.RESTORE_CHECKSUMS);
     ExecutorService sides = Executors.newFixedThreadPool(2);
     try {
       for (PlannedDatabase database : plan.databases()) {
+        DatabaseChecksums expected = dumped.get(database.name());
+        DatabaseChecksums found = restored.get(database.name());
+        boolean streamed = expected != null && found != null;
         context
             .progress()
             .report(
@@ -96,7 +108,20 @@ public final class VerifyStep implements PipelineStep {
                     "comparing " + Sql.identifier(database.name())));
         Comparison comparison =
             compare(
-                context, sides, source, database.name(), target, database.stagingName(), checksums);
+                context,
+                sides,
+                source,
+                database.name(),
+                target,
+                database.stagingName(),
+                checksums,
+                !streamed);
+        if (streamed) {
+          comparison =
+              new Comparison(
+                  comparison.source().withTables(tableData(expected, checksums)),
+                  comparison.target().withTables(tableData(found, checksums)));
+        }
         for (String difference : comparison.source().differencesFrom(comparison.target())) {
           differences.add(Sql.identifier(database.name()) + ": " + difference);
         }
@@ -152,6 +177,21 @@ public final class VerifyStep implements PipelineStep {
     AttemptRecords.recordSummary(context.journal(), Step.VERIFY, summary);
   }
 
+  /** The journaled checksums as fingerprint tables; counts only unless {@code checksums}. */
+  private static SortedMap<String, TableData> tableData(
+      DatabaseChecksums journaled, boolean checksums) {
+    SortedMap<String, TableData> tables = new TreeMap<>();
+    journaled
+        .tables()
+        .forEach(
+            (table, checksum) ->
+                tables.put(
+                    table,
+                    new TableData(
+                        checksum.rows(), checksums ? BigDecimal.valueOf(checksum.sum()) : null)));
+    return tables;
+  }
+
   /** A source database's fingerprint and its staging copy's. */
   private record Comparison(DatabaseFingerprint source, DatabaseFingerprint target) {}
 
@@ -163,7 +203,8 @@ public final class VerifyStep implements PipelineStep {
       String sourceDatabase,
       PgEndpoint target,
       String targetDatabase,
-      boolean checksums)
+      boolean checksums,
+      boolean scanTables)
       throws StepException {
     Cancellation cancellation = context.cancellation();
     try (Connection sourceConnection = connector.connect(source, sourceDatabase);
@@ -185,9 +226,9 @@ public final class VerifyStep implements PipelineStep {
                           Databases.serverVersion(targetConnection)))
               : null;
       Future<DatabaseFingerprint> expected =
-          sides.submit(() -> read(source, sourceConnection, rowHash, cancellation));
+          sides.submit(() -> read(source, sourceConnection, rowHash, scanTables, cancellation));
       Future<DatabaseFingerprint> found =
-          sides.submit(() -> read(target, targetConnection, rowHash, cancellation));
+          sides.submit(() -> read(target, targetConnection, rowHash, scanTables, cancellation));
       return new Comparison(await(expected), await(found));
     } catch (SQLException e) {
       throw PgErrors.translate(target, "closing the connections", e);
@@ -195,12 +236,16 @@ public final class VerifyStep implements PipelineStep {
   }
 
   private static DatabaseFingerprint read(
-      PgEndpoint server, Connection connection, RowHash rowHash, Cancellation cancellation)
+      PgEndpoint server,
+      Connection connection,
+      RowHash rowHash,
+      boolean scanTables,
+      Cancellation cancellation)
       throws StepException {
     return PgErrors.on(
         server,
         "reading the fingerprint",
-        () -> Fingerprinter.collect(connection, rowHash, cancellation));
+        () -> Fingerprinter.collect(connection, rowHash, scanTables, cancellation));
   }
 
   private static DatabaseFingerprint await(Future<DatabaseFingerprint> side) throws StepException {

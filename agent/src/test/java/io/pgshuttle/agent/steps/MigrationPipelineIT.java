@@ -161,41 +161,54 @@ class MigrationPipelineIT {
   /** Every table, sequence and large object, read by the test itself on both sides. */
   static void assertSameData(PostgresCluster source, PostgresCluster target) {
     for (String database : SourceFixture.DATABASES) {
-      List<List<String>> tables =
-          source.query(
-              database,
-              "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind"
-                  + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                  + " WHERE c.relkind IN ('r', 'S', 'm', 'v')"
-                  + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-                  + " ORDER BY 1");
-      assertThat(tables).isNotEmpty();
-      for (List<String> table : tables) {
-        String sql =
-            table.get(1).equals("S")
-                ? "SELECT last_value, is_called FROM " + table.get(0)
-                : "SELECT * FROM " + table.get(0) + " t ORDER BY t::text";
-        assertThat(target.query(database, sql))
-            .as("%s in %s", table.get(0), database)
-            .isEqualTo(source.query(database, sql));
-      }
-      String largeObjects =
-          "SELECT oid, encode(lo_get(oid), 'escape') FROM pg_largeobject_metadata ORDER BY 1";
-      assertThat(target.query(database, largeObjects))
-          .isEqualTo(source.query(database, largeObjects));
-      String inventory =
-          "SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl::text"
-              + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-              + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
-              + " UNION ALL SELECT n.nspname, p.proname, 'f', pg_get_userbyid(p.proowner), NULL"
-              + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-              + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-              + " UNION ALL SELECT c.relname, t.tgname, 't', NULL, NULL FROM pg_trigger t"
-              + " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
-              + " UNION ALL SELECT extname, extversion, 'e', NULL, NULL FROM pg_extension"
-              + " ORDER BY 1, 2, 3";
-      assertThat(target.query(database, inventory)).isEqualTo(source.query(database, inventory));
+      assertSameData(source, database, target, database);
     }
+  }
+
+  /** Every table, sequence and large object of one database, read on both sides. */
+  static void assertSameData(
+      PostgresCluster source,
+      String sourceDatabase,
+      PostgresCluster target,
+      String targetDatabase) {
+    List<List<String>> tables =
+        source.query(
+            sourceDatabase,
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'S', 'm', 'v')"
+                + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                + " ORDER BY 1");
+    assertThat(tables).isNotEmpty();
+    for (List<String> table : tables) {
+      String sql =
+          table.get(1).equals("S")
+              ? "SELECT last_value, is_called FROM " + table.get(0)
+              : "SELECT * FROM "
+                  + (table.get(1).equals("r") ? "ONLY " : "")
+                  + table.get(0)
+                  + " t ORDER BY t::text";
+      assertThat(target.query(targetDatabase, sql))
+          .as("%s in %s", table.get(0), targetDatabase)
+          .isEqualTo(source.query(sourceDatabase, sql));
+    }
+    String largeObjects =
+        "SELECT oid, encode(lo_get(oid), 'escape') FROM pg_largeobject_metadata ORDER BY 1";
+    assertThat(target.query(targetDatabase, largeObjects))
+        .isEqualTo(source.query(sourceDatabase, largeObjects));
+    String inventory =
+        "SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl::text"
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+            + " UNION ALL SELECT n.nspname, p.proname, 'f', pg_get_userbyid(p.proowner), NULL"
+            + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " UNION ALL SELECT c.relname, t.tgname, 't', NULL, NULL FROM pg_trigger t"
+            + " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+            + " UNION ALL SELECT extname, extversion, 'e', NULL, NULL FROM pg_extension"
+            + " ORDER BY 1, 2, 3";
+    assertThat(target.query(targetDatabase, inventory))
+        .isEqualTo(source.query(sourceDatabase, inventory));
   }
 
   /** Owner, encoding, locale, settings, privileges and connection limit of a database. */

@@ -91,7 +91,10 @@ class RollbackIT {
     AttemptFailed failed = events.attemptFailed();
     assertThat(failed.step()).isEqualTo(Step.RESTORE);
     assertThat(failed.error())
-        .contains("pg_restore into pgshuttle_stage_", "_2 failed", "disk quota exceeded");
+        .contains(
+            "pg_restore --section=pre-data into \"pgshuttle_stage_",
+            "_2\" failed",
+            "disk quota exceeded");
     assertThat(failed.retryable()).isTrue();
     assertThat(failed.rollbackErrors()).isEmpty();
     assertThat(events.of(StepFailed.class))

@@ -1,0 +1,60 @@
+package io.pgshuttle.agent.transfer;
+
+import io.pgshuttle.agent.postgres.Fingerprinter;
+import io.pgshuttle.agent.postgres.Jdbc;
+import io.pgshuttle.agent.postgres.PgVersion;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Lists the tables DUMP copies itself: ordinary tables and partitions (relkind {@code r}), logged
+ * or not, in user schemas, not members of an extension (their data, if any, is an extension's
+ * configuration, which {@code pg_dump} handles). Foreign tables hold no data here. Stateless.
+ */
+public final class TableCatalog {
+  /** Generated columns (PostgreSQL 12) are computed by the target, never copied. */
+  private static final int GENERATED_COLUMNS_SINCE = 12;
+
+  /** Page ranges are scanned as ranges (TID range scan) from PostgreSQL 14 on. */
+  public static final int TID_RANGE_SCAN_SINCE = 14;
+
+  private TableCatalog() {}
+
+  /** The tables, in the snapshot of {@code connection}'s transaction. */
+  public static List<CopyTable> tables(Connection connection, PgVersion version)
+      throws SQLException {
+    String notGenerated =
+        version.atLeast(GENERATED_COLUMNS_SINCE) ? " AND a.attgenerated = ''" : "";
+    return Jdbc.list(
+        connection,
+        "SELECT n.nspname, c.relname, pg_relation_size(c.oid)"
+            + " / current_setting('block_size')::bigint,"
+            + " array(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid"
+            + " AND a.attnum > 0 AND NOT a.attisdropped"
+            + notGenerated
+            + " ORDER BY a.attnum)"
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind = 'r' AND "
+            + Fingerprinter.USER_SCHEMAS
+            + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+            + " AND d.objid = c.oid AND d.deptype = 'e')",
+        row ->
+            new CopyTable(
+                row.getString(1),
+                row.getString(2),
+                Arrays.asList((String[]) row.getArray(4).getArray()),
+                row.getLong(3)));
+  }
+
+  /** The database's encoding, such as {@code UTF8}. */
+  public static String encoding(Connection connection) throws SQLException {
+    return Jdbc.first(
+            connection,
+            "SELECT pg_encoding_to_char(encoding) FROM pg_database"
+                + " WHERE datname = current_database()",
+            row -> row.getString(1))
+        .orElseThrow();
+  }
+}

@@ -1,0 +1,200 @@
+package io.pgshuttle.agent.transfer;
+
+import io.pgshuttle.agent.pipeline.Cancellation;
+import io.pgshuttle.agent.pipeline.StepException;
+import io.pgshuttle.agent.postgres.ConnInfo;
+import io.pgshuttle.agent.postgres.Databases;
+import io.pgshuttle.agent.postgres.Jdbc;
+import io.pgshuttle.agent.postgres.PgConnector;
+import io.pgshuttle.agent.postgres.PgEndpoint;
+import io.pgshuttle.agent.postgres.PgErrors;
+import io.pgshuttle.agent.postgres.PgTools;
+import io.pgshuttle.agent.postgres.PgVersion;
+import io.pgshuttle.agent.postgres.Sql;
+import io.pgshuttle.agent.postgres.ToolInvocation;
+import io.pgshuttle.agent.postgres.ToolResult;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * Dumps one database onto the disk as {@link DumpLayout} describes: a connection exports a snapshot
+ * and holds it while {@code pg_dump} writes {@code schema.dump} and {@code jobs} workers copy the
+ * tables' parts, largest first, each into its file with its checksum. Each piece is handed to
+ * RESTORE through the {@link TableHandoff} as soon as it is complete. Stateless and thread-safe.
+ */
+public final class TableDumper {
+  private final PgConnector connector;
+  private final PgTools tools;
+
+  @Inject
+  public TableDumper(PgConnector connector, PgTools tools) {
+    this.connector = connector;
+    this.tools = tools;
+  }
+
+  /**
+   * What to dump and where.
+   *
+   * @param index the database's plan index, under which the handoff knows it
+   * @param database its name on the source
+   * @param directory its dump directory, empty or absent
+   * @param jobs workers copying tables
+   * @param pagesPerPart size of the ranges a large table is cut into ({@link
+   *     PartPlanner#PAGES_PER_PART})
+   * @param written sees each file once it is complete (from a worker thread)
+   */
+  public record Request(
+      PgEndpoint source,
+      int index,
+      String database,
+      Path directory,
+      int jobs,
+      long pagesPerPart,
+      TableHandoff handoff,
+      Consumer<DumpedFile> written) {}
+
+  /** Dumps the database; returns its manifest, also written into the directory. */
+  public Manifest dump(Request request, Cancellation cancellation) throws StepException {
+    PgEndpoint source = request.source();
+    Path directory = request.directory();
+    try {
+      Files.createDirectories(directory.resolve(DumpLayout.DATA_DIRECTORY));
+    } catch (IOException e) {
+      throw DumpLayout.diskFailure(directory, e);
+    }
+    try (Connection exporter = connector.connect(source, request.database())) {
+      Snapshot snapshot =
+          PgErrors.on(
+              source,
+              "exporting a snapshot of " + request.database(),
+              () -> Snapshot.export(exporter));
+      List<CopyPart> parts =
+          PartPlanner.plan(
+              snapshot.tables(),
+              snapshot.version().atLeast(TableCatalog.TID_RANGE_SCAN_SINCE),
+              request.pagesPerPart());
+      Queue<CopyPart> todo = new ConcurrentLinkedQueue<>(parts);
+      List<DumpedFile> done = Collections.synchronizedList(new ArrayList<>());
+      Workers workers = new Workers();
+      List<Workers.Task> tasks = new ArrayList<>();
+      tasks.add(() -> dumpSchema(request, snapshot, cancellation));
+      for (int i = 0; i < request.jobs(); i++) {
+        tasks.add(() -> copyParts(request, snapshot, todo, done, workers));
+      }
+      workers.run("pgshuttle-dump", tasks, cancellation);
+      Manifest manifest = Manifest.of(snapshot.encoding(), done);
+      try {
+        manifest.write(directory.resolve(Manifest.FILE_NAME));
+        Files.writeString(
+            directory.resolve(DumpLayout.LOAD_SCRIPT), DumpLayout.loadScript(manifest));
+      } catch (IOException e) {
+        throw DumpLayout.diskFailure(directory, e);
+      }
+      request.handoff().databaseDumped(request.index());
+      return manifest;
+    } catch (SQLException e) {
+      throw PgErrors.translate(source, "closing the connection", e);
+    }
+  }
+
+  /** What the exporting connection found in its snapshot. */
+  private record Snapshot(String id, PgVersion version, String encoding, List<CopyTable> tables) {
+    static Snapshot export(Connection connection) throws SQLException {
+      Jdbc.execute(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      String id =
+          Jdbc.first(connection, "SELECT pg_export_snapshot()", row -> row.getString(1))
+              .orElseThrow();
+      PgVersion version = Databases.serverVersion(connection);
+      return new Snapshot(
+          id, version, TableCatalog.encoding(connection), TableCatalog.tables(connection, version));
+    }
+  }
+
+  private void dumpSchema(Request request, Snapshot snapshot, Cancellation cancellation)
+      throws StepException {
+    Path schema = request.directory().resolve(DumpLayout.SCHEMA_FILE);
+    List<String> arguments = new ArrayList<>();
+    arguments.add("--format=custom");
+    // What is left in it after the tables' rows is small (large objects aside): not worth the CPU.
+    arguments.add("--compress=0");
+    arguments.add("--snapshot=" + snapshot.id());
+    for (CopyTable table : snapshot.tables()) {
+      arguments.add("--exclude-table-data=" + table.dumpPattern());
+    }
+    arguments.add("--file=" + schema);
+    arguments.add("--dbname=" + ConnInfo.of(request.source(), request.database()));
+    ToolResult result =
+        tools.run(ToolInvocation.of(PgTools.PG_DUMP, request.source(), arguments), cancellation);
+    cancellation.throwIfCancelled();
+    if (!result.succeeded()) {
+      throw result.failure("pg_dump of the schema of " + Sql.identifier(request.database()));
+    }
+    request
+        .handoff()
+        .schemaReady(
+            request.index(),
+            new TableHandoff.Schema(schema, snapshot.encoding(), snapshot.tables().size()));
+  }
+
+  private void copyParts(
+      Request request,
+      Snapshot snapshot,
+      Queue<CopyPart> todo,
+      List<DumpedFile> done,
+      Workers workers)
+      throws StepException {
+    PgEndpoint source = request.source();
+    try (Connection connection = workers.register(connector.connect(source, request.database()))) {
+      PgErrors.on(
+          source,
+          "joining the snapshot of " + request.database(),
+          () -> {
+            Copies.configure(connection);
+            Jdbc.execute(
+                connection,
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshot.id()));
+            return null;
+          });
+      CopyPart part;
+      while (!workers.stopped() && (part = todo.poll()) != null) {
+        CopyPart copying = part;
+        Path file = request.directory().resolve(copying.fileName());
+        Checksum checksum;
+        try {
+          checksum =
+              PgErrors.on(
+                  source,
+                  "copying " + copying.table().qualified() + " of " + request.database(),
+                  () -> {
+                    try {
+                      return Copies.copyOut(connection, copying, snapshot.encoding(), file);
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  });
+        } catch (UncheckedIOException e) {
+          throw DumpLayout.diskFailure(file, e.getCause());
+        }
+        DumpedFile dumped = new DumpedFile(copying, file, checksum);
+        done.add(dumped);
+        request.handoff().fileReady(request.index(), dumped);
+        request.written().accept(dumped);
+      }
+      workers.unregister(connection);
+    } catch (SQLException e) {
+      throw PgErrors.translate(source, "closing the connection", e);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.pgshuttle.agent.transfer;
+
+import io.pgshuttle.agent.pipeline.Cancellation;
+import io.pgshuttle.agent.pipeline.RetryableStepException;
+import io.pgshuttle.agent.pipeline.StepException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What DUMP hands RESTORE in memory while the dump is written: the dump of the roles, then per
+ * database (by plan index) its schema dump once written, then each table file once complete, then
+ * that no more will come. RESTORE waits for each without polling, until the attempt is cancelled or
+ * DUMP failed. Works the same when RESTORE only starts after DUMP ended: everything is then there
+ * already. One per attempt ({@code AttemptContext.shared}); thread-safe.
+ */
+public final class TableHandoff {
+  /**
+   * A database's schema dump.
+   *
+   * @param schemaDump {@code schema.dump}, holding everything but the copied tables' rows
+   * @param encoding the database's encoding, which the files are in
+   * @param tables how many tables the files hold
+   */
+  public record Schema(Path schemaDump, String encoding, int tables) {}
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<Integer, Schema> schemas = new HashMap<>();
+  private final Map<Integer, ArrayDeque<DumpedFile>> files = new HashMap<>();
+  private final Map<Integer, Boolean> complete = new HashMap<>();
+  private Path globals;
+  private String failure;
+
+  /** The roles' dump ({@code pg_dumpall --globals-only}) is complete. */
+  public void globalsReady(Path globalsDump) {
+    update(() -> globals = globalsDump);
+  }
+
+  /** Waits for the roles' dump. */
+  public Path awaitGlobals(Cancellation cancellation) throws StepException {
+    return await(cancellation, () -> Optional.ofNullable(globals));
+  }
+
+  /** DUMP starts a database over: forgets what an earlier run of DUMP handed over for it. */
+  public void restart(int database) {
+    update(
+        () -> {
+          schemas.remove(database);
+          files.remove(database);
+          complete.remove(database);
+        });
+  }
+
+  public void schemaReady(int database, Schema schema) {
+    update(() -> schemas.put(database, schema));
+  }
+
+  public void fileReady(int database, DumpedFile file) {
+    update(() -> files.computeIfAbsent(database, key -> new ArrayDeque<>()).add(file));
+  }
+
+  /** Every file of {@code database} was handed over. */
+  public void databaseDumped(int database) {
+    update(() -> complete.put(database, true));
+  }
+
+  /** DUMP failed: whoever waits stops with {@code reason}. */
+  public void failed(String reason) {
+    update(() -> failure = reason);
+  }
+
+  /** Waits for the schema of {@code database}. */
+  public Schema awaitSchema(int database, Cancellation cancellation) throws StepException {
+    return await(cancellation, () -> Optional.ofNullable(schemas.get(database)));
+  }
+
+  /**
+   * Waits for the next file of {@code database} nobody took yet; empty once every file was taken.
+   */
+  public Optional<DumpedFile> next(int database, Cancellation cancellation) throws StepException {
+    return await(
+        cancellation,
+        () -> {
+          ArrayDeque<DumpedFile> ready = files.get(database);
+          if (ready != null && !ready.isEmpty()) {
+            return Optional.of(Optional.of(ready.poll()));
+          }
+          return complete.getOrDefault(database, false)
+              ? Optional.of(Optional.<DumpedFile>empty())
+              : Optional.empty();
+        });
+  }
+
+  /** Something the waiter can find under the lock, or empty to wait on. */
+  private interface Probe<T> {
+    Optional<T> find();
+  }
+
+  private <T> T await(Cancellation cancellation, Probe<T> probe) throws StepException {
+    try (Cancellation.Registration ignored = cancellation.onCancel(() -> update(() -> {}))) {
+      lock.lock();
+      try {
+        while (true) {
+          cancellation.throwIfCancelled();
+          if (failure != null) {
+            throw new RetryableStepException("DUMP stopped: " + failure);
+          }
+          Optional<T> found = probe.find();
+          if (found.isPresent()) {
+            return found.get();
+          }
+          changed.await();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RetryableStepException("interrupted while waiting for DUMP", e);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void update(Runnable change) {
+    lock.lock();
+    try {
+      change.run();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

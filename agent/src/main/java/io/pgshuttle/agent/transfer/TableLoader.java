@@ -1,0 +1,214 @@
+package io.pgshuttle.agent.transfer;
+
+import io.pgshuttle.agent.pipeline.Cancellation;
+import io.pgshuttle.agent.pipeline.StepException;
+import io.pgshuttle.agent.postgres.ConnInfo;
+import io.pgshuttle.agent.postgres.Jdbc;
+import io.pgshuttle.agent.postgres.PgConnector;
+import io.pgshuttle.agent.postgres.PgEndpoint;
+import io.pgshuttle.agent.postgres.PgErrors;
+import io.pgshuttle.agent.postgres.PgTools;
+import io.pgshuttle.agent.postgres.Sql;
+import io.pgshuttle.agent.postgres.ToolInvocation;
+import io.pgshuttle.agent.postgres.ToolResult;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+
+/**
+ * Restores one database's dump into its (empty) staging database as DUMP hands it over: {@code
+ * pg_restore --section=pre-data} once the schema dump is there, then {@code jobs} workers loading
+ * each table file as it comes (a table in one file truncated and loaded frozen in one transaction,
+ * so later reads write no hint bits), each table read back by COPY for its checksum once all its
+ * files are in, then {@code pg_restore -j N --section=data --section=post-data}. Stateless and
+ * thread-safe.
+ */
+public final class TableLoader {
+  private final PgConnector connector;
+  private final PgTools tools;
+
+  @Inject
+  public TableLoader(PgConnector connector, PgTools tools) {
+    this.connector = connector;
+    this.tools = tools;
+  }
+
+  /**
+   * What to restore and where.
+   *
+   * @param index the database's plan index in the handoff
+   * @param staging the staging database, created and empty
+   * @param jobs workers loading files, and {@code pg_restore}'s jobs
+   * @param checksums whether to read each loaded table back for its checksum
+   * @param tablesKnown sees the number of tables once the schema is there
+   * @param tableLoaded sees each table once all its files are loaded (from a worker thread)
+   */
+  public record Request(
+      PgEndpoint target,
+      int index,
+      String staging,
+      int jobs,
+      TableHandoff handoff,
+      boolean checksums,
+      IntConsumer tablesKnown,
+      Runnable tableLoaded) {}
+
+  /**
+   * What a restore found and how long its phases took.
+   *
+   * @param checksums of the tables by qualified name, empty if none were asked for
+   * @param waitingAndLoading from the end of the pre-data until the last file was loaded, waits for
+   *     DUMP included
+   * @param readingBack time the workers spent reading tables back, summed over the workers
+   * @param postData the data and post-data sections of the schema dump
+   */
+  public record Result(
+      SortedMap<String, Checksum> checksums,
+      Duration waitingAndLoading,
+      Duration readingBack,
+      Duration postData) {}
+
+  /** Restores the database. */
+  public Result load(Request request, Cancellation cancellation) throws StepException {
+    TableHandoff.Schema schema = request.handoff().awaitSchema(request.index(), cancellation);
+    request.tablesKnown().accept(schema.tables());
+    restore(request, schema, List.of("--section=pre-data"), cancellation);
+    long loadStarted = System.nanoTime();
+    AtomicLong readingBack = new AtomicLong();
+    Map<String, Integer> filesLoaded = new ConcurrentHashMap<>();
+    SortedMap<String, Checksum> checksums = new TreeMap<>();
+    Workers workers = new Workers();
+    List<Workers.Task> tasks = new ArrayList<>();
+    for (int i = 0; i < request.jobs(); i++) {
+      tasks.add(
+          () ->
+              loadFiles(
+                  request,
+                  schema.encoding(),
+                  filesLoaded,
+                  checksums,
+                  readingBack,
+                  workers,
+                  cancellation));
+    }
+    workers.run("pgshuttle-load", tasks, cancellation);
+    long postDataStarted = System.nanoTime();
+    restore(
+        request,
+        schema,
+        List.of("--jobs=" + request.jobs(), "--section=data", "--section=post-data"),
+        cancellation);
+    return new Result(
+        checksums,
+        Duration.ofNanos(postDataStarted - loadStarted),
+        Duration.ofNanos(readingBack.get()),
+        Duration.ofNanos(System.nanoTime() - postDataStarted));
+  }
+
+  private void loadFiles(
+      Request request,
+      String encoding,
+      Map<String, Integer> filesLoaded,
+      SortedMap<String, Checksum> checksums,
+      AtomicLong readingBack,
+      Workers workers,
+      Cancellation cancellation)
+      throws StepException {
+    PgEndpoint target = request.target();
+    try (Connection connection = workers.register(connector.connect(target, request.staging()))) {
+      PgErrors.on(
+          target,
+          "preparing a session in " + request.staging(),
+          () -> {
+            Copies.configure(connection);
+            return null;
+          });
+      Optional<DumpedFile> next;
+      while (!workers.stopped()
+          && (next = request.handoff().next(request.index(), cancellation)).isPresent()) {
+        DumpedFile file = next.get();
+        CopyTable table = file.part().table();
+        try {
+          PgErrors.on(
+              target,
+              "loading " + file.path() + " into " + table.qualified() + " of " + request.staging(),
+              () -> {
+                loadFile(connection, file, encoding);
+                return null;
+              });
+          if (filesLoaded.merge(table.qualified(), 1, Integer::sum) < file.part().parts()) {
+            continue;
+          }
+          if (request.checksums()) {
+            long started = System.nanoTime();
+            Checksum checksum =
+                PgErrors.on(
+                    target,
+                    "reading back " + table.qualified() + " of " + request.staging(),
+                    () -> Copies.checksum(connection, table, encoding));
+            readingBack.addAndGet(System.nanoTime() - started);
+            synchronized (checksums) {
+              checksums.put(table.qualified(), checksum);
+            }
+          }
+        } catch (UncheckedIOException e) {
+          throw DumpLayout.diskFailure(file.path(), e.getCause());
+        }
+        request.tableLoaded().run();
+      }
+      workers.unregister(connection);
+    } catch (SQLException e) {
+      throw PgErrors.translate(target, "closing the connection", e);
+    }
+  }
+
+  private static void loadFile(Connection connection, DumpedFile file, String encoding)
+      throws SQLException {
+    CopyTable table = file.part().table();
+    try {
+      if (file.part().whole()) {
+        // FREEZE needs the table emptied in the same transaction.
+        Jdbc.execute(connection, "BEGIN", "TRUNCATE ONLY " + table.qualified());
+        Copies.copyIn(connection, table, encoding, file.path(), true);
+        Jdbc.execute(connection, "COMMIT");
+      } else {
+        Copies.copyIn(connection, table, encoding, file.path(), false);
+      }
+    } catch (IOException e) {
+      // The worker stops and closes its connection, which ends an open transaction.
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void restore(
+      Request request, TableHandoff.Schema schema, List<String> sections, Cancellation cancellation)
+      throws StepException {
+    List<String> arguments = new ArrayList<>(sections);
+    arguments.add("--exit-on-error");
+    arguments.add("--no-tablespaces");
+    arguments.add("--dbname=" + ConnInfo.of(request.target(), request.staging()));
+    arguments.add(schema.schemaDump().toString());
+    ToolResult result =
+        tools.run(ToolInvocation.of(PgTools.PG_RESTORE, request.target(), arguments), cancellation);
+    cancellation.throwIfCancelled();
+    if (!result.succeeded()) {
+      throw result.failure(
+          "pg_restore "
+              + String.join(" ", sections)
+              + " into "
+              + Sql.identifier(request.staging()));
+    }
+  }
+}

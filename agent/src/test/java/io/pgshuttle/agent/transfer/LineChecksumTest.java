@@ -1,0 +1,73 @@
+package io.pgshuttle.agent.transfer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.jpountz.xxhash.XXHashFactory;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class LineChecksumTest {
+  private static final String TEXT =
+      "1\tAlice\t\\N\n2\ttab\\there\t\\\\x00ff\n3\tline\\nbreak\t{1,2}\n\n4\tlast\t\\N\n";
+
+  @Test
+  void countsLinesAndSumsTheHashOfEachWithoutItsNewline() {
+    Checksum checksum = checksum(List.of(TEXT));
+
+    // Every line, the empty one (a row of a table without columns) too.
+    long expected = 0;
+    String[] lines = TEXT.substring(0, TEXT.length() - 1).split("\n", -1);
+    for (String line : lines) {
+      byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+      expected += XXHashFactory.safeInstance().hash64().hash(bytes, 0, bytes.length, 0);
+    }
+    assertThat(checksum).isEqualTo(new Checksum(5, expected));
+  }
+
+  @Property
+  void isTheSameWhereverTheChunksAreCut(@ForAll @IntRange(min = 1, max = 40) int chunk) {
+    byte[] bytes = TEXT.getBytes(StandardCharsets.UTF_8);
+    LineChecksum cut = new LineChecksum();
+    for (int offset = 0; offset < bytes.length; offset += chunk) {
+      cut.update(bytes, offset, Math.min(chunk, bytes.length - offset));
+    }
+
+    assertThat(cut.result()).isEqualTo(checksum(List.of(TEXT)));
+  }
+
+  @Test
+  void doesNotDependOnTheOrderOfRows() {
+    assertThat(checksum(List.of("a\n", "b\n", "c\n")))
+        .isEqualTo(checksum(List.of("c\n", "a\n", "b\n")))
+        .isNotEqualTo(checksum(List.of("a\n", "b\n", "d\n")));
+  }
+
+  @Test
+  void aTableInPartsSumsToTheWholeTable() {
+    assertThat(checksum(List.of("a\n", "b\n")).plus(checksum(List.of("c\n"))))
+        .isEqualTo(checksum(List.of("a\nb\nc\n")));
+  }
+
+  @Test
+  void refusesAStreamThatEndsInsideARow() {
+    LineChecksum checksum = new LineChecksum();
+    byte[] bytes = "1\tcut".getBytes(StandardCharsets.UTF_8);
+    checksum.update(bytes, 0, bytes.length);
+
+    assertThatThrownBy(checksum::result).hasMessageContaining("ended inside a row");
+  }
+
+  private static Checksum checksum(List<String> chunks) {
+    LineChecksum checksum = new LineChecksum();
+    for (String chunk : chunks) {
+      byte[] bytes = chunk.getBytes(StandardCharsets.UTF_8);
+      checksum.update(bytes, 0, bytes.length);
+    }
+    return checksum.result();
+  }
+}
