@@ -21,7 +21,6 @@ final class JournalEntries {
   static final String QUIESCED = "quiesce.databases";
   static final String FREEZE = "quiesce.freeze";
   static final String DUMP_CHECKSUMS = "dump.checksums";
-  static final String RESTORE_CHECKSUMS = "restore.checksums";
   static final String CREATED_ROLES = "restore.createdRoles";
   static final String STAGING_DATABASES = "restore.stagingDatabases";
   static final String RENAMES = "cutover.renames";

@@ -51,10 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * created with the source's owner, encoding and locale (and journaled first); {@link TableLoader}
  * fills it from what DUMP hands over through the attempt's {@link TableHandoff}, as DUMP writes it
  * (DUMP runs alongside); then the source's database-level settings, its original privileges (saved
- * before QUIESCE_SOURCE changed them) and connection limit are applied. Where source and target
- * have the same major version, each table is read back once loaded, and its checksum journaled for
- * VERIFY (across versions the text of a value may differ, so VERIFY reads both sides itself).
- * Progress is tables loaded of all.
+ * before QUIESCE_SOURCE changed them) and connection limit are applied. Progress is tables loaded
+ * of all.
  *
  * <p>The compensation drops the journaled staging databases and roles. It needs the target
  * password, which is not on disk: after an agent restart it reports what it left, and the next
@@ -90,22 +88,12 @@ public final class RestoreStep implements PipelineStep {
     TableHandoff handoff = context.shared(TableHandoff.class, TableHandoff::new);
     int rolesCreated =
         restoreRoles(context, target, dump, handoff.awaitGlobals(context.cancellation()));
-    context.journal().remove(JournalEntries.RESTORE_CHECKSUMS);
     AtomicInteger tablesTotal = new AtomicInteger();
     AtomicInteger tablesDone = new AtomicInteger();
-    List<DatabaseChecksums> checksums = new ArrayList<>();
     Duration loading = Duration.ZERO;
-    Duration readingBack = Duration.ZERO;
     Duration postData = Duration.ZERO;
     try (Connection sourceConnection = connector.connectMaintenance(source);
         Connection targetConnection = connector.connectMaintenance(target)) {
-      boolean sameVersion =
-          PgErrors.on(
-              target,
-              "reading the servers' versions",
-              () ->
-                  Databases.serverVersion(sourceConnection)
-                      .equals(Databases.serverVersion(targetConnection)));
       for (PlannedDatabase database : plan.databases()) {
         context.cancellation().throwIfCancelled();
         DatabaseDefinition definition =
@@ -129,15 +117,10 @@ public final class RestoreStep implements PipelineStep {
                     database.stagingName(),
                     context.command().options().jobs(),
                     handoff,
-                    sameVersion,
                     tablesTotal::addAndGet,
                     () -> report(context, tablesDone.incrementAndGet(), tablesTotal.get(), detail)),
                 context.cancellation());
-        if (sameVersion) {
-          checksums.add(new DatabaseChecksums(database.name(), loaded.checksums()));
-        }
         loading = loading.plus(loaded.waitingAndLoading());
-        readingBack = readingBack.plus(loaded.readingBack());
         postData = postData.plus(loaded.postData());
         List<String> settings =
             PgErrors.on(
@@ -161,9 +144,6 @@ public final class RestoreStep implements PipelineStep {
     } catch (SQLException e) {
       throw PgErrors.translate(target, "closing the connections", e);
     }
-    if (!checksums.isEmpty()) {
-      context.journal().put(JournalEntries.RESTORE_CHECKSUMS, checksums);
-    }
     AttemptRecords.recordSummary(
         context.journal(),
         Step.RESTORE,
@@ -176,10 +156,8 @@ public final class RestoreStep implements PipelineStep {
             + Texts.quotedList(plan.databases().stream().map(PlannedDatabase::stagingName).toList())
             + String.format(
                 Locale.ROOT,
-                " (loading %.1f s with the waits for DUMP, of which %.1f s of workers' time reading"
-                    + " tables back for their checksums; indexes and the rest %.1f s)",
+                " (loading %.1f s with the waits for DUMP; indexes and the rest %.1f s)",
                 loading.toMillis() / 1000.0,
-                readingBack.toMillis() / 1000.0,
                 postData.toMillis() / 1000.0));
   }
 

@@ -15,14 +15,21 @@ import io.pgshuttle.agent.postgres.Fingerprinter;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgErrors;
+import io.pgshuttle.agent.postgres.PgVersion;
 import io.pgshuttle.agent.postgres.RowHash;
 import io.pgshuttle.agent.postgres.Sql;
+import io.pgshuttle.agent.transfer.Checksum;
+import io.pgshuttle.agent.transfer.DumpLayout;
+import io.pgshuttle.agent.transfer.Manifest;
+import io.pgshuttle.agent.transfer.TableReadBack;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.VerifyLevel;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -55,12 +62,15 @@ public final class VerifyStep implements PipelineStep {
   private final AgentConfig config;
   private final PgConnector connector;
   private final Breakpoints breakpoints;
+  private final TableReadBack readBack;
 
   @Inject
-  public VerifyStep(AgentConfig config, PgConnector connector, Breakpoints breakpoints) {
+  public VerifyStep(
+      AgentConfig config, PgConnector connector, Breakpoints breakpoints, TableReadBack readBack) {
     this.config = config;
     this.connector = connector;
     this.breakpoints = breakpoints;
+    this.readBack = readBack;
   }
 
   @Override
@@ -87,14 +97,14 @@ public final class VerifyStep implements PipelineStep {
     long largeObjects = 0;
     Map<String, DatabaseChecksums> dumped =
         JournalEntries.checksums(context.journal(), JournalEntries.DUMP_CHECKSUMS);
-    Map<String, DatabaseChecksums> restored =
-        JournalEntries.checksums(context.journal(), JournalEntries.RESTORE_CHECKSUMS);
+    // Across major versions the text of a value may differ: then both sides are read here.
+    boolean sameVersion = sameServerVersion(source, target);
+    Path dump = JournalEntries.dumpDirectory(context.journal());
     ExecutorService sides = Executors.newFixedThreadPool(2);
     try {
       for (PlannedDatabase database : plan.databases()) {
         DatabaseChecksums expected = dumped.get(database.name());
-        DatabaseChecksums found = restored.get(database.name());
-        boolean streamed = expected != null && found != null;
+        boolean streamed = expected != null && sameVersion;
         context
             .progress()
             .report(
@@ -117,9 +127,16 @@ public final class VerifyStep implements PipelineStep {
                 checksums,
                 !streamed);
         if (streamed) {
+          SortedMap<String, Checksum> found =
+              readBack.checksums(
+                  target,
+                  database.stagingName(),
+                  manifest(dump, database),
+                  context.command().options().jobs(),
+                  context.cancellation());
           comparison =
               new Comparison(
-                  comparison.source().withTables(tableData(expected, checksums)),
+                  comparison.source().withTables(tableData(expected.tables(), checksums)),
                   comparison.target().withTables(tableData(found, checksums)));
         }
         for (String difference : comparison.source().differencesFrom(comparison.target())) {
@@ -177,18 +194,40 @@ public final class VerifyStep implements PipelineStep {
     AttemptRecords.recordSummary(context.journal(), Step.VERIFY, summary);
   }
 
-  /** The journaled checksums as fingerprint tables; counts only unless {@code checksums}. */
+  /** Whether source and target run the same major version. */
+  private boolean sameServerVersion(PgEndpoint source, PgEndpoint target) throws StepException {
+    return serverVersion(source).equals(serverVersion(target));
+  }
+
+  private PgVersion serverVersion(PgEndpoint server) throws StepException {
+    try (Connection connection = connector.connectMaintenance(server)) {
+      return PgErrors.on(
+          server, "reading the server's version", () -> Databases.serverVersion(connection));
+    } catch (SQLException e) {
+      throw PgErrors.translate(server, "closing the connection", e);
+    }
+  }
+
+  /** The manifest DUMP wrote for {@code database}: its tables and their columns. */
+  private static Manifest manifest(Path dump, PlannedDatabase database) throws StepException {
+    Path file = dump.resolve(database.dumpDirectoryName()).resolve(Manifest.FILE_NAME);
+    try {
+      return Manifest.read(file);
+    } catch (IOException e) {
+      throw DumpLayout.diskFailure(file, e);
+    }
+  }
+
+  /** Streamed checksums as fingerprint tables; counts only unless {@code checksums}. */
   private static SortedMap<String, TableData> tableData(
-      DatabaseChecksums journaled, boolean checksums) {
+      SortedMap<String, Checksum> streamed, boolean checksums) {
     SortedMap<String, TableData> tables = new TreeMap<>();
-    journaled
-        .tables()
-        .forEach(
-            (table, checksum) ->
-                tables.put(
-                    table,
-                    new TableData(
-                        checksum.rows(), checksums ? BigDecimal.valueOf(checksum.sum()) : null)));
+    streamed.forEach(
+        (table, checksum) ->
+            tables.put(
+                table,
+                new TableData(
+                    checksum.rows(), checksums ? BigDecimal.valueOf(checksum.sum()) : null)));
     return tables;
   }
 

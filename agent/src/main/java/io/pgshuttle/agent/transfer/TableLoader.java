@@ -21,19 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
  * Restores one database's dump into its (empty) staging database as DUMP hands it over: {@code
  * pg_restore --section=pre-data} once the schema dump is there, then {@code jobs} workers loading
  * each table file as it comes (a table in one file truncated and loaded frozen in one transaction,
- * so later reads write no hint bits), each table read back by COPY for its checksum once all its
- * files are in, then {@code pg_restore -j N --section=data --section=post-data}. Stateless and
- * thread-safe.
+ * so later reads write no hint bits), then {@code pg_restore -j N --section=data
+ * --section=post-data}. Stateless and thread-safe.
  */
 public final class TableLoader {
   private final PgConnector connector;
@@ -51,7 +47,6 @@ public final class TableLoader {
    * @param index the database's plan index in the handoff
    * @param staging the staging database, created and empty
    * @param jobs workers loading files, and {@code pg_restore}'s jobs
-   * @param checksums whether to read each loaded table back for its checksum
    * @param tablesKnown sees the number of tables once the schema is there
    * @param tableLoaded sees each table once all its files are loaded (from a worker thread)
    */
@@ -61,24 +56,17 @@ public final class TableLoader {
       String staging,
       int jobs,
       TableHandoff handoff,
-      boolean checksums,
       IntConsumer tablesKnown,
       Runnable tableLoaded) {}
 
   /**
-   * What a restore found and how long its phases took.
+   * How long a restore's phases took.
    *
-   * @param checksums of the tables by qualified name, empty if none were asked for
    * @param waitingAndLoading from the end of the pre-data until the last file was loaded, waits for
    *     DUMP included
-   * @param readingBack time the workers spent reading tables back, summed over the workers
    * @param postData the data and post-data sections of the schema dump
    */
-  public record Result(
-      SortedMap<String, Checksum> checksums,
-      Duration waitingAndLoading,
-      Duration readingBack,
-      Duration postData) {}
+  public record Result(Duration waitingAndLoading, Duration postData) {}
 
   /** Restores the database. */
   public Result load(Request request, Cancellation cancellation) throws StepException {
@@ -86,22 +74,11 @@ public final class TableLoader {
     request.tablesKnown().accept(schema.tables());
     restore(request, schema, List.of("--section=pre-data"), cancellation);
     long loadStarted = System.nanoTime();
-    AtomicLong readingBack = new AtomicLong();
     Map<String, Integer> filesLoaded = new ConcurrentHashMap<>();
-    SortedMap<String, Checksum> checksums = new TreeMap<>();
     Workers workers = new Workers();
     List<Workers.Task> tasks = new ArrayList<>();
     for (int i = 0; i < request.jobs(); i++) {
-      tasks.add(
-          () ->
-              loadFiles(
-                  request,
-                  schema.encoding(),
-                  filesLoaded,
-                  checksums,
-                  readingBack,
-                  workers,
-                  cancellation));
+      tasks.add(() -> loadFiles(request, schema.encoding(), filesLoaded, workers, cancellation));
     }
     workers.run("pgshuttle-load", tasks, cancellation);
     long postDataStarted = System.nanoTime();
@@ -111,9 +88,7 @@ public final class TableLoader {
         List.of("--jobs=" + request.jobs(), "--section=data", "--section=post-data"),
         cancellation);
     return new Result(
-        checksums,
         Duration.ofNanos(postDataStarted - loadStarted),
-        Duration.ofNanos(readingBack.get()),
         Duration.ofNanos(System.nanoTime() - postDataStarted));
   }
 
@@ -121,8 +96,6 @@ public final class TableLoader {
       Request request,
       String encoding,
       Map<String, Integer> filesLoaded,
-      SortedMap<String, Checksum> checksums,
-      AtomicLong readingBack,
       Workers workers,
       Cancellation cancellation)
       throws StepException {
@@ -150,18 +123,6 @@ public final class TableLoader {
               });
           if (filesLoaded.merge(table.qualified(), 1, Integer::sum) < file.part().parts()) {
             continue;
-          }
-          if (request.checksums()) {
-            long started = System.nanoTime();
-            Checksum checksum =
-                PgErrors.on(
-                    target,
-                    "reading back " + table.qualified() + " of " + request.staging(),
-                    () -> Copies.checksum(connection, table, encoding));
-            readingBack.addAndGet(System.nanoTime() - started);
-            synchronized (checksums) {
-              checksums.put(table.qualified(), checksum);
-            }
           }
         } catch (UncheckedIOException e) {
           throw DumpLayout.diskFailure(file.path(), e.getCause());

@@ -97,8 +97,8 @@ class FreezeIT {
             .runner(
                 migrations.config(),
                 step ->
-                    step.name() == Step.DUMP
-                        ? Migrations.after(step, migrations::changeACustomerOnTheDisk)
+                    step.name() == Step.RESTORE
+                        ? Migrations.after(step, this::changeACustomerOnTheTarget)
                         : step)
             .run(
                 Migrations.command(id, 1, migrations.target, List.of()),
@@ -115,6 +115,28 @@ class FreezeIT {
                 + " same row count, different row contents");
     assertThat(canConnectAsApplication()).as("the source is open again").isNull();
     assertThat(migrations.target.userDatabases()).isEmpty();
+  }
+
+  /** Changes a row of the staging copy of the shop's customers, as a faulty restore might. */
+  private void changeACustomerOnTheTarget() {
+    for (List<String> row :
+        migrations.target.query(
+            "postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgshuttle_stage_%'")) {
+      String staging = row.get(0);
+      if ("1"
+          .equals(
+              migrations.target.queryValue(
+                  staging,
+                  "SELECT count(*) FROM pg_tables WHERE schemaname = 'sales'"
+                      + " AND tablename = 'customers'"))) {
+        migrations.target.execute(
+            staging,
+            "UPDATE sales.customers SET name = name || ' (changed)'"
+                + " WHERE ctid = (SELECT min(ctid) FROM sales.customers)");
+        return;
+      }
+    }
+    throw new AssertionError("no staging copy of sales.customers on the target");
   }
 
   /** DUMP, after an application tries to connect and a superuser writes to the source. */

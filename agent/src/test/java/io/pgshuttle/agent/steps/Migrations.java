@@ -28,7 +28,6 @@ import io.pgshuttle.messages.VerifyLevel;
 import io.pgshuttle.testkit.PostgresCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,27 +167,6 @@ final class Migrations implements AutoCloseable {
         delegate.compensate(context);
       }
     };
-  }
-
-  /**
-   * Changes one customer's name (of {@link SourceFixture}) in the file DUMP wrote on the disk,
-   * keeping the row valid: RESTORE then loads a row the source does not have, as a faulty restore
-   * might.
-   */
-  void changeACustomerOnTheDisk() {
-    try (var files = Files.walk(diskRoot)) {
-      for (Path file : files.filter(path -> path.toString().endsWith(".copy")).toList()) {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        if (text.contains("\tcustomer 1\t")) {
-          Files.writeString(
-              file, text.replaceFirst("\tcustomer 1\t", "\tcustomex 1\t"), StandardCharsets.UTF_8);
-          return;
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    throw new AssertionError("no file of the dump holds customer 1");
   }
 
   /** What a wrapped step does after its delegate. */
