@@ -11,10 +11,12 @@ import io.pgshuttle.coordinator.store.EventLog;
 import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
 import io.pgshuttle.coordinator.store.Steps;
+import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationFailed;
+import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationSucceeded;
 import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepProgress;
@@ -25,7 +27,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +82,8 @@ public final class EventFolder {
    */
   public FoldResult fold(Envelope<Event> envelope, String envelopeJson) {
     FoldResult result =
-        database.inTransaction(connection -> foldIn(connection, envelope, envelopeJson));
+        database.inTransaction(
+            connection -> foldIn(connection, new Batch(Map.of()), envelope, envelopeJson));
     if (result == FoldResult.APPLIED) {
       // A failed attempt may have made a retry due or an event to publish.
       signal.wake();
@@ -102,12 +107,14 @@ public final class EventFolder {
               // All the batch's migrations first, in the order every batch locks them in (see
               // Migrations.lockAll): a batch of the outbox never waits for this one while this
               // one waits for it.
-              migrations.lockAll(
-                  connection,
-                  events.stream().map(event -> event.envelope().migrationId()).toList());
+              Batch batch =
+                  new Batch(
+                      migrations.lockAll(
+                          connection,
+                          events.stream().map(event -> event.envelope().migrationId()).toList()));
               List<FoldResult> folded = new ArrayList<>(events.size());
               for (Received event : events) {
-                folded.add(foldIn(connection, event.envelope(), event.json()));
+                folded.add(foldIn(connection, batch, event.envelope(), event.json()));
               }
               return folded;
             });
@@ -125,13 +132,15 @@ public final class EventFolder {
    */
   public record Received(Envelope<Event> envelope, String json) {}
 
-  private FoldResult foldIn(Connection connection, Envelope<Event> envelope, String json)
+  private FoldResult foldIn(
+      Connection connection, Batch batch, Envelope<Event> envelope, String json)
       throws SQLException {
-    Optional<MigrationRow> locked = migrations.lock(connection, envelope.migrationId());
+    Optional<Locked> locked = batch.locked(connection, envelope.migrationId());
     if (locked.isEmpty()) {
       return FoldResult.UNKNOWN_MIGRATION;
     }
-    MigrationRow migration = locked.get();
+    Locked view = locked.get();
+    MigrationRow migration = view.row;
     if (!migration.instanceId().equals(envelope.instanceId())) {
       return FoldResult.WRONG_INSTANCE;
     }
@@ -139,20 +148,87 @@ public final class EventFolder {
     boolean current =
         migration.state().isLive()
             && attempt == migration.attempt()
-            && attempts
-                .state(connection, migration.id(), attempt)
-                .map(AttemptState::isLive)
-                .orElse(false);
+            && view.currentAttemptLive(connection);
     if (!eventLog.insert(connection, envelope, json, current)) {
       return FoldResult.DUPLICATE;
     }
     if (!current) {
       return FoldResult.STALE;
     }
-    migrations.recordSignOfLife(connection, migration.id());
-    attempts.markRunning(connection, migration.id(), attempt);
+    if (!view.signOfLifeRecorded) {
+      // now() is the transaction's start, so once per migration and transaction says it all.
+      migrations.recordSignOfLife(connection, migration.id());
+      attempts.markRunning(connection, migration.id(), attempt);
+      view.signOfLifeRecorded = true;
+    }
     apply(connection, migration, envelope);
+    if (!leavesStatesAsTheyWere(envelope.payload())) {
+      batch.forget(migration.id());
+    }
     return FoldResult.APPLIED;
+  }
+
+  /** Whether applying the event changes neither its migration's row nor its attempt's state. */
+  private static boolean leavesStatesAsTheyWere(Event event) {
+    return event instanceof StepStarted
+        || event instanceof StepProgress
+        || event instanceof StepSucceeded
+        || event instanceof StepFailed
+        || event instanceof AgentHeartbeat;
+  }
+
+  /**
+   * What one transaction of the fold knows of the migrations it has locked, so that the events of a
+   * migration after its first one in a batch neither read it again nor repeat its sign of life.
+   * Sound because every writer of a migration's row or attempts locks its row first, and this
+   * transaction holds that lock until it ends; an event that changes states makes the next one read
+   * them again. Confined to the folding thread.
+   */
+  private final class Batch {
+    private final Map<MigrationId, Locked> known = new HashMap<>();
+
+    Batch(Map<MigrationId, MigrationRow> lockedAlready) {
+      lockedAlready.forEach((id, row) -> known.put(id, new Locked(row)));
+    }
+
+    Optional<Locked> locked(Connection connection, MigrationId id) throws SQLException {
+      Locked view = known.get(id);
+      if (view == null) {
+        Optional<MigrationRow> row = migrations.lock(connection, id);
+        if (row.isEmpty()) {
+          return Optional.empty();
+        }
+        view = new Locked(row.get());
+        known.put(id, view);
+      }
+      return Optional.of(view);
+    }
+
+    void forget(MigrationId id) {
+      known.remove(id);
+    }
+  }
+
+  /** A locked migration's row as read, and what this transaction has learnt and done since. */
+  private final class Locked {
+    final MigrationRow row;
+    Boolean attemptLive;
+    boolean signOfLifeRecorded;
+
+    Locked(MigrationRow row) {
+      this.row = row;
+    }
+
+    boolean currentAttemptLive(Connection connection) throws SQLException {
+      if (attemptLive == null) {
+        attemptLive =
+            attempts
+                .state(connection, row.id(), row.attempt())
+                .map(AttemptState::isLive)
+                .orElse(false);
+      }
+      return attemptLive;
+    }
   }
 
   /**
