@@ -27,6 +27,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,12 @@ public final class EventFolder {
   public FoldResult fold(Envelope<Event> envelope, String envelopeJson) {
     FoldResult result =
         database.inTransaction(
-            connection -> foldIn(connection, new Batch(Map.of()), envelope, envelopeJson));
+            connection ->
+                foldIn(
+                        connection,
+                        new Batch(Map.of()),
+                        List.of(new Received(envelope, envelopeJson)))
+                    .get(0));
     if (result == FoldResult.APPLIED) {
       // A failed attempt may have made a retry due or an event to publish.
       signal.wake();
@@ -112,11 +118,7 @@ public final class EventFolder {
                       migrations.lockAll(
                           connection,
                           events.stream().map(event -> event.envelope().migrationId()).toList()));
-              List<FoldResult> folded = new ArrayList<>(events.size());
-              for (Received event : events) {
-                folded.add(foldIn(connection, batch, event.envelope(), event.json()));
-              }
-              return folded;
+              return foldIn(connection, batch, events);
             });
     if (results.contains(FoldResult.APPLIED)) {
       signal.wake();
@@ -132,40 +134,93 @@ public final class EventFolder {
    */
   public record Received(Envelope<Event> envelope, String json) {}
 
-  private FoldResult foldIn(
-      Connection connection, Batch batch, Envelope<Event> envelope, String json)
+  /**
+   * Folds events in order in the caller's transaction. The events up to one that changes states
+   * (see {@link #leavesStatesAsTheyWere}) are a segment: each is judged current or not from the
+   * same states, so the segment's events are stored in one round trip and its steps written in one
+   * per kind; the state-changing event, last in its segment, is applied after them.
+   */
+  private List<FoldResult> foldIn(Connection connection, Batch batch, List<Received> events)
       throws SQLException {
-    Optional<Locked> locked = batch.locked(connection, envelope.migrationId());
-    if (locked.isEmpty()) {
-      return FoldResult.UNKNOWN_MIGRATION;
+    FoldResult[] results = new FoldResult[events.size()];
+    List<Pending> segment = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      Envelope<Event> envelope = events.get(i).envelope();
+      Optional<Locked> locked = batch.locked(connection, envelope.migrationId());
+      if (locked.isEmpty()) {
+        results[i] = FoldResult.UNKNOWN_MIGRATION;
+        continue;
+      }
+      Locked view = locked.get();
+      if (!view.row.instanceId().equals(envelope.instanceId())) {
+        results[i] = FoldResult.WRONG_INSTANCE;
+        continue;
+      }
+      boolean current =
+          view.row.state().isLive()
+              && envelope.attempt() == view.row.attempt()
+              && view.currentAttemptLive(connection);
+      segment.add(new Pending(i, events.get(i), view, current));
+      if (current && !leavesStatesAsTheyWere(envelope.payload())) {
+        foldSegment(connection, batch, segment, results);
+        segment.clear();
+      }
     }
-    Locked view = locked.get();
-    MigrationRow migration = view.row;
-    if (!migration.instanceId().equals(envelope.instanceId())) {
-      return FoldResult.WRONG_INSTANCE;
+    if (!segment.isEmpty()) {
+      foldSegment(connection, batch, segment, results);
     }
-    int attempt = envelope.attempt();
-    boolean current =
-        migration.state().isLive()
-            && attempt == migration.attempt()
-            && view.currentAttemptLive(connection);
-    if (!eventLog.insert(connection, envelope, json, current)) {
-      return FoldResult.DUPLICATE;
+    return Arrays.asList(results);
+  }
+
+  /** An event judged against its migration's states, to store in a segment. */
+  private record Pending(int index, Received event, Locked view, boolean current) {}
+
+  private void foldSegment(
+      Connection connection, Batch batch, List<Pending> segment, FoldResult[] results)
+      throws SQLException {
+    boolean[] stored =
+        eventLog.insertAll(
+            connection,
+            segment.stream()
+                .map(
+                    pending ->
+                        new EventLog.Insert(
+                            pending.event().envelope(), pending.event().json(), pending.current()))
+                .toList());
+    List<Pending> applied = new ArrayList<>(segment.size());
+    List<Steps.Change> changes = new ArrayList<>(segment.size());
+    for (int k = 0; k < segment.size(); k++) {
+      Pending pending = segment.get(k);
+      if (!stored[k]) {
+        results[pending.index()] = FoldResult.DUPLICATE;
+        continue;
+      }
+      if (!pending.current()) {
+        results[pending.index()] = FoldResult.STALE;
+        continue;
+      }
+      results[pending.index()] = FoldResult.APPLIED;
+      applied.add(pending);
+      Locked view = pending.view();
+      if (!view.signOfLifeRecorded) {
+        // now() is the transaction's start, so once per migration and transaction says it all.
+        migrations.recordSignOfLife(connection, view.row.id());
+        attempts.markRunning(connection, view.row.id(), view.row.attempt());
+        view.signOfLifeRecorded = true;
+      }
+      stepChange(pending.event().envelope()).ifPresent(changes::add);
     }
-    if (!current) {
-      return FoldResult.STALE;
+    steps.write(connection, changes);
+    for (Pending pending : applied) {
+      Envelope<Event> envelope = pending.event().envelope();
+      MigrationRow migration = pending.view().row;
+      if (envelope.payload() instanceof StepSucceeded succeeded) {
+        count(connection, migration, envelope.attempt(), succeeded);
+      } else if (!leavesStatesAsTheyWere(envelope.payload())) {
+        applyOutcome(connection, migration, envelope);
+        batch.forget(migration.id());
+      }
     }
-    if (!view.signOfLifeRecorded) {
-      // now() is the transaction's start, so once per migration and transaction says it all.
-      migrations.recordSignOfLife(connection, migration.id());
-      attempts.markRunning(connection, migration.id(), attempt);
-      view.signOfLifeRecorded = true;
-    }
-    apply(connection, migration, envelope);
-    if (!leavesStatesAsTheyWere(envelope.payload())) {
-      batch.forget(migration.id());
-    }
-    return FoldResult.APPLIED;
   }
 
   /** Whether applying the event changes neither its migration's row nor its attempt's state. */
@@ -231,31 +286,38 @@ public final class EventFolder {
     }
   }
 
-  /**
-   * Applies an event of the current, live attempt. An AgentHeartbeat says no more than it lives.
-   */
-  private void apply(Connection connection, MigrationRow migration, Envelope<Event> envelope)
+  /** The change to its step that an event of the current, live attempt makes, if any. */
+  private Optional<Steps.Change> stepChange(Envelope<Event> envelope) {
+    Event event = envelope.payload();
+    MigrationId id = envelope.migrationId();
+    int attempt = envelope.attempt();
+    if (event instanceof StepStarted started) {
+      return Optional.of(steps.started(id, attempt, started.step(), envelope.emittedAt()));
+    } else if (event instanceof StepProgress progress) {
+      return Optional.of(steps.progress(id, attempt, progress, envelope.seq()));
+    } else if (event instanceof StepSucceeded succeeded) {
+      return Optional.of(
+          steps.succeeded(
+              id,
+              attempt,
+              succeeded.step(),
+              envelope.emittedAt(),
+              succeeded.durationMillis(),
+              succeeded.summary()));
+    } else if (event instanceof StepFailed failed) {
+      return Optional.of(
+          steps.failed(id, attempt, failed.step(), envelope.emittedAt(), failed.error()));
+    }
+    // An AgentHeartbeat says no more than it lives; the others change states.
+    return Optional.empty();
+  }
+
+  /** Applies an event of the current, live attempt that changes states. */
+  private void applyOutcome(Connection connection, MigrationRow migration, Envelope<Event> envelope)
       throws SQLException {
     Event event = envelope.payload();
     int attempt = envelope.attempt();
-    if (event instanceof StepStarted started) {
-      steps.started(connection, migration.id(), attempt, started.step(), envelope.emittedAt());
-    } else if (event instanceof StepProgress progress) {
-      steps.progress(connection, migration.id(), attempt, progress, envelope.seq());
-    } else if (event instanceof StepSucceeded succeeded) {
-      count(connection, migration, attempt, succeeded);
-      steps.succeeded(
-          connection,
-          migration.id(),
-          attempt,
-          succeeded.step(),
-          envelope.emittedAt(),
-          succeeded.durationMillis(),
-          succeeded.summary());
-    } else if (event instanceof StepFailed failed) {
-      steps.failed(
-          connection, migration.id(), attempt, failed.step(), envelope.emittedAt(), failed.error());
-    } else if (event instanceof AttemptFailed failed) {
+    if (event instanceof AttemptFailed failed) {
       outcomes.attemptFailed(connection, migration, attempt, describe(failed), failed.retryable());
     } else if (event instanceof MigrationSucceeded succeeded) {
       metrics.attemptsSucceeded().inc();
