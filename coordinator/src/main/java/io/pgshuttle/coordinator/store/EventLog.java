@@ -16,9 +16,8 @@ import java.util.Optional;
  * seq). Each runs in the caller's transaction. Stateless and thread-safe.
  *
  * <p>An event gets its store-wide position when its transaction commits (see {@code
- * V4__event_positions.sql} and {@code V8__event_positions_per_transaction.sql}), and positions
- * become visible in order: a reader that sees an event sees every event of a smaller position, so
- * reading on after the last position seen misses none.
+ * V4__event_positions.sql}), and positions become visible in order: a reader that sees an event
+ * sees every event of a smaller position, so reading on after the last position seen misses none.
  */
 public final class EventLog {
 
