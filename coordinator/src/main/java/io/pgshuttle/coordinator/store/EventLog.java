@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -72,6 +73,12 @@ public final class EventLog {
       int[] counts = statement.executeBatch();
       boolean[] stored = new boolean[counts.length];
       for (int i = 0; i < counts.length; i++) {
+        if (counts[i] == Statement.SUCCESS_NO_INFO) {
+          // reWriteBatchedInserts hides which events were duplicates.
+          throw new IllegalStateException(
+              "the store's JDBC driver does not say which events it stored: remove"
+                  + " reWriteBatchedInserts from the store URL");
+        }
         stored[i] = counts[i] == 1;
       }
       return stored;
