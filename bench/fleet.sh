@@ -13,6 +13,10 @@
 #   bench/fleet.sh --build OTHER/bench/fleet/target
 #                                               (another build, such as the commit before a change:
 #                                                its classes/ and lib/, not rebuilt)
+#   bench/fleet.sh --migrations 1000 --profile /tmp/prof
+#                                               (a Java Flight Recording of the benchmark's JVM in
+#                                                /tmp/prof/fleet.jfr, the store's top statements from
+#                                                pg_stat_statements in /tmp/prof/store-statements.txt)
 #
 # Needs what scripts/demo.sh needs (Java 17+, Maven, PostgreSQL 15, RabbitMQ on localhost:5672 or
 # PGSHUTTLE_AMQP_URI). As root it runs in a virtual host of its own, deleted at the end; without,
@@ -29,6 +33,7 @@ latency_seconds=20
 perftest_seconds=30
 keep=false
 build=
+profile=
 while [ $# -gt 0 ]; do
   case "$1" in
     --migrations) migrations=${2:?--migrations needs a number}; shift 2 ;;
@@ -39,7 +44,8 @@ while [ $# -gt 0 ]; do
     --perftest-seconds) perftest_seconds=${2:?--perftest-seconds needs a number}; shift 2 ;;
     --keep) keep=true; shift ;;
     --build) build=${2:?--build needs a directory with classes/ and lib/ of bench/fleet/target}; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --profile) profile=${2:?--profile needs a directory for the recording and statements}; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -81,12 +87,33 @@ choose_broker "$namespace"
 take_free_port; store_port=$REPLY
 # A store as a modest production one: durable commits (fsync, synchronous_commit on).
 CLUSTER_SETTINGS="-c shared_buffers=512MB -c max_connections=100"
+java_profile=()
+if [ -n "$profile" ]; then
+  mkdir -p "$profile"
+  profile=$(cd "$profile" && pwd -P)
+  CLUSTER_SETTINGS+=" -c shared_preload_libraries=pg_stat_statements"
+  java_profile=(-XX:StartFlightRecording=filename="$profile/fleet.jfr",settings=profile)
+fi
 start_cluster store "$store_port"
 psql_on "$store_port" postgres <<<'CREATE DATABASE pgshuttle;'
+if [ -n "$profile" ]; then
+  psql_on "$store_port" pgshuttle <<<'CREATE EXTENSION pg_stat_statements;'
+  # The store goes with the run: its statements are written down every few seconds until then.
+  (
+    while sleep 4; do
+      psql_on "$store_port" pgshuttle >"$profile/store-statements.tmp" 2>/dev/null <<'SQL' || break
+SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+       rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS statement
+FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40
+SQL
+      mv "$profile/store-statements.tmp" "$profile/store-statements.txt"
+    done
+  ) &
+fi
 
 # The benchmark runs in the foreground, so it is stopped like any child on Ctrl-C; it deletes
 # its own queues and exchanges, and the virtual host goes with stop_installation.
-java -Xmx2g -XX:+UseG1GC \
+java -Xmx2g -XX:+UseG1GC "${java_profile[@]}" \
   -cp "$build/classes:$build/lib/*" \
   io.pgshuttle.bench.fleet.FleetBenchmark \
   --amqp-uri "$amqp_uri" --namespace "$namespace" \

@@ -1,24 +1,29 @@
 package io.pgshuttle.security;
 
 import io.pgshuttle.messages.Envelope;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
+import java.security.interfaces.EdECPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * Signs messages with one Ed25519 private key: the coordinator its commands and its own events
  * (agents authenticate theirs with an {@link EventMacKey}). Thread-safe (each signature uses a
- * {@link Signature} of its own).
+ * signer of its own).
+ *
+ * <p>Signs with BouncyCastle's Ed25519, not the JDK's: the dispatch thread signs every command, and
+ * on the project's machines the JDK 17 implementation took 0.65-1.1 ms per signature against
+ * 0.07-0.12 ms (bench/README.md). Ed25519 signatures are deterministic, so both give the same bytes
+ * and every verifier (the JDK's, in {@link MessageVerifier}) accepts them.
  */
 public final class MessageSigner {
-  private final PrivateKey privateKey;
+  private final Ed25519PrivateKeyParameters privateKey;
   private final PublicKey publicKey;
   private final KeyId keyId;
   private final Clock clock;
@@ -29,7 +34,21 @@ public final class MessageSigner {
    * @param validity how long after signing a message is accepted
    */
   public MessageSigner(KeyPair keys, Clock clock, Duration validity) {
-    this.privateKey = keys.getPrivate();
+    if (!(keys.getPrivate() instanceof EdECPrivateKey edPrivate)) {
+      throw new IllegalArgumentException(
+          "not an Ed25519 private key ("
+              + keys.getPrivate().getAlgorithm()
+              + "): give the signer the key pair of an Ed25519 key file");
+    }
+    this.privateKey =
+        new Ed25519PrivateKeyParameters(
+            edPrivate
+                .getBytes()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "the Ed25519 private key hides its bytes: load it from its key file")),
+            0);
     this.publicKey = keys.getPublic();
     this.keyId = KeyId.of(publicKey);
     this.clock = clock;
@@ -55,14 +74,11 @@ public final class MessageSigner {
     Instant issuedAt = clock.instant();
     Instant expiresAt = issuedAt.plus(validity);
     SignedFields fields = SignedFields.of(envelope, body, issuedAt, expiresAt);
-    try {
-      Signature signature = Signature.getInstance("Ed25519");
-      signature.initSign(privateKey);
-      signature.update(fields.canonicalForm());
-      String value = Base64.getEncoder().encodeToString(signature.sign());
-      return new MessageSignature(keyId, issuedAt, expiresAt, value).toHeaders();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot sign with the Ed25519 key " + keyId, e);
-    }
+    Ed25519Signer signature = new Ed25519Signer();
+    signature.init(true, privateKey);
+    byte[] canonical = fields.canonicalForm();
+    signature.update(canonical, 0, canonical.length);
+    String value = Base64.getEncoder().encodeToString(signature.generateSignature());
+    return new MessageSignature(keyId, issuedAt, expiresAt, value).toHeaders();
   }
 }

@@ -10,10 +10,12 @@ import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.security.SignatureRefusedException.Reason;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,19 @@ class MessageSignatureTest {
 
     assertThat(signature.keyId()).isEqualTo(KeyId.of(coordinator.getPublic()));
     assertThat(signature.expiresAt()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void theSignatureIsTheOneTheJdksEd25519MakesForTheSameFields() throws Exception {
+    // Ed25519 is deterministic: the signer's BouncyCastle gives the JDK's bytes, so every
+    // verifier that knew the JDK's signatures knows these.
+    SignedFields fields = SignedFields.of(envelope, body, NOW, NOW.plus(Duration.ofMinutes(10)));
+    Signature jdk = Signature.getInstance("Ed25519");
+    jdk.initSign(coordinator.getPrivate());
+    jdk.update(fields.canonicalForm());
+
+    assertThat(headers.get(MessageSignature.SIGNATURE))
+        .isEqualTo(Base64.getEncoder().encodeToString(jdk.sign()));
   }
 
   @Test

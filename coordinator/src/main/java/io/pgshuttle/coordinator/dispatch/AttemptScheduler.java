@@ -5,8 +5,10 @@ import io.pgshuttle.coordinator.store.Attempts;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
+import io.pgshuttle.coordinator.store.NewAttempt;
 import io.pgshuttle.coordinator.store.Outbox;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,12 +58,23 @@ public final class AttemptScheduler {
         database.inTransaction(
             connection -> {
               List<MigrationRow> due = migrations.lockDue(connection, BATCH);
-              for (MigrationRow migration : due) {
-                int attempt = migration.attempt() + 1;
-                long token = migrations.nextFencingToken(connection);
-                migrations.startAttempt(connection, migration.id(), attempt, token);
-                attempts.insert(connection, migration.id(), attempt, token);
-                outbox.addCommand(connection, migration.id(), attempt);
+              if (due.isEmpty()) {
+                return 0;
+              }
+              // One round trip per statement for the whole batch, not one per attempt.
+              long[] tokens = migrations.nextFencingTokens(connection, due.size());
+              List<NewAttempt> toStart = new ArrayList<>(due.size());
+              for (int i = 0; i < due.size(); i++) {
+                MigrationRow migration = due.get(i);
+                toStart.add(new NewAttempt(migration.id(), migration.attempt() + 1, tokens[i]));
+              }
+              migrations.startAttempts(connection, toStart);
+              attempts.insertAll(connection, toStart);
+              outbox.addCommands(connection, toStart);
+              for (int i = 0; i < due.size(); i++) {
+                MigrationRow migration = due.get(i);
+                int attempt = toStart.get(i).attempt();
+                long token = toStart.get(i).fencingToken();
                 log.info(
                     "migration {} of instance {}: attempt {} of {} with fencing token {}",
                     migration.id(),

@@ -11,10 +11,12 @@ import io.pgshuttle.coordinator.store.EventLog;
 import io.pgshuttle.coordinator.store.MigrationRow;
 import io.pgshuttle.coordinator.store.Migrations;
 import io.pgshuttle.coordinator.store.Steps;
+import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationFailed;
+import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationSucceeded;
 import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepProgress;
@@ -25,7 +27,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +83,13 @@ public final class EventFolder {
    */
   public FoldResult fold(Envelope<Event> envelope, String envelopeJson) {
     FoldResult result =
-        database.inTransaction(connection -> foldIn(connection, envelope, envelopeJson));
+        database.inTransaction(
+            connection ->
+                foldIn(
+                        connection,
+                        new Batch(Map.of()),
+                        List.of(new Received(envelope, envelopeJson)))
+                    .get(0));
     if (result == FoldResult.APPLIED) {
       // A failed attempt may have made a retry due or an event to publish.
       signal.wake();
@@ -102,14 +113,12 @@ public final class EventFolder {
               // All the batch's migrations first, in the order every batch locks them in (see
               // Migrations.lockAll): a batch of the outbox never waits for this one while this
               // one waits for it.
-              migrations.lockAll(
-                  connection,
-                  events.stream().map(event -> event.envelope().migrationId()).toList());
-              List<FoldResult> folded = new ArrayList<>(events.size());
-              for (Received event : events) {
-                folded.add(foldIn(connection, event.envelope(), event.json()));
-              }
-              return folded;
+              Batch batch =
+                  new Batch(
+                      migrations.lockAll(
+                          connection,
+                          events.stream().map(event -> event.envelope().migrationId()).toList()));
+              return foldIn(connection, batch, events);
             });
     if (results.contains(FoldResult.APPLIED)) {
       signal.wake();
@@ -125,61 +134,190 @@ public final class EventFolder {
    */
   public record Received(Envelope<Event> envelope, String json) {}
 
-  private FoldResult foldIn(Connection connection, Envelope<Event> envelope, String json)
+  /**
+   * Folds events in order in the caller's transaction. The events up to one that changes states
+   * (see {@link #leavesStatesAsTheyWere}) are a segment: each is judged current or not from the
+   * same states, so the segment's events are stored in one round trip and its steps written in one
+   * per kind; the state-changing event, last in its segment, is applied after them.
+   */
+  private List<FoldResult> foldIn(Connection connection, Batch batch, List<Received> events)
       throws SQLException {
-    Optional<MigrationRow> locked = migrations.lock(connection, envelope.migrationId());
-    if (locked.isEmpty()) {
-      return FoldResult.UNKNOWN_MIGRATION;
+    FoldResult[] results = new FoldResult[events.size()];
+    List<Pending> segment = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      Envelope<Event> envelope = events.get(i).envelope();
+      Optional<Locked> locked = batch.locked(connection, envelope.migrationId());
+      if (locked.isEmpty()) {
+        results[i] = FoldResult.UNKNOWN_MIGRATION;
+        continue;
+      }
+      Locked view = locked.get();
+      if (!view.row.instanceId().equals(envelope.instanceId())) {
+        results[i] = FoldResult.WRONG_INSTANCE;
+        continue;
+      }
+      boolean current =
+          view.row.state().isLive()
+              && envelope.attempt() == view.row.attempt()
+              && view.currentAttemptLive(connection);
+      segment.add(new Pending(i, events.get(i), view, current));
+      if (current && !leavesStatesAsTheyWere(envelope.payload())) {
+        foldSegment(connection, batch, segment, results);
+        segment.clear();
+      }
     }
-    MigrationRow migration = locked.get();
-    if (!migration.instanceId().equals(envelope.instanceId())) {
-      return FoldResult.WRONG_INSTANCE;
+    if (!segment.isEmpty()) {
+      foldSegment(connection, batch, segment, results);
     }
-    int attempt = envelope.attempt();
-    boolean current =
-        migration.state().isLive()
-            && attempt == migration.attempt()
-            && attempts
-                .state(connection, migration.id(), attempt)
-                .map(AttemptState::isLive)
-                .orElse(false);
-    if (!eventLog.insert(connection, envelope, json, current)) {
-      return FoldResult.DUPLICATE;
+    return Arrays.asList(results);
+  }
+
+  /** An event judged against its migration's states, to store in a segment. */
+  private record Pending(int index, Received event, Locked view, boolean current) {}
+
+  private void foldSegment(
+      Connection connection, Batch batch, List<Pending> segment, FoldResult[] results)
+      throws SQLException {
+    boolean[] stored =
+        eventLog.insertAll(
+            connection,
+            segment.stream()
+                .map(
+                    pending ->
+                        new EventLog.Insert(
+                            pending.event().envelope(), pending.event().json(), pending.current()))
+                .toList());
+    List<Pending> applied = new ArrayList<>(segment.size());
+    List<Steps.Change> changes = new ArrayList<>(segment.size());
+    for (int k = 0; k < segment.size(); k++) {
+      Pending pending = segment.get(k);
+      if (!stored[k]) {
+        results[pending.index()] = FoldResult.DUPLICATE;
+        continue;
+      }
+      if (!pending.current()) {
+        results[pending.index()] = FoldResult.STALE;
+        continue;
+      }
+      results[pending.index()] = FoldResult.APPLIED;
+      applied.add(pending);
+      Locked view = pending.view();
+      if (!view.signOfLifeRecorded) {
+        // now() is the transaction's start, so once per migration and transaction says it all.
+        migrations.recordSignOfLife(connection, view.row.id());
+        attempts.markRunning(connection, view.row.id(), view.row.attempt());
+        view.signOfLifeRecorded = true;
+      }
+      stepChange(pending.event().envelope()).ifPresent(changes::add);
     }
-    if (!current) {
-      return FoldResult.STALE;
+    steps.write(connection, changes);
+    for (Pending pending : applied) {
+      Envelope<Event> envelope = pending.event().envelope();
+      MigrationRow migration = pending.view().row;
+      if (envelope.payload() instanceof StepSucceeded succeeded) {
+        count(connection, migration, envelope.attempt(), succeeded);
+      } else if (!leavesStatesAsTheyWere(envelope.payload())) {
+        applyOutcome(connection, migration, envelope);
+        batch.forget(migration.id());
+      }
     }
-    migrations.recordSignOfLife(connection, migration.id());
-    attempts.markRunning(connection, migration.id(), attempt);
-    apply(connection, migration, envelope);
-    return FoldResult.APPLIED;
+  }
+
+  /** Whether applying the event changes neither its migration's row nor its attempt's state. */
+  private static boolean leavesStatesAsTheyWere(Event event) {
+    return event instanceof StepStarted
+        || event instanceof StepProgress
+        || event instanceof StepSucceeded
+        || event instanceof StepFailed
+        || event instanceof AgentHeartbeat;
   }
 
   /**
-   * Applies an event of the current, live attempt. An AgentHeartbeat says no more than it lives.
+   * What one transaction of the fold knows of the migrations it has locked, so that the events of a
+   * migration after its first one in a batch neither read it again nor repeat its sign of life.
+   * Sound because every writer of a migration's row or attempts locks its row first, and this
+   * transaction holds that lock until it ends; an event that changes states makes the next one read
+   * them again. Confined to the folding thread.
    */
-  private void apply(Connection connection, MigrationRow migration, Envelope<Event> envelope)
+  private final class Batch {
+    private final Map<MigrationId, Locked> known = new HashMap<>();
+
+    Batch(Map<MigrationId, MigrationRow> lockedAlready) {
+      lockedAlready.forEach((id, row) -> known.put(id, new Locked(row)));
+    }
+
+    Optional<Locked> locked(Connection connection, MigrationId id) throws SQLException {
+      Locked view = known.get(id);
+      if (view == null) {
+        Optional<MigrationRow> row = migrations.lock(connection, id);
+        if (row.isEmpty()) {
+          return Optional.empty();
+        }
+        view = new Locked(row.get());
+        known.put(id, view);
+      }
+      return Optional.of(view);
+    }
+
+    void forget(MigrationId id) {
+      known.remove(id);
+    }
+  }
+
+  /** A locked migration's row as read, and what this transaction has learnt and done since. */
+  private final class Locked {
+    final MigrationRow row;
+    Boolean attemptLive;
+    boolean signOfLifeRecorded;
+
+    Locked(MigrationRow row) {
+      this.row = row;
+    }
+
+    boolean currentAttemptLive(Connection connection) throws SQLException {
+      if (attemptLive == null) {
+        attemptLive =
+            attempts
+                .state(connection, row.id(), row.attempt())
+                .map(AttemptState::isLive)
+                .orElse(false);
+      }
+      return attemptLive;
+    }
+  }
+
+  /** The change to its step that an event of the current, live attempt makes, if any. */
+  private Optional<Steps.Change> stepChange(Envelope<Event> envelope) {
+    Event event = envelope.payload();
+    MigrationId id = envelope.migrationId();
+    int attempt = envelope.attempt();
+    if (event instanceof StepStarted started) {
+      return Optional.of(steps.started(id, attempt, started.step(), envelope.emittedAt()));
+    } else if (event instanceof StepProgress progress) {
+      return Optional.of(steps.progress(id, attempt, progress, envelope.seq()));
+    } else if (event instanceof StepSucceeded succeeded) {
+      return Optional.of(
+          steps.succeeded(
+              id,
+              attempt,
+              succeeded.step(),
+              envelope.emittedAt(),
+              succeeded.durationMillis(),
+              succeeded.summary()));
+    } else if (event instanceof StepFailed failed) {
+      return Optional.of(
+          steps.failed(id, attempt, failed.step(), envelope.emittedAt(), failed.error()));
+    }
+    // An AgentHeartbeat says no more than it lives; the others change states.
+    return Optional.empty();
+  }
+
+  /** Applies an event of the current, live attempt that changes states. */
+  private void applyOutcome(Connection connection, MigrationRow migration, Envelope<Event> envelope)
       throws SQLException {
     Event event = envelope.payload();
     int attempt = envelope.attempt();
-    if (event instanceof StepStarted started) {
-      steps.started(connection, migration.id(), attempt, started.step(), envelope.emittedAt());
-    } else if (event instanceof StepProgress progress) {
-      steps.progress(connection, migration.id(), attempt, progress, envelope.seq());
-    } else if (event instanceof StepSucceeded succeeded) {
-      count(connection, migration, attempt, succeeded);
-      steps.succeeded(
-          connection,
-          migration.id(),
-          attempt,
-          succeeded.step(),
-          envelope.emittedAt(),
-          succeeded.durationMillis(),
-          succeeded.summary());
-    } else if (event instanceof StepFailed failed) {
-      steps.failed(
-          connection, migration.id(), attempt, failed.step(), envelope.emittedAt(), failed.error());
-    } else if (event instanceof AttemptFailed failed) {
+    if (event instanceof AttemptFailed failed) {
       outcomes.attemptFailed(connection, migration, attempt, describe(failed), failed.retryable());
     } else if (event instanceof MigrationSucceeded succeeded) {
       metrics.attemptsSucceeded().inc();

@@ -17,16 +17,15 @@ import java.util.Optional;
  */
 public final class Attempts {
 
-  /** Records a DISPATCHED attempt. */
-  public void insert(Connection connection, MigrationId id, int attempt, long fencingToken)
-      throws SQLException {
-    Sql.update(
+  /** Records DISPATCHED attempts. */
+  public void insertAll(Connection connection, List<NewAttempt> started) throws SQLException {
+    Sql.updateAll(
         connection,
         "INSERT INTO attempts (migration_id, attempt, state, fencing_token)"
             + " VALUES (?, ?, 'DISPATCHED', ?)",
-        id.value(),
-        attempt,
-        fencingToken);
+        started.stream()
+            .map(a -> List.<Object>of(a.id().value(), a.attempt(), a.fencingToken()))
+            .toList());
   }
 
   public Optional<AttemptState> state(Connection connection, MigrationId id, int attempt)

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +23,17 @@ import java.util.Optional;
 public final class EventLog {
 
   /**
+   * An event to store.
+   *
+   * @param envelope the decoded envelope, not null
+   * @param envelopeJson the whole envelope as JSON, not null
+   * @param applied whether the event changes the migration (false for a stale attempt)
+   */
+  public record Insert(Envelope<? extends Event> envelope, String envelopeJson, boolean applied) {}
+
+  /**
    * Stores an event unless one with its (migration, attempt, seq) is stored already.
    *
-   * @param envelopeJson the whole envelope as JSON
-   * @param applied whether the event changes the migration (false for a stale attempt)
    * @return false for a duplicate (nothing changed)
    */
   public boolean insert(
@@ -34,20 +42,47 @@ public final class EventLog {
       String envelopeJson,
       boolean applied)
       throws SQLException {
-    return Sql.update(
-            connection,
+    return insertAll(connection, List.of(new Insert(envelope, envelopeJson, applied)))[0];
+  }
+
+  /**
+   * Stores events in order, in one JDBC batch (one round trip), each unless one with its
+   * (migration, attempt, seq) is stored already, by an earlier transaction or earlier in the list.
+   *
+   * @param events not empty
+   * @return for each event, whether it was stored (false for a duplicate)
+   */
+  public boolean[] insertAll(Connection connection, List<Insert> events) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
             "INSERT INTO events (migration_id, attempt, seq, type, message_id, emitted_at, applied,"
                 + " envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?::json)"
-                + " ON CONFLICT (migration_id, attempt, seq) DO NOTHING",
-            envelope.migrationId().value(),
-            envelope.attempt(),
-            envelope.seq(),
-            envelope.type(),
-            envelope.messageId(),
-            Sql.timestamp(envelope.emittedAt()),
-            applied,
-            envelopeJson)
-        == 1;
+                + " ON CONFLICT (migration_id, attempt, seq) DO NOTHING")) {
+      for (Insert event : events) {
+        Envelope<? extends Event> envelope = event.envelope();
+        statement.setObject(1, envelope.migrationId().value());
+        statement.setInt(2, envelope.attempt());
+        statement.setLong(3, envelope.seq());
+        statement.setString(4, envelope.type());
+        statement.setObject(5, envelope.messageId());
+        statement.setObject(6, Sql.timestamp(envelope.emittedAt()));
+        statement.setBoolean(7, event.applied());
+        statement.setString(8, event.envelopeJson());
+        statement.addBatch();
+      }
+      int[] counts = statement.executeBatch();
+      boolean[] stored = new boolean[counts.length];
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] == Statement.SUCCESS_NO_INFO) {
+          // reWriteBatchedInserts hides which events were duplicates.
+          throw new IllegalStateException(
+              "the store's JDBC driver does not say which events it stored: remove"
+                  + " reWriteBatchedInserts from the store URL");
+        }
+        stored[i] = counts[i] == 1;
+      }
+      return stored;
+    }
   }
 
   /** The stored envelope JSON of an event. */

@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -135,27 +136,35 @@ public final class Migrations {
     }
   }
 
-  /** A fresh fencing token, higher than every one handed out before. */
-  public long nextFencingToken(Connection connection) throws SQLException {
+  /**
+   * {@code count} fresh fencing tokens, ascending, each higher than every one handed out before.
+   */
+  public long[] nextFencingTokens(Connection connection, int count) throws SQLException {
     try (PreparedStatement statement =
-            connection.prepareStatement("SELECT nextval('fencing_tokens')");
-        ResultSet rows = statement.executeQuery()) {
-      rows.next();
-      return rows.getLong(1);
+        connection.prepareStatement(
+            "SELECT nextval('fencing_tokens') FROM generate_series(1, ?)")) {
+      statement.setInt(1, count);
+      long[] tokens = new long[count];
+      try (ResultSet rows = statement.executeQuery()) {
+        for (int i = 0; i < count && rows.next(); i++) {
+          tokens[i] = rows.getLong(1);
+        }
+      }
+      Arrays.sort(tokens);
+      return tokens;
     }
   }
 
-  /** Makes {@code attempt} the current one: RUNNING, nothing due, no sign of life yet. */
-  public void startAttempt(Connection connection, MigrationId id, int attempt, long fencingToken)
-      throws SQLException {
-    Sql.update(
+  /** Makes each attempt its migration's current one: RUNNING, nothing due, no sign of life yet. */
+  public void startAttempts(Connection connection, List<NewAttempt> started) throws SQLException {
+    Sql.updateAll(
         connection,
         "UPDATE migrations SET attempt = ?, fencing_token = ?, state = 'RUNNING',"
             + " started_at = COALESCE(started_at, now()), next_attempt_at = NULL,"
             + " last_heartbeat_at = NULL, updated_at = now() WHERE migration_id = ?",
-        attempt,
-        fencingToken,
-        id.value());
+        started.stream()
+            .map(a -> List.<Object>of(a.attempt(), a.fencingToken(), a.id().value()))
+            .toList());
   }
 
   /** The current attempt's agent was heard from now. */

@@ -25,14 +25,14 @@ public final class Outbox {
   }
 
   /** Queues the StartMigration of an attempt (at most one per attempt). */
-  public void addCommand(Connection connection, MigrationId id, int attempt) throws SQLException {
-    Sql.update(
+  public void addCommands(Connection connection, List<NewAttempt> started) throws SQLException {
+    Sql.updateAll(
         connection,
         "INSERT INTO outbox (message_id, kind, migration_id, attempt) VALUES (?, 'START_MIGRATION',"
             + " ?, ?)",
-        UUID.randomUUID(),
-        id.value(),
-        attempt);
+        started.stream()
+            .map(a -> List.<Object>of(UUID.randomUUID(), a.id().value(), a.attempt()))
+            .toList());
   }
 
   /**

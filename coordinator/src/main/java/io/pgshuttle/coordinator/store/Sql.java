@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 
 /** JDBC conversions the store's statements share. */
@@ -21,6 +22,26 @@ final class Sql {
         statement.setObject(i + 1, parameters[i]);
       }
       return statement.executeUpdate();
+    }
+  }
+
+  /**
+   * Runs one INSERT, UPDATE or DELETE per parameter list, in one JDBC batch (one round trip); does
+   * nothing for no lists.
+   */
+  static void updateAll(Connection connection, String sql, List<List<Object>> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (List<Object> row : rows) {
+        for (int i = 0; i < row.size(); i++) {
+          statement.setObject(i + 1, row.get(i));
+        }
+        statement.addBatch();
+      }
+      statement.executeBatch();
     }
   }
 
