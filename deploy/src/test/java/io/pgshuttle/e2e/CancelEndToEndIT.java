@@ -98,10 +98,11 @@ class CancelEndToEndIT {
       assertThat(status.path("cancelReason").asText()).isEqualTo("operator changed plans");
       assertThat(status.path("attempt").asInt()).isEqualTo(1);
       assertThat(status.path("attempts")).hasSize(1);
-      // The cancel hit DUMP: the step failed and nothing after it began.
+      // The cancel hit DUMP and RESTORE, which runs alongside it: both failed, nothing after began.
       assertThat(stepStates(status))
           .containsEntry("DUMP", "FAILED")
-          .containsEntry("RESTORE", "PENDING")
+          .containsEntry("RESTORE", "FAILED")
+          .containsEntry("VERIFY", "PENDING")
           .containsEntry("CUTOVER", "PENDING");
       JsonNode attempt = status.path("attempts").path(0);
       assertThat(attempt.path("state").asText()).isEqualTo("FAILED");
