@@ -138,7 +138,8 @@ class ClientEndToEndIT {
         assertThat(keys(id, beforeClose)).as("events before the close").isNotEmpty();
         assertThat(afterResubscribe)
             .as("events published while the subscription was closed")
-            .anyMatch(e -> e.payload().equals(new StepStarted(Step.RESTORE)))
+            // RESTORE starts alongside DUMP, before the close; VERIFY comes after both.
+            .anyMatch(e -> e.payload().equals(new StepStarted(Step.VERIFY)))
             .anyMatch(e -> e.migrationId().equals(id) && e.payload() instanceof MigrationSucceeded);
 
         assertThat(succeeded.steps())
