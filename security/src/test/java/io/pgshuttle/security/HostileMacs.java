@@ -101,13 +101,7 @@ public final class HostileMacs {
     String mac = headers.get(EventMac.MAC).toString();
     switch (fault) {
       case NONE -> {}
-      case UNSIGNED -> {
-        switch (random.nextInt(3)) {
-          case 0 -> headers = null;
-          case 1 -> headers.clear();
-          default -> headers.remove(EventMac.MAC);
-        }
-      }
+      case UNSIGNED -> headers = HostileSignatures.unsigned(headers, EventMac.MAC, random);
       case KEY_ID_MISSING -> headers.remove(EventMac.KEY_ID);
       case FIELD_NULL -> {
         List<String> names = List.of(EventMac.KEY_ID, EventMac.MAC);

@@ -146,6 +146,21 @@ public final class HostileSignatures {
     }
   }
 
+  /**
+   * {@code headers} without their proof, one of three ways: no headers at all, none left, or all
+   * but the {@code proof} header.
+   */
+  static Map<String, Object> unsigned(Map<String, Object> headers, String proof, Random random) {
+    switch (random.nextInt(3)) {
+      case 0 -> {
+        return null;
+      }
+      case 1 -> headers.clear();
+      default -> headers.remove(proof);
+    }
+    return headers;
+  }
+
   /** {@code base64}'s text cut short, by more than its padding (a decoder needs no '='). */
   static String truncated(String base64, Random random) {
     return base64.substring(0, random.nextInt(base64.replace("=", "").length()));
@@ -174,13 +189,7 @@ public final class HostileSignatures {
     String signature = headers.get(MessageSignature.SIGNATURE).toString();
     switch (fault) {
       case NONE -> {}
-      case UNSIGNED -> {
-        switch (random.nextInt(3)) {
-          case 0 -> headers = null;
-          case 1 -> headers.clear();
-          default -> headers.remove(MessageSignature.SIGNATURE);
-        }
-      }
+      case UNSIGNED -> headers = unsigned(headers, MessageSignature.SIGNATURE, random);
       case FIELD_MISSING -> {
         String[] fields = {MessageSignature.KEY_ID, time};
         headers.remove(fields[random.nextInt(fields.length)]);
