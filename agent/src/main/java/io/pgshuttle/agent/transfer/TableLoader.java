@@ -100,14 +100,7 @@ public final class TableLoader {
       Cancellation cancellation)
       throws StepException {
     PgEndpoint target = request.target();
-    try (Connection connection = workers.register(connector.connect(target, request.staging()))) {
-      PgErrors.on(
-          target,
-          "preparing a session in " + request.staging(),
-          () -> {
-            Copies.configure(connection);
-            return null;
-          });
+    try (Connection connection = workers.copySession(connector, target, request.staging())) {
       Optional<DumpedFile> next;
       while (!workers.stopped()
           && (next = request.handoff().next(request.index(), cancellation)).isPresent()) {

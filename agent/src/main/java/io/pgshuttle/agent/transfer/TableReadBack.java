@@ -58,14 +58,7 @@ public final class TableReadBack {
       SortedMap<String, Checksum> checksums,
       Workers workers)
       throws StepException {
-    try (Connection connection = workers.register(connector.connect(target, database))) {
-      PgErrors.on(
-          target,
-          "preparing a session in " + database,
-          () -> {
-            Copies.configure(connection);
-            return null;
-          });
+    try (Connection connection = workers.copySession(connector, target, database)) {
       CopyTable table;
       while (!workers.stopped() && (table = pending.poll()) != null) {
         CopyTable reading = table;

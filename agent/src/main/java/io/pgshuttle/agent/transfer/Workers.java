@@ -3,6 +3,9 @@ package io.pgshuttle.agent.transfer;
 import io.pgshuttle.agent.pipeline.Cancellation;
 import io.pgshuttle.agent.pipeline.RetryableStepException;
 import io.pgshuttle.agent.pipeline.StepException;
+import io.pgshuttle.agent.postgres.PgConnector;
+import io.pgshuttle.agent.postgres.PgEndpoint;
+import io.pgshuttle.agent.postgres.PgErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -38,6 +41,38 @@ final class Workers {
       throw new RetryableStepException("stopped, as another worker failed");
     }
     return connection;
+  }
+
+  /**
+   * A registered session in {@code database} with the settings COPY text needs ({@link
+   * Copies#configure}); the caller closes it.
+   */
+  Connection copySession(PgConnector connector, PgEndpoint server, String database)
+      throws StepException {
+    Connection connection = connector.connect(server, database);
+    try {
+      register(connection);
+      PgErrors.on(
+          server,
+          "preparing a session in " + database,
+          () -> {
+            Copies.configure(connection);
+            return null;
+          });
+      return connection;
+    } catch (StepException | RuntimeException e) {
+      unregister(connection);
+      closeQuietly(connection);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Already failing: the first error is the one to report.
+    }
   }
 
   void unregister(Connection connection) {
