@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * A RabbitMQ node of a test's own, with its own configuration (such as a short {@code
@@ -22,6 +23,7 @@ import java.util.UUID;
  */
 public final class RabbitNode implements AutoCloseable {
   private static final long START_TIMEOUT_MILLIS = 120_000;
+  private static final int LOG_TAIL_LINES = 40;
 
   private final String nodeName;
   private final int port;
@@ -47,7 +49,7 @@ public final class RabbitNode implements AutoCloseable {
    * AMQP connections.
    *
    * @throws IllegalStateException if rabbitmq-server is missing or the node does not come up, with
-   *     its log
+   *     the end of its log
    */
   public static RabbitNode start(List<String> configLines) {
     return start(configLines, List.of());
@@ -116,6 +118,12 @@ public final class RabbitNode implements AutoCloseable {
   public void startAgain() {
     // Not `rabbitmqctl stop_app`/`start_app`: on 3.10 start_app fails to listen again
     // (eaddrinuse), so a restart is of the whole node.
+    try {
+      // A pid file of the run before would make a slow start look like a dead node.
+      Files.deleteIfExists(directory.resolve("pid"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     run(List.of("rabbitmq-server", "-detached"), environment);
     awaitPort(port);
     if (managementPort != 0) {
@@ -174,11 +182,52 @@ public final class RabbitNode implements AutoCloseable {
       try (Socket ignored = new Socket("127.0.0.1", listenerPort)) {
         return;
       } catch (IOException notYet) {
+        if (ended()) {
+          throw new IllegalStateException(
+              "RabbitMQ node "
+                  + nodeName
+                  + " stopped before it opened port "
+                  + listenerPort
+                  + "; the end of its log:\n"
+                  + logTail());
+        }
         sleep();
       }
     }
     throw new IllegalStateException(
-        "RabbitMQ node " + nodeName + " did not open port " + listenerPort + " within 2 minutes");
+        "RabbitMQ node "
+            + nodeName
+            + " did not open port "
+            + listenerPort
+            + " within 2 minutes; the end of its log:\n"
+            + logTail());
+  }
+
+  /** Whether the node wrote its pid file and that process has ended since. */
+  private boolean ended() {
+    try {
+      long pid = Long.parseLong(Files.readString(directory.resolve("pid")).strip());
+      return ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);
+    } catch (IOException | NumberFormatException notWrittenYet) {
+      return false;
+    }
+  }
+
+  /** The last lines of the node's log files, for a failure to start. */
+  private String logTail() {
+    try (Stream<Path> files = Files.list(directory.resolve("log"))) {
+      StringBuilder tail = new StringBuilder();
+      for (Path file : files.sorted().toList()) {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        tail.append("== ").append(file.getFileName()).append('\n');
+        lines
+            .subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+            .forEach(line -> tail.append(line).append('\n'));
+      }
+      return tail.toString();
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   @Override
