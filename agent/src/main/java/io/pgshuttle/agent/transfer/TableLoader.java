@@ -95,12 +95,14 @@ public final class TableLoader {
     Set<Integer> built = ConcurrentHashMap.newKeySet();
     IndexQueue queue = new IndexQueue(request.jobs());
     Workers workers = new Workers();
+    // A worker waiting for DUMP or for an index to build, or running pg_restore, stops as soon as
+    // another one fails.
     Cancellation stoppable = workers.stoppable(cancellation);
     List<Workers.Task> tasks = new ArrayList<>();
     for (int i = 0; i < request.jobs(); i++) {
       tasks.add(
           () -> {
-            loadFiles(request, schema.encoding(), filesLoaded, plan, queue, workers, cancellation);
+            loadFiles(request, schema.encoding(), filesLoaded, plan, queue, workers, stoppable);
             queue.loaderDone();
           });
       tasks.add(() -> buildIndexes(request, schema, queue, built, stoppable));
