@@ -175,7 +175,6 @@ final class Workers {
 
   private void stop() {
     stopped = true;
-    stopHooks.forEach(Runnable::run);
     for (Connection connection : connections) {
       try {
         connection.unwrap(PGConnection.class).cancelQuery();
@@ -183,5 +182,7 @@ final class Workers {
         // The query ends on its own; the cancel only makes it sooner.
       }
     }
+    // Last: stopping a tool waits for it to end.
+    stopHooks.forEach(Runnable::run);
   }
 }

@@ -167,7 +167,29 @@ class IndexWorkersIT {
         .isEqualTo("0");
   }
 
+  @Test
+  void aCancelStopsTheIndexWorkersAndTheirTools() throws Exception {
+    TestCancellation cancellation = new TestCancellation();
+
+    // Cancelled as the first table is loaded: its index builds are queued or running.
+    assertThatThrownBy(() -> transfer(cancellation, cancellation::cancel))
+        .isInstanceOf(StepException.class)
+        .hasMessageContaining("cancelled");
+    assertThat(
+            ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .map(process -> process.info().commandLine().orElse(""))
+                .filter(command -> command.contains("pg_restore")))
+        .isEmpty();
+  }
+
   private TableLoader.Result transfer(TestCancellation cancellation) throws Exception {
+    return transfer(cancellation, () -> {});
+  }
+
+  private TableLoader.Result transfer(TestCancellation cancellation, Runnable tableLoaded)
+      throws Exception {
     PgEndpoint targetEndpoint =
         new PgEndpoint(
             PgEndpoint.TARGET,
@@ -201,10 +223,11 @@ class IndexWorkersIT {
     try {
       return new TableLoader(connector, tools)
           .load(
-              new TableLoader.Request(targetEndpoint, 1, STAGING, 2, handoff, n -> {}, () -> {}),
+              new TableLoader.Request(targetEndpoint, 1, STAGING, 2, handoff, n -> {}, tableLoaded),
               cancellation);
     } finally {
-      dumping.get(5, TimeUnit.MINUTES);
+      // A failed dump fails the load through the handoff, which is the failure to see.
+      dumping.exceptionally(failure -> null).get(5, TimeUnit.MINUTES);
     }
   }
 
