@@ -183,5 +183,8 @@ for step in status["steps"]:
     if begin and end:
         took = datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(begin.replace("Z", "+00:00"))
         print(f"  {step['name']:<15} {took.total_seconds():8.1f} s")
+    if step["name"] == "RESTORE" and step.get("summary"):
+        # Where RESTORE's time went: loading, index builds beside it, the rest of the post-data.
+        print(f"  {'':<15} {step['summary']}")
 PY
 fi

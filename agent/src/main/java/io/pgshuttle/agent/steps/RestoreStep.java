@@ -91,7 +91,9 @@ public final class RestoreStep implements PipelineStep {
     AtomicInteger tablesTotal = new AtomicInteger();
     AtomicInteger tablesDone = new AtomicInteger();
     Duration loading = Duration.ZERO;
-    Duration postData = Duration.ZERO;
+    Duration indexesAfterLoading = Duration.ZERO;
+    int indexes = 0;
+    Duration rest = Duration.ZERO;
     try (Connection sourceConnection = connector.connectMaintenance(source);
         Connection targetConnection = connector.connectMaintenance(target)) {
       for (PlannedDatabase database : plan.databases()) {
@@ -121,7 +123,9 @@ public final class RestoreStep implements PipelineStep {
                     () -> report(context, tablesDone.incrementAndGet(), tablesTotal.get(), detail)),
                 context.cancellation());
         loading = loading.plus(loaded.waitingAndLoading());
-        postData = postData.plus(loaded.postData());
+        indexesAfterLoading = indexesAfterLoading.plus(loaded.indexesAfterLoading());
+        indexes += loaded.indexes();
+        rest = rest.plus(loaded.rest());
         List<String> settings =
             PgErrors.on(
                 source,
@@ -156,9 +160,12 @@ public final class RestoreStep implements PipelineStep {
             + Texts.quotedList(plan.databases().stream().map(PlannedDatabase::stagingName).toList())
             + String.format(
                 Locale.ROOT,
-                " (loading %.1f s with the waits for DUMP; indexes and the rest %.1f s)",
+                " (loading %.1f s with the waits for DUMP; %s alongside, ending %.1f s after it;"
+                    + " the rest of the post-data %.1f s)",
                 loading.toMillis() / 1000.0,
-                postData.toMillis() / 1000.0));
+                Texts.count(indexes, "index build"),
+                indexesAfterLoading.toMillis() / 1000.0,
+                rest.toMillis() / 1000.0));
   }
 
   /** Restores the roles the target lacks; returns how many this run created. */

@@ -3,6 +3,7 @@ package io.pgshuttle.agent.transfer;
 import io.pgshuttle.agent.postgres.Fingerprinter;
 import io.pgshuttle.agent.postgres.Jdbc;
 import io.pgshuttle.agent.postgres.PgVersion;
+import io.pgshuttle.agent.postgres.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -20,6 +21,14 @@ public final class TableCatalog {
   /** Page ranges are scanned as ranges (TID range scan) from PostgreSQL 14 on. */
   public static final int TID_RANGE_SCAN_SINCE = 14;
 
+  /** The copied tables {@code c} with their schemas {@code n}, for a FROM clause. */
+  private static final String COPIED =
+      " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+          + " WHERE c.relkind = 'r' AND "
+          + Fingerprinter.USER_SCHEMAS
+          + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+          + " AND d.objid = c.oid AND d.deptype = 'e')";
+
   private TableCatalog() {}
 
   /** The tables, in the snapshot of {@code connection}'s transaction. */
@@ -35,17 +44,38 @@ public final class TableCatalog {
             + " AND a.attnum > 0 AND NOT a.attisdropped"
             + notGenerated
             + " ORDER BY a.attnum)"
-            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE c.relkind = 'r' AND "
-            + Fingerprinter.USER_SCHEMAS
-            + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-            + " AND d.objid = c.oid AND d.deptype = 'e')",
+            + COPIED,
         row ->
             new CopyTable(
                 row.getString(1),
                 row.getString(2),
                 Arrays.asList((String[]) row.getArray(4).getArray()),
                 row.getLong(3)));
+  }
+
+  /**
+   * The indexes of the copied tables, and their primary key, unique and exclusion constraints, in
+   * the snapshot of {@code connection}'s transaction. An index that comes with a constraint is
+   * listed too, though its dump has it only in the constraint's entry.
+   */
+  public static List<TableIndex> indexes(Connection connection) throws SQLException {
+    return Jdbc.list(
+        connection,
+        "WITH t AS (SELECT c.oid, c.relname, n.nspname"
+            + COPIED
+            + ") SELECT 'pg_class'::regclass::oid, i.indexrelid, t.nspname, t.relname, x.relname,"
+            + " false FROM pg_index i JOIN t ON t.oid = i.indrelid"
+            + " JOIN pg_class x ON x.oid = i.indexrelid"
+            + " UNION ALL SELECT 'pg_constraint'::regclass::oid, k.oid, t.nspname, t.relname,"
+            + " k.conname, true FROM pg_constraint k JOIN t ON t.oid = k.conrelid"
+            + " WHERE k.contype IN ('p', 'u', 'x')",
+        row ->
+            new TableIndex(
+                row.getLong(1),
+                row.getLong(2),
+                Sql.qualified(row.getString(3), row.getString(4)),
+                row.getString(5),
+                row.getBoolean(6)));
   }
 
   /** The database's encoding, such as {@code UTF8}. */

@@ -109,7 +109,12 @@ public final class TableDumper {
   }
 
   /** What the exporting connection found in its snapshot. */
-  private record Snapshot(String id, PgVersion version, String encoding, List<CopyTable> tables) {
+  private record Snapshot(
+      String id,
+      PgVersion version,
+      String encoding,
+      List<CopyTable> tables,
+      List<TableIndex> indexes) {
     static Snapshot export(Connection connection) throws SQLException {
       Jdbc.execute(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       String id =
@@ -117,7 +122,11 @@ public final class TableDumper {
               .orElseThrow();
       PgVersion version = Databases.serverVersion(connection);
       return new Snapshot(
-          id, version, TableCatalog.encoding(connection), TableCatalog.tables(connection, version));
+          id,
+          version,
+          TableCatalog.encoding(connection),
+          TableCatalog.tables(connection, version),
+          TableCatalog.indexes(connection));
     }
   }
 
@@ -144,7 +153,8 @@ public final class TableDumper {
         .handoff()
         .schemaReady(
             request.index(),
-            new TableHandoff.Schema(schema, snapshot.encoding(), snapshot.tables().size()));
+            new TableHandoff.Schema(
+                schema, snapshot.encoding(), snapshot.tables().size(), snapshot.indexes()));
   }
 
   private void copyParts(

@@ -6,10 +6,9 @@ import io.pgshuttle.agent.pipeline.StepException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What DUMP hands RESTORE in memory while the dump is written: the dump of the roles, then per
@@ -25,11 +24,15 @@ public final class TableHandoff {
    * @param schemaDump {@code schema.dump}, holding everything but the copied tables' rows
    * @param encoding the database's encoding, which the files are in
    * @param tables how many tables the files hold
+   * @param indexes the indexes of those tables, which RESTORE builds as each table is loaded
    */
-  public record Schema(Path schemaDump, String encoding, int tables) {}
+  public record Schema(Path schemaDump, String encoding, int tables, List<TableIndex> indexes) {
+    public Schema {
+      indexes = List.copyOf(indexes);
+    }
+  }
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+  private final Monitor monitor = new Monitor();
   private final Map<Integer, Schema> schemas = new HashMap<>();
   private final Map<Integer, ArrayDeque<DumpedFile>> files = new HashMap<>();
   private final Map<Integer, Boolean> complete = new HashMap<>();
@@ -96,42 +99,19 @@ public final class TableHandoff {
         });
   }
 
-  /** Something the waiter can find under the lock, or empty to wait on. */
-  private interface Probe<T> {
-    Optional<T> find();
-  }
-
-  private <T> T await(Cancellation cancellation, Probe<T> probe) throws StepException {
-    try (Cancellation.Registration ignored = cancellation.onCancel(() -> update(() -> {}))) {
-      lock.lock();
-      try {
-        while (true) {
-          cancellation.throwIfCancelled();
+  private <T> T await(Cancellation cancellation, Monitor.Probe<T> probe) throws StepException {
+    return monitor.await(
+        cancellation,
+        "DUMP",
+        () -> {
           if (failure != null) {
             throw new RetryableStepException("DUMP stopped: " + failure);
           }
-          Optional<T> found = probe.find();
-          if (found.isPresent()) {
-            return found.get();
-          }
-          changed.await();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RetryableStepException("interrupted while waiting for DUMP", e);
-      } finally {
-        lock.unlock();
-      }
-    }
+          return probe.find();
+        });
   }
 
   private void update(Runnable change) {
-    lock.lock();
-    try {
-      change.run();
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    monitor.update(change);
   }
 }

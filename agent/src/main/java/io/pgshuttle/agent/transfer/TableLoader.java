@@ -1,6 +1,7 @@
 package io.pgshuttle.agent.transfer;
 
 import io.pgshuttle.agent.pipeline.Cancellation;
+import io.pgshuttle.agent.pipeline.NonRetryableStepException;
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.postgres.ConnInfo;
 import io.pgshuttle.agent.postgres.Jdbc;
@@ -14,6 +15,9 @@ import io.pgshuttle.agent.postgres.ToolResult;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,15 +25,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
 /**
  * Restores one database's dump into its (empty) staging database as DUMP hands it over: {@code
- * pg_restore --section=pre-data} once the schema dump is there, then {@code jobs} workers loading
- * each table file as it comes (a table in one file truncated and loaded frozen in one transaction,
- * so later reads write no hint bits), then {@code pg_restore -j N --section=data
- * --section=post-data}. Stateless and thread-safe.
+ * pg_restore --section=pre-data} once the schema dump is there, then {@code jobs} load workers
+ * loading each table file as it comes (a table in one file truncated and loaded frozen in one
+ * transaction, so later reads write no hint bits) and, beside them, {@code jobs} index workers
+ * building each table's indexes and primary key, unique and exclusion constraints as soon as its
+ * last file is in (one {@code pg_restore --use-list} per index, so that two indexes of one large
+ * table build at once), then {@code pg_restore -j N --section=data --section=post-data} of what is
+ * left ({@link IndexPlan}). Stateless and thread-safe.
  */
 public final class TableLoader {
   private final PgConnector connector;
@@ -63,39 +71,139 @@ public final class TableLoader {
    * How long a restore's phases took.
    *
    * @param waitingAndLoading from the end of the pre-data until the last file was loaded, waits for
-   *     DUMP included
-   * @param postData the data and post-data sections of the schema dump
+   *     DUMP included; indexes were built meanwhile
+   * @param indexesAfterLoading from then until the last index was built
+   * @param indexes how many indexes and constraints were built as their tables were loaded
+   * @param rest what was left of the data and post-data sections of the schema dump
    */
-  public record Result(Duration waitingAndLoading, Duration postData) {}
+  public record Result(
+      Duration waitingAndLoading, Duration indexesAfterLoading, int indexes, Duration rest) {}
 
   /** Restores the database. */
   public Result load(Request request, Cancellation cancellation) throws StepException {
     TableHandoff.Schema schema = request.handoff().awaitSchema(request.index(), cancellation);
     request.tablesKnown().accept(schema.tables());
-    restore(request, schema, List.of("--section=pre-data"), cancellation);
-    long loadStarted = System.nanoTime();
-    Map<String, Integer> filesLoaded = new ConcurrentHashMap<>();
-    Workers workers = new Workers();
-    List<Workers.Task> tasks = new ArrayList<>();
-    for (int i = 0; i < request.jobs(); i++) {
-      tasks.add(() -> loadFiles(request, schema.encoding(), filesLoaded, workers, cancellation));
-    }
-    workers.run("pgshuttle-load", tasks, cancellation);
-    long postDataStarted = System.nanoTime();
     restore(
         request,
         schema,
-        List.of("--jobs=" + request.jobs(), "--section=data", "--section=post-data"),
+        List.of("--section=pre-data"),
+        "pg_restore --section=pre-data",
         cancellation);
+    IndexPlan plan = IndexPlan.of(list(request, schema, cancellation), schema.indexes());
+    long loadStarted = System.nanoTime();
+    Map<String, Integer> filesLoaded = new ConcurrentHashMap<>();
+    Set<Integer> built = ConcurrentHashMap.newKeySet();
+    IndexQueue queue = new IndexQueue(request.jobs());
+    Workers workers = new Workers();
+    // A worker waiting for DUMP or for an index to build, or running pg_restore, stops as soon as
+    // another one fails.
+    Cancellation stoppable = workers.stoppable(cancellation);
+    List<Workers.Task> tasks = new ArrayList<>();
+    for (int i = 0; i < request.jobs(); i++) {
+      tasks.add(
+          () -> {
+            loadFiles(request, schema.encoding(), filesLoaded, plan, queue, workers, stoppable);
+            queue.loaderDone();
+          });
+      tasks.add(() -> buildIndexes(request, schema, queue, built, stoppable));
+    }
+    workers.run("pgshuttle-restore", tasks, cancellation);
+    long restStarted = System.nanoTime();
+    withList(
+        plan.rest(built),
+        list ->
+            restore(
+                request,
+                schema,
+                List.of(
+                    "--jobs=" + request.jobs(),
+                    "--section=data",
+                    "--section=post-data",
+                    "--use-list=" + list),
+                "pg_restore --section=data --section=post-data of what the index workers left",
+                cancellation));
     return new Result(
-        Duration.ofNanos(postDataStarted - loadStarted),
-        Duration.ofNanos(System.nanoTime() - postDataStarted));
+        Duration.ofNanos(queue.allLoaded() - loadStarted),
+        Duration.ofNanos(restStarted - queue.allLoaded()),
+        built.size(),
+        Duration.ofNanos(System.nanoTime() - restStarted));
+  }
+
+  /** The schema dump's table of contents, {@code pg_restore --list}. */
+  private String list(Request request, TableHandoff.Schema schema, Cancellation cancellation)
+      throws StepException {
+    ToolResult result =
+        tools.run(
+            ToolInvocation.of(
+                    PgTools.PG_RESTORE,
+                    request.target(),
+                    List.of("--list", schema.schemaDump().toString()))
+                .capturingStdout(),
+            cancellation);
+    cancellation.throwIfCancelled();
+    if (!result.succeeded()) {
+      throw result.failure("pg_restore --list of " + schema.schemaDump());
+    }
+    return result.stdout();
+  }
+
+  /** Builds indexes as their tables are loaded, until none is left. */
+  private void buildIndexes(
+      Request request,
+      TableHandoff.Schema schema,
+      IndexQueue queue,
+      Set<Integer> built,
+      Cancellation cancellation)
+      throws StepException {
+    Optional<IndexPlan.Build> next;
+    while ((next = queue.take(cancellation)).isPresent()) {
+      IndexPlan.Build build = next.get();
+      withList(
+          build.line() + "\n",
+          list ->
+              restore(
+                  request,
+                  schema,
+                  List.of("--use-list=" + list),
+                  "building " + build.index().describe(),
+                  cancellation));
+      built.add(build.dumpId());
+      queue.done(build);
+    }
+  }
+
+  /** Something to run with a {@code pg_restore --use-list} file. */
+  private interface ListUser {
+    void run(Path list) throws StepException;
+  }
+
+  /** Runs {@code user} with a temporary file holding {@code list}. */
+  private static void withList(String list, ListUser user) throws StepException {
+    Path file;
+    try {
+      file = Files.createTempFile("pgshuttle-restore-", ".list");
+      Files.writeString(file, list, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new NonRetryableStepException(
+          "cannot write a pg_restore list into the temporary directory: " + e.getMessage(), e);
+    }
+    try {
+      user.run(file);
+    } finally {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // A few bytes of a table of contents left in the temporary directory.
+      }
+    }
   }
 
   private void loadFiles(
       Request request,
       String encoding,
       Map<String, Integer> filesLoaded,
+      IndexPlan plan,
+      IndexQueue queue,
       Workers workers,
       Cancellation cancellation)
       throws StepException {
@@ -120,6 +228,7 @@ public final class TableLoader {
         } catch (UncheckedIOException e) {
           throw DumpLayout.diskFailure(file.path(), e.getCause());
         }
+        queue.add(plan.builds(table.qualified()));
         request.tableLoaded().run();
       }
       workers.unregister(connection);
@@ -147,9 +256,13 @@ public final class TableLoader {
   }
 
   private void restore(
-      Request request, TableHandoff.Schema schema, List<String> sections, Cancellation cancellation)
+      Request request,
+      TableHandoff.Schema schema,
+      List<String> selection,
+      String what,
+      Cancellation cancellation)
       throws StepException {
-    List<String> arguments = new ArrayList<>(sections);
+    List<String> arguments = new ArrayList<>(selection);
     arguments.add("--exit-on-error");
     arguments.add("--no-tablespaces");
     arguments.add("--dbname=" + ConnInfo.of(request.target(), request.staging()));
@@ -158,11 +271,7 @@ public final class TableLoader {
         tools.run(ToolInvocation.of(PgTools.PG_RESTORE, request.target(), arguments), cancellation);
     cancellation.throwIfCancelled();
     if (!result.succeeded()) {
-      throw result.failure(
-          "pg_restore "
-              + String.join(" ", sections)
-              + " into "
-              + Sql.identifier(request.staging()));
+      throw result.failure(what + " into " + Sql.identifier(request.staging()));
     }
   }
 }

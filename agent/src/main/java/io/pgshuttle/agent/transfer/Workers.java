@@ -31,6 +31,7 @@ final class Workers {
   }
 
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Runnable> stopHooks = ConcurrentHashMap.newKeySet();
   private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
   private volatile boolean stopped;
 
@@ -77,6 +78,40 @@ final class Workers {
 
   void unregister(Connection connection) {
     connections.remove(connection);
+  }
+
+  /**
+   * The attempt's {@code cancellation} that also counts as cancelled once a task failed, so that a
+   * tool a task runs, or a wait of a task, ends then too.
+   */
+  Cancellation stoppable(Cancellation cancellation) {
+    return new Cancellation() {
+      @Override
+      public boolean isCancelled() {
+        return stopped || cancellation.isCancelled();
+      }
+
+      @Override
+      public void throwIfCancelled() throws StepException {
+        cancellation.throwIfCancelled();
+        if (stopped) {
+          throw new RetryableStepException("stopped, as another worker failed");
+        }
+      }
+
+      @Override
+      public Registration onCancel(Runnable onCancel) {
+        Registration attempt = cancellation.onCancel(onCancel);
+        stopHooks.add(onCancel);
+        if (stopped) {
+          onCancel.run();
+        }
+        return () -> {
+          stopHooks.remove(onCancel);
+          attempt.close();
+        };
+      }
+    };
   }
 
   /** Whether a task failed: the others should take no more work. */
@@ -147,5 +182,7 @@ final class Workers {
         // The query ends on its own; the cancel only makes it sooner.
       }
     }
+    // Last: stopping a tool waits for it to end.
+    stopHooks.forEach(Runnable::run);
   }
 }

@@ -39,7 +39,7 @@ class TableHandoffTest {
             });
 
     handoff.globalsReady(Path.of("globals.sql"));
-    handoff.schemaReady(1, new TableHandoff.Schema(Path.of("schema.dump"), "UTF8", 1));
+    handoff.schemaReady(1, new TableHandoff.Schema(Path.of("schema.dump"), "UTF8", 1, List.of()));
     handoff.fileReady(1, file(1));
     handoff.fileReady(2, file(9));
     handoff.fileReady(1, file(2));
