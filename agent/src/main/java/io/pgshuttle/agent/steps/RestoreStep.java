@@ -118,6 +118,7 @@ public final class RestoreStep implements PipelineStep {
                     database.index(),
                     database.stagingName(),
                     context.command().options().jobs(),
+                    TableLoader.EARLY_INDEX_MIN_PAGES,
                     handoff,
                     tablesTotal::addAndGet,
                     () -> report(context, tablesDone.incrementAndGet(), tablesTotal.get(), detail)),

@@ -34,12 +34,18 @@ import java.util.function.IntConsumer;
  * pg_restore --section=pre-data} once the schema dump is there, then {@code jobs} load workers
  * loading each table file as it comes (a table in one file truncated and loaded frozen in one
  * transaction, so later reads write no hint bits) and, beside them, {@code jobs} index workers
- * building each table's indexes and primary key, unique and exclusion constraints as soon as its
- * last file is in (one {@code pg_restore --use-list} per index, so that two indexes of one large
- * table build at once), then {@code pg_restore -j N --section=data --section=post-data} of what is
- * left ({@link IndexPlan}). Stateless and thread-safe.
+ * building each large table's indexes and primary key, unique and exclusion constraints as soon as
+ * its last file is in (one {@code pg_restore --use-list} per index, so that two indexes of one
+ * large table build at once), then {@code pg_restore -j N --section=data --section=post-data} of
+ * what is left ({@link IndexPlan}). Stateless and thread-safe.
  */
 public final class TableLoader {
+  /**
+   * 32 MiB: below it an index builds in about the time one {@code pg_restore} takes to start (70
+   * ms), so a small table's indexes go to the final pass, where one process builds them all.
+   */
+  public static final long EARLY_INDEX_MIN_PAGES = 4096;
+
   private final PgConnector connector;
   private final PgTools tools;
 
@@ -56,6 +62,9 @@ public final class TableLoader {
    * @param staging the staging database, created and empty
    * @param jobs workers loading files, and {@code pg_restore}'s jobs
    * @param tablesKnown sees the number of tables once the schema is there
+   * @param earlyIndexMinPages the size on the source from which a table's indexes are built as soon
+   *     as it is loaded ({@link #EARLY_INDEX_MIN_PAGES}); a smaller table's are left to the final
+   *     pass
    * @param tableLoaded sees each table once all its files are loaded (from a worker thread)
    */
   public record Request(
@@ -63,6 +72,7 @@ public final class TableLoader {
       int index,
       String staging,
       int jobs,
+      long earlyIndexMinPages,
       TableHandoff handoff,
       IntConsumer tablesKnown,
       Runnable tableLoaded) {}
@@ -228,7 +238,9 @@ public final class TableLoader {
         } catch (UncheckedIOException e) {
           throw DumpLayout.diskFailure(file.path(), e.getCause());
         }
-        queue.add(plan.builds(table.qualified()));
+        if (table.pages() >= request.earlyIndexMinPages()) {
+          queue.add(plan.builds(table.qualified()));
+        }
         request.tableLoaded().run();
       }
       workers.unregister(connection);

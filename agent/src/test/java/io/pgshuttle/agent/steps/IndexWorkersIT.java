@@ -152,6 +152,15 @@ class IndexWorkersIT {
   }
 
   @Test
+  void leavesTheIndexesOfTablesBelowTheSizeToTheFinalPass() throws Exception {
+    TableLoader.Result result = transfer(new TestCancellation(), Long.MAX_VALUE, () -> {});
+
+    assertThat(result.indexes()).isZero();
+    assertThat(rows(target, STAGING, INDEXES)).isEqualTo(rows(source, DATABASE, INDEXES));
+    assertThat(rows(target, STAGING, CONSTRAINTS)).isEqualTo(rows(source, DATABASE, CONSTRAINTS));
+  }
+
+  @Test
   void aFailedBuildFailsTheRestoreNamingTheIndexAndItsTable() throws Exception {
     // The staging database already holds a relation with the name of one of big's indexes.
     target.execute(STAGING, "CREATE TABLE public.big_payload_idx (x int)");
@@ -188,7 +197,14 @@ class IndexWorkersIT {
     return transfer(cancellation, () -> {});
   }
 
+  /** Every table's indexes built as it is loaded, however small. */
   private TableLoader.Result transfer(TestCancellation cancellation, Runnable tableLoaded)
+      throws Exception {
+    return transfer(cancellation, 0, tableLoaded);
+  }
+
+  private TableLoader.Result transfer(
+      TestCancellation cancellation, long earlyIndexMinPages, Runnable tableLoaded)
       throws Exception {
     PgEndpoint targetEndpoint =
         new PgEndpoint(
@@ -223,7 +239,8 @@ class IndexWorkersIT {
     try {
       return new TableLoader(connector, tools)
           .load(
-              new TableLoader.Request(targetEndpoint, 1, STAGING, 2, handoff, n -> {}, tableLoaded),
+              new TableLoader.Request(
+                  targetEndpoint, 1, STAGING, 2, earlyIndexMinPages, handoff, n -> {}, tableLoaded),
               cancellation);
     } finally {
       // A failed dump fails the load through the handoff, which is the failure to see.

@@ -140,7 +140,14 @@ class TableTransferIT {
     new TableLoader(connector, tools)
         .load(
             new TableLoader.Request(
-                targetEndpoint, 1, STAGING, 2, handoff, tablesKnown::add, () -> {}),
+                targetEndpoint,
+                1,
+                STAGING,
+                2,
+                TableLoader.EARLY_INDEX_MIN_PAGES,
+                handoff,
+                tablesKnown::add,
+                () -> {}),
             cancellation);
     Manifest manifest = dumping.get(5, TimeUnit.MINUTES);
 
