@@ -29,9 +29,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,19 +84,7 @@ public final class EventFolder {
    * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (nothing changed)
    */
   public FoldResult fold(Envelope<Event> envelope, String envelopeJson) {
-    FoldResult result =
-        database.inTransaction(
-            connection ->
-                foldIn(
-                        connection,
-                        new Batch(Map.of()),
-                        List.of(new Received(envelope, envelopeJson)))
-                    .get(0));
-    if (result == FoldResult.APPLIED) {
-      // A failed attempt may have made a retry due or an event to publish.
-      signal.wake();
-    }
-    return result;
+    return foldAll(List.of(new Received(envelope, envelopeJson))).get(0);
   }
 
   /**
@@ -121,6 +111,7 @@ public final class EventFolder {
               return foldIn(connection, batch, events);
             });
     if (results.contains(FoldResult.APPLIED)) {
+      // A failed attempt may have made a retry due or an event to publish.
       signal.wake();
     }
     return results;
@@ -135,14 +126,23 @@ public final class EventFolder {
   public record Received(Envelope<Event> envelope, String json) {}
 
   /**
-   * Folds events in order in the caller's transaction. The events up to one that changes states
-   * (see {@link #leavesStatesAsTheyWere}) are a segment: each is judged current or not from the
-   * same states, so the segment's events are stored in one round trip and its steps written in one
-   * per kind; the state-changing event, last in its segment, is applied after them.
+   * Folds events in order in the caller's transaction, which holds the locks of their migrations.
+   * Which events are new is known from one look-up first (those stored already, and repeats within
+   * the list, are duplicates), and the new ones are stored last, in one statement with their
+   * positions (see {@link EventLog#appendNumbered}), so that the positions' lock is held only from
+   * there to the commit. The events up to one that changes states (see {@link
+   * #leavesStatesAsTheyWere}) are a segment: each is judged current or not from the same states, so
+   * the segment's steps are written in one round trip per kind; the state-changing event, last in
+   * its segment, is applied after them.
    */
   private List<FoldResult> foldIn(Connection connection, Batch batch, List<Received> events)
       throws SQLException {
+    Set<EventLog.Key> stored =
+        eventLog.stored(
+            connection, events.stream().map(event -> EventLog.Key.of(event.envelope())).toList());
+    Set<EventLog.Key> seen = new HashSet<>();
     FoldResult[] results = new FoldResult[events.size()];
+    List<EventLog.Insert> fresh = new ArrayList<>(events.size());
     List<Pending> segment = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
       Envelope<Event> envelope = events.get(i).envelope();
@@ -156,51 +156,39 @@ public final class EventFolder {
         results[i] = FoldResult.WRONG_INSTANCE;
         continue;
       }
+      EventLog.Key key = EventLog.Key.of(envelope);
+      if (stored.contains(key) || !seen.add(key)) {
+        results[i] = FoldResult.DUPLICATE;
+        continue;
+      }
       boolean current =
           view.row.state().isLive()
               && envelope.attempt() == view.row.attempt()
               && view.currentAttemptLive(connection);
-      segment.add(new Pending(i, events.get(i), view, current));
-      if (current && !leavesStatesAsTheyWere(envelope.payload())) {
-        foldSegment(connection, batch, segment, results);
+      fresh.add(new EventLog.Insert(envelope, events.get(i).json(), current));
+      if (!current) {
+        results[i] = FoldResult.STALE;
+        continue;
+      }
+      results[i] = FoldResult.APPLIED;
+      segment.add(new Pending(events.get(i).envelope(), view));
+      if (!leavesStatesAsTheyWere(envelope.payload())) {
+        foldSegment(connection, batch, segment);
         segment.clear();
       }
     }
-    if (!segment.isEmpty()) {
-      foldSegment(connection, batch, segment, results);
-    }
+    foldSegment(connection, batch, segment);
+    eventLog.appendNumbered(connection, fresh);
     return Arrays.asList(results);
   }
 
-  /** An event judged against its migration's states, to store in a segment. */
-  private record Pending(int index, Received event, Locked view, boolean current) {}
+  /** A new event of its migration's current, live attempt, to apply in a segment. */
+  private record Pending(Envelope<Event> envelope, Locked view) {}
 
-  private void foldSegment(
-      Connection connection, Batch batch, List<Pending> segment, FoldResult[] results)
+  private void foldSegment(Connection connection, Batch batch, List<Pending> segment)
       throws SQLException {
-    boolean[] stored =
-        eventLog.insertAll(
-            connection,
-            segment.stream()
-                .map(
-                    pending ->
-                        new EventLog.Insert(
-                            pending.event().envelope(), pending.event().json(), pending.current()))
-                .toList());
-    List<Pending> applied = new ArrayList<>(segment.size());
     List<Steps.Change> changes = new ArrayList<>(segment.size());
-    for (int k = 0; k < segment.size(); k++) {
-      Pending pending = segment.get(k);
-      if (!stored[k]) {
-        results[pending.index()] = FoldResult.DUPLICATE;
-        continue;
-      }
-      if (!pending.current()) {
-        results[pending.index()] = FoldResult.STALE;
-        continue;
-      }
-      results[pending.index()] = FoldResult.APPLIED;
-      applied.add(pending);
+    for (Pending pending : segment) {
       Locked view = pending.view();
       if (!view.signOfLifeRecorded) {
         // now() is the transaction's start, so once per migration and transaction says it all.
@@ -208,11 +196,11 @@ public final class EventFolder {
         attempts.markRunning(connection, view.row.id(), view.row.attempt());
         view.signOfLifeRecorded = true;
       }
-      stepChange(pending.event().envelope()).ifPresent(changes::add);
+      stepChange(pending.envelope()).ifPresent(changes::add);
     }
     steps.write(connection, changes);
-    for (Pending pending : applied) {
-      Envelope<Event> envelope = pending.event().envelope();
+    for (Pending pending : segment) {
+      Envelope<Event> envelope = pending.envelope();
       MigrationRow migration = pending.view().row;
       if (envelope.payload() instanceof StepSucceeded succeeded) {
         count(connection, migration, envelope.attempt(), succeeded);
