@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +46,30 @@ public final class Attempts {
     }
   }
 
+  /** The states of the attempts of {@code keys} that exist, in one round trip. */
+  public Map<AttemptKey, AttemptState> states(Connection connection, Collection<AttemptKey> keys)
+      throws SQLException {
+    Map<AttemptKey, AttemptState> states = new HashMap<>();
+    if (keys.isEmpty()) {
+      return states;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT a.migration_id, a.attempt, a.state FROM attempts a"
+                + " JOIN unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
+                + " ON a.migration_id = k.migration_id AND a.attempt = k.attempt")) {
+      Sql.setKeys(connection, statement, keys);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          states.put(
+              new AttemptKey(Sql.migrationId(rows, "migration_id"), rows.getInt("attempt")),
+              AttemptState.valueOf(rows.getString("state")));
+        }
+      }
+    }
+    return states;
+  }
+
   /**
    * Whether the attempt is live and its StartMigration was confirmed by the broker: only then can
    * its agent be running it.
@@ -61,14 +88,20 @@ public final class Attempts {
     }
   }
 
-  /** The broker confirmed the attempt's StartMigration now. */
-  public void markPublished(Connection connection, MigrationId id, int attempt)
+  /** The broker confirmed the StartMigrations of these attempts now; one statement. */
+  public void markPublished(Connection connection, Collection<AttemptKey> keys)
       throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE attempts SET published_at = now() WHERE migration_id = ? AND attempt = ?",
-        id.value(),
-        attempt);
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE attempts a SET published_at = now()"
+                + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
+                + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt")) {
+      Sql.setKeys(connection, statement, keys);
+      statement.executeUpdate();
+    }
   }
 
   /** The agent reported on a DISPATCHED attempt: it is RUNNING. */

@@ -270,22 +270,41 @@ public final class Migrations {
   /** The request, sealed password and current fencing token, to build a StartMigration from. */
   public DispatchPayload dispatchPayload(Connection connection, MigrationId id)
       throws SQLException {
+    DispatchPayload payload = dispatchPayloads(connection, List.of(id)).get(id);
+    if (payload == null) {
+      throw new SQLException("migration " + id + " is gone", "02000");
+    }
+    return payload;
+  }
+
+  /** {@link #dispatchPayload} of several migrations in one round trip; missing ids are left out. */
+  public Map<MigrationId, DispatchPayload> dispatchPayloads(
+      Connection connection, Collection<MigrationId> ids) throws SQLException {
+    Map<MigrationId, DispatchPayload> payloads = new HashMap<>();
+    if (ids.isEmpty()) {
+      return payloads;
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT request::text, target_password_sealed::text, fencing_token FROM migrations"
-                + " WHERE migration_id = ?")) {
-      statement.setObject(1, id.value());
+            "SELECT migration_id, request::text, target_password_sealed::text, fencing_token"
+                + " FROM migrations WHERE migration_id = ANY (?)")) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "uuid", ids.stream().map(MigrationId::value).toArray(UUID[]::new)));
       try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new SQLException("migration " + id + " is gone", "02000");
+        while (rows.next()) {
+          String sealed = rows.getString(3);
+          payloads.put(
+              Sql.migrationId(rows, "migration_id"),
+              new DispatchPayload(
+                  readRequest(rows.getString(2)),
+                  sealed == null ? null : readJson(sealed, SealedSecret.class),
+                  rows.getLong("fencing_token")));
         }
-        String sealed = rows.getString(2);
-        return new DispatchPayload(
-            readRequest(rows.getString(1)),
-            sealed == null ? null : readJson(sealed, SealedSecret.class),
-            rows.getLong("fencing_token"));
       }
     }
+    return payloads;
   }
 
   private Optional<MigrationRow> one(Connection connection, String sql, Object parameter)

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -43,6 +44,22 @@ final class Sql {
       }
       statement.executeBatch();
     }
+  }
+
+  /** Sets the first two parameters to the arrays of the keys' migrations and attempt numbers. */
+  static void setKeys(
+      Connection connection, PreparedStatement statement, Collection<AttemptKey> keys)
+      throws SQLException {
+    UUID[] ids = new UUID[keys.size()];
+    Integer[] attempts = new Integer[keys.size()];
+    int i = 0;
+    for (AttemptKey key : keys) {
+      ids[i] = key.id().value();
+      attempts[i] = key.attempt();
+      i++;
+    }
+    statement.setArray(1, connection.createArrayOf("uuid", ids));
+    statement.setArray(2, connection.createArrayOf("int4", attempts));
   }
 
   static Instant instant(ResultSet rows, String column) throws SQLException {
