@@ -5,6 +5,7 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.dispatch.AttemptOutcomes;
 import io.pgshuttle.coordinator.dispatch.DispatchSignal;
 import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.store.AttemptKey;
 import io.pgshuttle.coordinator.store.Attempts;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.EventLog;
@@ -105,6 +106,7 @@ public final class EventFolder {
               // one waits for it.
               Batch batch =
                   new Batch(
+                      connection,
                       migrations.lockAll(
                           connection,
                           events.stream().map(event -> event.envelope().migrationId()).toList()));
@@ -188,16 +190,18 @@ public final class EventFolder {
   private void foldSegment(Connection connection, Batch batch, List<Pending> segment)
       throws SQLException {
     List<Steps.Change> changes = new ArrayList<>(segment.size());
+    List<AttemptKey> heard = new ArrayList<>();
     for (Pending pending : segment) {
       Locked view = pending.view();
       if (!view.signOfLifeRecorded) {
         // now() is the transaction's start, so once per migration and transaction says it all.
-        migrations.recordSignOfLife(connection, view.row.id());
-        attempts.markRunning(connection, view.row.id(), view.row.attempt());
+        heard.add(new AttemptKey(view.row.id(), view.row.attempt()));
         view.signOfLifeRecorded = true;
       }
       stepChange(pending.envelope()).ifPresent(changes::add);
     }
+    migrations.recordSignsOfLife(connection, heard.stream().map(AttemptKey::id).toList());
+    attempts.markRunning(connection, heard);
     steps.write(connection, changes);
     for (Pending pending : segment) {
       Envelope<Event> envelope = pending.envelope();
@@ -230,8 +234,21 @@ public final class EventFolder {
   private final class Batch {
     private final Map<MigrationId, Locked> known = new HashMap<>();
 
-    Batch(Map<MigrationId, MigrationRow> lockedAlready) {
-      lockedAlready.forEach((id, row) -> known.put(id, new Locked(row)));
+    /** The locked migrations, with their current attempts' states read in one round trip. */
+    Batch(Connection connection, Map<MigrationId, MigrationRow> lockedAlready) throws SQLException {
+      Map<AttemptKey, AttemptState> states =
+          attempts.states(
+              connection,
+              lockedAlready.values().stream()
+                  .map(row -> new AttemptKey(row.id(), row.attempt()))
+                  .toList());
+      lockedAlready.forEach(
+          (id, row) -> {
+            Locked view = new Locked(row);
+            AttemptState state = states.get(new AttemptKey(id, row.attempt()));
+            view.attemptLive = state != null && state.isLive();
+            known.put(id, view);
+          });
     }
 
     Optional<Locked> locked(Connection connection, MigrationId id) throws SQLException {

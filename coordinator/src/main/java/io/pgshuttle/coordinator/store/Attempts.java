@@ -104,14 +104,20 @@ public final class Attempts {
     }
   }
 
-  /** The agent reported on a DISPATCHED attempt: it is RUNNING. */
-  public void markRunning(Connection connection, MigrationId id, int attempt) throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE attempts SET state = 'RUNNING'"
-            + " WHERE migration_id = ? AND attempt = ? AND state = 'DISPATCHED'",
-        id.value(),
-        attempt);
+  /** The agents reported on these attempts: those still DISPATCHED are RUNNING; one statement. */
+  public void markRunning(Connection connection, Collection<AttemptKey> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE attempts a SET state = 'RUNNING'"
+                + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
+                + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt"
+                + " AND a.state = 'DISPATCHED'")) {
+      Sql.setKeys(connection, statement, keys);
+      statement.executeUpdate();
+    }
   }
 
   /**

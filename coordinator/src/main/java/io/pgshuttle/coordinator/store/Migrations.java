@@ -167,13 +167,22 @@ public final class Migrations {
             .toList());
   }
 
-  /** The current attempt's agent was heard from now. */
-  public void recordSignOfLife(Connection connection, MigrationId id) throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE migrations SET last_heartbeat_at = now(), updated_at = now()"
-            + " WHERE migration_id = ?",
-        id.value());
+  /** The current attempts' agents of these migrations were heard from now; one statement. */
+  public void recordSignsOfLife(Connection connection, Collection<MigrationId> ids)
+      throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE migrations SET last_heartbeat_at = now(), updated_at = now()"
+                + " WHERE migration_id = ANY (?)")) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "uuid", ids.stream().map(MigrationId::value).toArray(UUID[]::new)));
+      statement.executeUpdate();
+    }
   }
 
   /** Keeps the migration RUNNING with {@code error} as its last error; the next attempt is due. */
