@@ -106,6 +106,48 @@ class FoldBatchIT extends WithCoordinatorFixture {
   }
 
   /**
+   * An event after one that ended its migration in the same batch is judged by the ended state,
+   * whatever events of other migrations came between.
+   */
+  @Test
+  void anEventAfterItsMigrationEndedInTheSameBatchIsStale() throws Exception {
+    fixture.start();
+    MigrationId one = dispatched("vm-fold-batch-5");
+    MigrationId two = dispatched("vm-fold-batch-6");
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    MigrationSucceeded succeeded = new MigrationSucceeded(List.of("app"), "verified");
+
+    List<FoldResult> results =
+        fixture
+            .get(EventFolder.class)
+            .foldAll(
+                List.of(
+                    event("vm-fold-batch-5", one, 1, t0, new StepStarted(Step.PREFLIGHT)),
+                    event("vm-fold-batch-6", two, 1, t0, succeeded),
+                    event("vm-fold-batch-5", one, 2, t0.plusSeconds(1), succeeded),
+                    event("vm-fold-batch-6", two, 2, t0.plusSeconds(1), new StepStarted(Step.DUMP)),
+                    event(
+                        "vm-fold-batch-5", one, 3, t0.plusSeconds(2), new StepStarted(Step.DUMP))));
+
+    assertThat(results)
+        .containsExactly(
+            FoldResult.APPLIED,
+            FoldResult.APPLIED,
+            FoldResult.APPLIED,
+            FoldResult.STALE,
+            FoldResult.STALE);
+    for (MigrationId id : List.of(one, two)) {
+      MigrationStatus status = fixture.status(id);
+      assertThat(status.state()).isEqualTo(MigrationState.SUCCEEDED);
+      assertThat(status.steps())
+          .filteredOn(s -> s.name() == Step.DUMP)
+          .singleElement()
+          .extracting(StepStatus::state)
+          .isEqualTo(StepState.PENDING);
+    }
+  }
+
+  /**
    * A step reported several times by one kind of event in one batch (progress, the older report
    * last) ends as folding the same events one by one leaves it.
    */

@@ -132,10 +132,11 @@ public final class EventFolder {
    * Which events are new is known from one look-up first (those stored already, and repeats within
    * the list, are duplicates), and the new ones are stored last, in one statement with their
    * positions (see {@link EventLog#appendNumbered}), so that the positions' lock is held only from
-   * there to the commit. The events up to one that changes states (see {@link
-   * #leavesStatesAsTheyWere}) are a segment: each is judged current or not from the same states, so
-   * the segment's steps are written in one round trip per kind; the state-changing event, last in
-   * its segment, is applied after them.
+   * there to the commit. The events up to one of a migration whose state an earlier event among
+   * them changes (see {@link #leavesStatesAsTheyWere}) are a segment: each is judged current or not
+   * from the states as they were before the segment, which for its own migration they still are, so
+   * the segment's steps are written in one round trip per kind and the state-changing events, each
+   * its migration's last in the segment, are applied after them.
    */
   private List<FoldResult> foldIn(Connection connection, Batch batch, List<Received> events)
       throws SQLException {
@@ -146,8 +147,15 @@ public final class EventFolder {
     FoldResult[] results = new FoldResult[events.size()];
     List<EventLog.Insert> fresh = new ArrayList<>(events.size());
     List<Pending> segment = new ArrayList<>();
+    Set<MigrationId> changing = new HashSet<>();
     for (int i = 0; i < events.size(); i++) {
       Envelope<Event> envelope = events.get(i).envelope();
+      if (changing.contains(envelope.migrationId())) {
+        // Judged from the states this segment changes: they are to be read again.
+        foldSegment(connection, batch, segment);
+        segment.clear();
+        changing.clear();
+      }
       Optional<Locked> locked = batch.locked(connection, envelope.migrationId());
       if (locked.isEmpty()) {
         results[i] = FoldResult.UNKNOWN_MIGRATION;
@@ -175,8 +183,7 @@ public final class EventFolder {
       results[i] = FoldResult.APPLIED;
       segment.add(new Pending(events.get(i).envelope(), view));
       if (!leavesStatesAsTheyWere(envelope.payload())) {
-        foldSegment(connection, batch, segment);
-        segment.clear();
+        changing.add(envelope.migrationId());
       }
     }
     foldSegment(connection, batch, segment);
