@@ -7,6 +7,7 @@ import io.pgshuttle.coordinator.dispatch.DispatchSignal;
 import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.store.AttemptKey;
 import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.CancelRequest;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.EventLog;
 import io.pgshuttle.coordinator.store.MigrationRow;
@@ -19,6 +20,7 @@ import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -210,16 +213,26 @@ public final class EventFolder {
     migrations.recordSignsOfLife(connection, heard.stream().map(AttemptKey::id).toList());
     attempts.markRunning(connection, heard);
     steps.write(connection, changes);
+    List<Steps.Key> moved = new ArrayList<>();
+    List<Envelope<Event>> succeeded = new ArrayList<>();
     for (Pending pending : segment) {
       Envelope<Event> envelope = pending.envelope();
       MigrationRow migration = pending.view().row;
-      if (envelope.payload() instanceof StepSucceeded succeeded) {
-        count(connection, migration, envelope.attempt(), succeeded);
+      if (envelope.payload() instanceof StepSucceeded step) {
+        metrics.stepDuration(step.step()).update(Duration.ofMillis(step.durationMillis()));
+        if (step.step() == Step.DUMP || step.step() == Step.RESTORE) {
+          moved.add(new Steps.Key(migration.id(), envelope.attempt(), step.step()));
+        }
+      } else if (envelope.payload() instanceof MigrationSucceeded) {
+        succeeded.add(envelope);
+        batch.forget(migration.id());
       } else if (!leavesStatesAsTheyWere(envelope.payload())) {
         applyOutcome(connection, migration, envelope);
         batch.forget(migration.id());
       }
     }
+    countBytes(connection, moved);
+    succeed(connection, succeeded);
   }
 
   /** Whether applying the event changes neither its migration's row nor its attempt's state. */
@@ -324,45 +337,61 @@ public final class EventFolder {
     return Optional.empty();
   }
 
-  /** Applies an event of the current, live attempt that changes states. */
+  /**
+   * Applies an event of the current, live attempt that changes states, other than a
+   * MigrationSucceeded (see {@link #succeed}).
+   */
   private void applyOutcome(Connection connection, MigrationRow migration, Envelope<Event> envelope)
       throws SQLException {
     Event event = envelope.payload();
     int attempt = envelope.attempt();
     if (event instanceof AttemptFailed failed) {
       outcomes.attemptFailed(connection, migration, attempt, describe(failed), failed.retryable());
-    } else if (event instanceof MigrationSucceeded succeeded) {
-      metrics.attemptsSucceeded().inc();
-      attempts.succeed(connection, migration.id(), attempt);
-      migrations.succeed(connection, migration.id(), succeeded.verification());
-      migrations
-          .cancelRequest(connection, migration.id())
-          .ifPresent(
-              cancel ->
-                  log.info(
-                      "migration {} SUCCEEDED: its cancel ({}, requested at {}) came too late,"
-                          + " attempt {} had finished",
-                      migration.id(),
-                      cancel.reasonText(),
-                      cancel.requestedAt(),
-                      attempt));
     } else if (event instanceof MigrationFailed failed) {
       outcomes.recordMigrationFailed(connection, migration, attempt, failed.error());
     }
   }
 
-  private void count(
-      Connection connection, MigrationRow migration, int attempt, StepSucceeded succeeded)
-      throws SQLException {
-    metrics.stepDuration(succeeded.step()).update(Duration.ofMillis(succeeded.durationMillis()));
-    Counter bytes =
-        switch (succeeded.step()) {
-          case DUMP -> metrics.bytesDumped();
-          case RESTORE -> metrics.bytesRestored();
-          default -> null;
-        };
-    if (bytes != null) {
-      steps.bytesDone(connection, migration.id(), attempt, succeeded.step()).ifPresent(bytes::inc);
+  /**
+   * Ends the migrations of MigrationSucceeded events of their current, live attempts SUCCEEDED, a
+   * statement for all of them per table.
+   */
+  private void succeed(Connection connection, List<Envelope<Event>> succeeded) throws SQLException {
+    if (succeeded.isEmpty()) {
+      return;
+    }
+    Map<MigrationId, String> verifications = new LinkedHashMap<>();
+    List<AttemptKey> ended = new ArrayList<>(succeeded.size());
+    for (Envelope<Event> envelope : succeeded) {
+      metrics.attemptsSucceeded().inc();
+      ended.add(new AttemptKey(envelope.migrationId(), envelope.attempt()));
+      verifications.put(
+          envelope.migrationId(), ((MigrationSucceeded) envelope.payload()).verification());
+    }
+    attempts.succeed(connection, ended);
+    migrations.succeed(connection, verifications);
+    Map<MigrationId, CancelRequest> cancels =
+        migrations.cancelRequests(connection, verifications.keySet());
+    for (AttemptKey attempt : ended) {
+      CancelRequest cancel = cancels.get(attempt.id());
+      if (cancel != null) {
+        log.info(
+            "migration {} SUCCEEDED: its cancel ({}, requested at {}) came too late,"
+                + " attempt {} had finished",
+            attempt.id(),
+            cancel.reasonText(),
+            cancel.requestedAt(),
+            attempt.attempt());
+      }
+    }
+  }
+
+  /** Counts the bytes DUMP and RESTORE steps moved, as their last progress reports said. */
+  private void countBytes(Connection connection, List<Steps.Key> moved) throws SQLException {
+    for (Map.Entry<Steps.Key, Long> done : steps.bytesDone(connection, moved).entrySet()) {
+      Counter bytes =
+          done.getKey().step() == Step.DUMP ? metrics.bytesDumped() : metrics.bytesRestored();
+      bytes.inc(done.getValue());
     }
   }
 

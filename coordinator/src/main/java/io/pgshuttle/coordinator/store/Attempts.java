@@ -139,13 +139,20 @@ public final class Attempts {
         == 1;
   }
 
-  public void succeed(Connection connection, MigrationId id, int attempt) throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE attempts SET state = 'SUCCEEDED', finished_at = now()"
-            + " WHERE migration_id = ? AND attempt = ? AND state IN ('DISPATCHED', 'RUNNING')",
-        id.value(),
-        attempt);
+  /** Those of these attempts that are live SUCCEEDED now; one statement. */
+  public void succeed(Connection connection, Collection<AttemptKey> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE attempts a SET state = 'SUCCEEDED', finished_at = now()"
+                + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
+                + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt"
+                + " AND a.state IN ('DISPATCHED', 'RUNNING')")) {
+      Sql.setKeys(connection, statement, keys);
+      statement.executeUpdate();
+    }
   }
 
   /**

@@ -14,10 +14,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Statements on the {@code steps} table. Each runs in the caller's transaction and tolerates events
@@ -32,24 +35,55 @@ public final class Steps {
     this.mapper = mapper;
   }
 
-  /** The bytesDone of the step's last progress report; empty when it reported none. */
-  public OptionalLong bytesDone(Connection connection, MigrationId id, int attempt, Step step)
-      throws SQLException {
+  /**
+   * A step of an attempt.
+   *
+   * @param id the migration, not null
+   * @param step not null
+   */
+  public record Key(MigrationId id, int attempt, Step step) {}
+
+  /**
+   * The bytesDone of each step's last progress report, of the steps that reported one; one round
+   * trip.
+   */
+  public Map<Key, Long> bytesDone(Connection connection, Collection<Key> keys) throws SQLException {
+    Map<Key, Long> bytes = new HashMap<>();
+    if (keys.isEmpty()) {
+      return bytes;
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT (progress->>'bytesDone')::bigint FROM steps"
-                + " WHERE migration_id = ? AND attempt = ? AND step = ?")) {
-      statement.setObject(1, id.value());
-      statement.setInt(2, attempt);
-      statement.setString(3, step.name());
+            "SELECT s.migration_id, s.attempt, s.step, (s.progress->>'bytesDone')::bigint AS bytes"
+                + " FROM steps s JOIN unnest(?::uuid[], ?::int[], ?::text[])"
+                + " AS k (migration_id, attempt, step)"
+                + " ON s.migration_id = k.migration_id AND s.attempt = k.attempt"
+                + " AND s.step = k.step"
+                + " WHERE s.progress->>'bytesDone' IS NOT NULL")) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "uuid", keys.stream().map(key -> key.id().value()).toArray(UUID[]::new)));
+      statement.setArray(
+          2,
+          connection.createArrayOf(
+              "int4", keys.stream().map(Key::attempt).toArray(Integer[]::new)));
+      statement.setArray(
+          3,
+          connection.createArrayOf(
+              "text", keys.stream().map(key -> key.step().name()).toArray(String[]::new)));
       try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          return OptionalLong.empty();
+        while (rows.next()) {
+          bytes.put(
+              new Key(
+                  Sql.migrationId(rows, "migration_id"),
+                  rows.getInt("attempt"),
+                  Step.valueOf(rows.getString("step"))),
+              rows.getLong("bytes"));
         }
-        long bytes = rows.getLong(1);
-        return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(bytes);
       }
     }
+    return bytes;
   }
 
   /**
