@@ -91,33 +91,12 @@ public final class Attempts {
   /** The broker confirmed the StartMigrations of these attempts now; one statement. */
   public void markPublished(Connection connection, Collection<AttemptKey> keys)
       throws SQLException {
-    if (keys.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "UPDATE attempts a SET published_at = now()"
-                + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
-                + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt")) {
-      Sql.setKeys(connection, statement, keys);
-      statement.executeUpdate();
-    }
+    update(connection, "published_at = now()", "", keys);
   }
 
   /** The agents reported on these attempts: those still DISPATCHED are RUNNING; one statement. */
   public void markRunning(Connection connection, Collection<AttemptKey> keys) throws SQLException {
-    if (keys.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "UPDATE attempts a SET state = 'RUNNING'"
-                + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
-                + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt"
-                + " AND a.state = 'DISPATCHED'")) {
-      Sql.setKeys(connection, statement, keys);
-      statement.executeUpdate();
-    }
+    update(connection, "state = 'RUNNING'", " AND a.state = 'DISPATCHED'", keys);
   }
 
   /**
@@ -141,15 +120,27 @@ public final class Attempts {
 
   /** Those of these attempts that are live SUCCEEDED now; one statement. */
   public void succeed(Connection connection, Collection<AttemptKey> keys) throws SQLException {
+    update(
+        connection,
+        "state = 'SUCCEEDED', finished_at = now()",
+        " AND a.state IN ('DISPATCHED', 'RUNNING')",
+        keys);
+  }
+
+  /** {@code UPDATE attempts a SET set} for the attempts of {@code keys} that meet {@code and}. */
+  private static void update(
+      Connection connection, String set, String and, Collection<AttemptKey> keys)
+      throws SQLException {
     if (keys.isEmpty()) {
       return;
     }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "UPDATE attempts a SET state = 'SUCCEEDED', finished_at = now()"
+            "UPDATE attempts a SET "
+                + set
                 + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
                 + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt"
-                + " AND a.state IN ('DISPATCHED', 'RUNNING')")) {
+                + and)) {
       Sql.setKeys(connection, statement, keys);
       statement.executeUpdate();
     }

@@ -92,25 +92,13 @@ public final class EventLog {
     if (keys.isEmpty()) {
       return stored;
     }
-    UUID[] migrationIds = new UUID[keys.size()];
-    Integer[] attempts = new Integer[keys.size()];
-    Long[] seqs = new Long[keys.size()];
-    int i = 0;
-    for (Key key : keys) {
-      migrationIds[i] = key.migrationId().value();
-      attempts[i] = key.attempt();
-      seqs[i] = key.seq();
-      i++;
-    }
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT e.migration_id, e.attempt, e.seq FROM events e"
                 + " JOIN unnest(?::uuid[], ?::int[], ?::bigint[]) AS k (migration_id, attempt, seq)"
                 + " ON e.migration_id = k.migration_id AND e.attempt = k.attempt"
                 + " AND e.seq = k.seq")) {
-      statement.setArray(1, connection.createArrayOf("uuid", migrationIds));
-      statement.setArray(2, connection.createArrayOf("int4", attempts));
-      statement.setArray(3, connection.createArrayOf("int8", seqs));
+      setKeys(connection, statement, List.copyOf(keys));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           stored.add(
@@ -139,9 +127,6 @@ public final class EventLog {
       return;
     }
     int n = events.size();
-    UUID[] migrationIds = new UUID[n];
-    Integer[] attempts = new Integer[n];
-    Long[] seqs = new Long[n];
     String[] types = new String[n];
     UUID[] messageIds = new UUID[n];
     String[] emittedAt = new String[n];
@@ -149,9 +134,6 @@ public final class EventLog {
     String[] envelopes = new String[n];
     for (int i = 0; i < n; i++) {
       Envelope<? extends Event> envelope = events.get(i).envelope();
-      migrationIds[i] = envelope.migrationId().value();
-      attempts[i] = envelope.attempt();
-      seqs[i] = envelope.seq();
       types[i] = envelope.type();
       messageIds[i] = envelope.messageId();
       emittedAt[i] = envelope.emittedAt().toString();
@@ -176,9 +158,8 @@ public final class EventLog {
                 + " ?::boolean[], ?::text[])"
                 + " AS e (migration_id, attempt, seq, type, message_id, emitted_at, applied,"
                 + " envelope)")) {
-      statement.setArray(1, connection.createArrayOf("uuid", migrationIds));
-      statement.setArray(2, connection.createArrayOf("int4", attempts));
-      statement.setArray(3, connection.createArrayOf("int8", seqs));
+      setKeys(
+          connection, statement, events.stream().map(event -> Key.of(event.envelope())).toList());
       statement.setArray(4, connection.createArrayOf("text", types));
       statement.setArray(5, connection.createArrayOf("uuid", messageIds));
       statement.setArray(6, connection.createArrayOf("text", emittedAt));
@@ -189,6 +170,17 @@ public final class EventLog {
         throw new SQLException("stored " + inserted + " of " + n + " events");
       }
     }
+  }
+
+  /** Sets the first three parameters to the arrays of the keys' migrations, attempts and seqs. */
+  private static void setKeys(Connection connection, PreparedStatement statement, List<Key> keys)
+      throws SQLException {
+    statement.setArray(1, Sql.ids(connection, keys.stream().map(Key::migrationId).toList()));
+    statement.setArray(
+        2,
+        connection.createArrayOf("int4", keys.stream().map(Key::attempt).toArray(Integer[]::new)));
+    statement.setArray(
+        3, connection.createArrayOf("int8", keys.stream().map(Key::seq).toArray(Long[]::new)));
   }
 
   /** The stored envelope JSON of an event. */

@@ -177,10 +177,7 @@ public final class Migrations {
         connection.prepareStatement(
             "UPDATE migrations SET last_heartbeat_at = now(), updated_at = now()"
                 + " WHERE migration_id = ANY (?)")) {
-      statement.setArray(
-          1,
-          connection.createArrayOf(
-              "uuid", ids.stream().map(MigrationId::value).toArray(UUID[]::new)));
+      statement.setArray(1, Sql.ids(connection, ids));
       statement.executeUpdate();
     }
   }
@@ -241,10 +238,7 @@ public final class Migrations {
         connection.prepareStatement(
             "SELECT migration_id, cancel_requested_at, cancel_reason FROM migrations"
                 + " WHERE migration_id = ANY (?) AND cancel_requested_at IS NOT NULL")) {
-      statement.setArray(
-          1,
-          connection.createArrayOf(
-              "uuid", ids.stream().map(MigrationId::value).toArray(UUID[]::new)));
+      statement.setArray(1, Sql.ids(connection, ids));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           requests.put(
@@ -332,10 +326,7 @@ public final class Migrations {
         connection.prepareStatement(
             "SELECT migration_id, request::text, target_password_sealed::text, fencing_token"
                 + " FROM migrations WHERE migration_id = ANY (?)")) {
-      statement.setArray(
-          1,
-          connection.createArrayOf(
-              "uuid", ids.stream().map(MigrationId::value).toArray(UUID[]::new)));
+      statement.setArray(1, Sql.ids(connection, ids));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           String sealed = rows.getString(3);

@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Statements on the {@code steps} table. Each runs in the caller's transaction and tolerates events
@@ -60,10 +59,7 @@ public final class Steps {
                 + " ON s.migration_id = k.migration_id AND s.attempt = k.attempt"
                 + " AND s.step = k.step"
                 + " WHERE s.progress->>'bytesDone' IS NOT NULL")) {
-      statement.setArray(
-          1,
-          connection.createArrayOf(
-              "uuid", keys.stream().map(key -> key.id().value()).toArray(UUID[]::new)));
+      statement.setArray(1, Sql.ids(connection, keys.stream().map(Key::id).toList()));
       statement.setArray(
           2,
           connection.createArrayOf(
