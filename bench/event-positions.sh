@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The store-level cost of the commit-order event positions (Flyway V4): a throwaway store cluster
-# with the coordinator's schema (V1..Vn as Flyway applies them), then pgbench storing events as a
-# folded batch does, --batch events (200) of --message-size bytes (500) in one multi-row insert and
-# one durable commit per transaction, for --seconds (10) with the trigger events_position_at_commit
-# and as long again with it disabled, twice each, alternating. Prints events/s for each run.
+# The store-level cost of the commit-order event positions (Flyway V4, V8): a throwaway store
+# cluster with the coordinator's schema (V1..Vn as Flyway applies them), then pgbench storing
+# events as a folded batch does, --batch events (200) of --message-size bytes (500) in one
+# multi-row insert and one durable commit per transaction, for --seconds (10) each way: with the
+# trigger events_position_at_commit numbering them at commit ("with"), with it disabled and no
+# positions ("without"), and numbered as they are inserted under the positions' advisory lock, as
+# the fold stores them since V8 ("numbered"); twice each, in turn. Prints events/s for each run.
 #
 #   bench/event-positions.sh
 #   bench/event-positions.sh --batch 50 --seconds 20
@@ -22,7 +24,7 @@ while [ $# -gt 0 ]; do
     --batch) batch=${2:?--batch needs a number of events}; shift 2 ;;
     --message-size) size=${2:?--message-size needs a number of bytes}; shift 2 ;;
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -64,9 +66,18 @@ COMMIT;
 SQL
 chmod 644 "$work/batch.sql"
 
+# The fold's way since V8: the lock first (the last the transaction takes), positions as inserted.
+sed -e 's/^INSERT INTO pgshuttle.events (\(.*\), envelope)$/INSERT INTO pgshuttle.events (\1, envelope, position)/' \
+  -e "s/'::json\$/'::json, nextval('pgshuttle.event_positions')/" \
+  -e "s/^BEGIN;\$/BEGIN;\nSELECT pg_advisory_xact_lock(8099569347333483569), pg_notify('pgshuttle_events', '');/" \
+  "$work/batch.sql" >"$work/numbered.sql"
+grep -q "nextval('pgshuttle.event_positions')" "$work/numbered.sql" || die "cannot write numbered.sql"
+chmod 644 "$work/numbered.sql"
+
 say "$batch events of $size bytes per transaction, $seconds s per run, one client"
-for trigger in with without with without; do
-  if [ "$trigger" = with ]; then action=ENABLE; else action=DISABLE; fi
+for way in with without numbered with without numbered; do
+  if [ "$way" = without ]; then action=DISABLE; else action=ENABLE; fi
+  if [ "$way" = numbered ]; then script=numbered.sql; else script=batch.sql; fi
   # A run without the trigger leaves its events without positions, which the coordinator's store
   # never has (every committed event has one): they get theirs before the next run, outside the
   # timing, and every run starts from a vacuumed table.
@@ -76,8 +87,8 @@ VACUUM ANALYZE pgshuttle.events;
 ALTER TABLE pgshuttle.events $action TRIGGER events_position_at_commit;
 SQL
   tps=$(as_postgres "$PG_BINDIR/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c 1 -T "$seconds" \
-    -f "$work/batch.sql" postgres 2>&1 | awk '/^tps/ {print $3}')
+    -f "$work/$script" postgres 2>&1 | awk '/^tps/ {print $3}')
   [ -n "$tps" ] || die "pgbench printed no rate"
-  awk -v trigger="$trigger" -v tps="$tps" -v batch="$batch" \
-    'BEGIN { printf "%-8s trigger: %8.1f transactions/s  %8.0f events/s\n", trigger, tps, tps * batch }'
+  awk -v way="$way" -v tps="$tps" -v batch="$batch" \
+    'BEGIN { printf "%-8s: %8.1f transactions/s  %8.0f events/s\n", way, tps, tps * batch }'
 done

@@ -190,6 +190,82 @@ class EventPositionsIT extends WithCoordinatorFixture {
     }
   }
 
+  /**
+   * The fold's way (see {@code EventFolder}): events numbered as they are inserted, under the lock
+   * held until the commit, beside writers whose events are numbered at commit; transactions commit
+   * after a random pause, so in another order than they started. A reader polling for what came
+   * after its last position must see every event once, in position order.
+   */
+  @Test
+  void eventsNumberedAsTheyAreInsertedAndAtCommitAreSeenOnceInOrder() throws Exception {
+    open();
+    List<MigrationId> ids = List.of(migration("vm-a"), migration("vm-b"), migration("vm-c"));
+    ExecutorService writers = Executors.newFixedThreadPool(ids.size());
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < ids.size(); w++) {
+        MigrationId id = ids.get(w);
+        boolean numbered = w != 0;
+        done.add(writers.submit(() -> writeTransactions(id, numbered)));
+      }
+      List<StoredEvent> seen = new ArrayList<>();
+      while (done.stream().anyMatch(writer -> !writer.isDone())) {
+        seen.addAll(after(seen.isEmpty() ? 0 : seen.get(seen.size() - 1).position()));
+      }
+      for (Future<?> writer : done) {
+        writer.get();
+      }
+      seen.addAll(after(seen.isEmpty() ? 0 : seen.get(seen.size() - 1).position()));
+
+      assertThat(seen).containsExactlyElementsOf(after(0));
+      assertThat(seen).hasSize(ids.size() * 20 * 3);
+      for (MigrationId id : ids) {
+        // Each migration's events in the order they were stored.
+        assertThat(seen.stream().filter(event -> event.envelopeJson().contains(id.toString())))
+            .extracting(EventPositionsIT::seq)
+            .isSorted();
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+  }
+
+  /** 20 transactions of 3 events each, numbered as inserted or at commit. */
+  private Void writeTransactions(MigrationId id, boolean numbered) {
+    for (long first = 1; first <= 60; first += 3) {
+      List<Envelope<Event>> events = new ArrayList<>();
+      for (long seq = first; seq < first + 3; seq++) {
+        events.add(event(id, seq));
+      }
+      database.inTransaction(
+          connection -> {
+            if (numbered) {
+              log.appendNumbered(
+                  connection,
+                  events.stream()
+                      .map(
+                          envelope ->
+                              new EventLog.Insert(
+                                  envelope,
+                                  new String(
+                                      fixture.codec.encode(envelope), StandardCharsets.UTF_8),
+                                  true))
+                      .toList());
+            } else {
+              for (Envelope<Event> envelope : events) {
+                insert(connection, envelope);
+              }
+            }
+            try (Statement statement = connection.createStatement()) {
+              statement.execute(
+                  "SELECT pg_sleep(" + ThreadLocalRandom.current().nextInt(5) / 1000.0 + ")");
+            }
+            return null;
+          });
+    }
+    return null;
+  }
+
   @Test
   void eventsStoredBeforeTheUpgradeGetPositionsInTheOrderTheyWereReceived() throws Exception {
     // Received newest seq first, as when an agent's outbox sends again after an outage.

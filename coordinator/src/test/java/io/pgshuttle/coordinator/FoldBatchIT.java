@@ -14,12 +14,14 @@ import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.MigrationSucceeded;
 import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.StepSucceeded;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,90 @@ class FoldBatchIT extends WithCoordinatorFixture {
     assertThat(fixture.status(one)).isEqualTo(oneAfter);
     assertThat(fixture.status(two)).isEqualTo(twoAfter);
     assertThat(fixture.storeValue(stored)).isEqualTo(storedAfterFirst);
+  }
+
+  /**
+   * An event after one that ended its migration in the same batch is judged by the ended state,
+   * whatever events of other migrations came between.
+   */
+  @Test
+  void anEventAfterItsMigrationEndedInTheSameBatchIsStale() throws Exception {
+    fixture.start();
+    MigrationId one = dispatched("vm-fold-batch-5");
+    MigrationId two = dispatched("vm-fold-batch-6");
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    MigrationSucceeded succeeded = new MigrationSucceeded(List.of("app"), "verified");
+
+    List<FoldResult> results =
+        fixture
+            .get(EventFolder.class)
+            .foldAll(
+                List.of(
+                    event("vm-fold-batch-5", one, 1, t0, new StepStarted(Step.PREFLIGHT)),
+                    event("vm-fold-batch-6", two, 1, t0, succeeded),
+                    event("vm-fold-batch-5", one, 2, t0.plusSeconds(1), succeeded),
+                    event("vm-fold-batch-6", two, 2, t0.plusSeconds(1), new StepStarted(Step.DUMP)),
+                    event(
+                        "vm-fold-batch-5", one, 3, t0.plusSeconds(2), new StepStarted(Step.DUMP))));
+
+    assertThat(results)
+        .containsExactly(
+            FoldResult.APPLIED,
+            FoldResult.APPLIED,
+            FoldResult.APPLIED,
+            FoldResult.STALE,
+            FoldResult.STALE);
+    for (MigrationId id : List.of(one, two)) {
+      MigrationStatus status = fixture.status(id);
+      assertThat(status.state()).isEqualTo(MigrationState.SUCCEEDED);
+      assertThat(status.steps())
+          .filteredOn(s -> s.name() == Step.DUMP)
+          .singleElement()
+          .extracting(StepStatus::state)
+          .isEqualTo(StepState.PENDING);
+    }
+  }
+
+  /**
+   * A step reported several times by one kind of event in one batch (progress, the older report
+   * last) ends as folding the same events one by one leaves it.
+   */
+  @Test
+  void aStepReportedSeveralTimesInOneBatchEndsAsFoldingItsEventsOneByOne() throws Exception {
+    fixture.start();
+    MigrationId batched = dispatched("vm-fold-batch-3");
+    MigrationId alone = dispatched("vm-fold-batch-4");
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    EventFolder folder = fixture.get(EventFolder.class);
+    List<List<EventFolder.Received>> runs = new ArrayList<>();
+    for (MigrationId id : List.of(batched, alone)) {
+      String instance = id.equals(batched) ? "vm-fold-batch-3" : "vm-fold-batch-4";
+      runs.add(
+          List.of(
+              event(instance, id, 1, t0, new StepStarted(Step.DUMP)),
+              event(instance, id, 2, t0.plusSeconds(1), progress(Step.DUMP, 10.0, 100L)),
+              event(instance, id, 4, t0.plusSeconds(3), progress(Step.DUMP, 50.0, 500L)),
+              event(instance, id, 3, t0.plusSeconds(2), progress(Step.DUMP, 30.0, 300L)),
+              event(instance, id, 5, t0.plusSeconds(4), new StepStarted(Step.RESTORE)),
+              event(instance, id, 6, t0.plusSeconds(5), progress(Step.RESTORE, 60.0, 600L))));
+    }
+
+    assertThat(folder.foldAll(runs.get(0))).containsOnly(FoldResult.APPLIED);
+    for (EventFolder.Received event : runs.get(1)) {
+      assertThat(folder.fold(event.envelope(), event.json())).isEqualTo(FoldResult.APPLIED);
+    }
+
+    List<StepStatus> steps = fixture.status(batched).steps();
+    assertThat(steps).isEqualTo(fixture.status(alone).steps());
+    StepStatus dump = steps.stream().filter(s -> s.name() == Step.DUMP).findFirst().orElseThrow();
+    assertThat(dump.state()).isEqualTo(StepState.RUNNING);
+    assertThat(dump.startedAt()).isEqualTo(t0);
+    assertThat(dump.progress().percent()).isEqualTo(50.0);
+    assertThat(dump.progress().bytesDone()).isEqualTo(500L);
+  }
+
+  private static StepProgress progress(Step step, double percent, long bytesDone) {
+    return new StepProgress(step, percent, bytesDone, 1000L, null, null, null);
   }
 
   /** A migration of {@code instanceId} whose first attempt's command reached its agent. */

@@ -31,11 +31,11 @@ public final class SecretSealer {
 
   /** {@code secret} sealed for {@code recipient}, an X25519 public key. */
   public SealedSecret seal(Secret secret, PublicKey recipient) {
-    KeyPair ephemeral = KeyAlgorithm.X25519.generate();
     KeyId recipientId = KeyId.of(recipient);
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     try {
+      KeyPair ephemeral = KeyDerivation.ephemeralPair();
       byte[] key = deriveKey(ephemeral.getPrivate(), recipient, ephemeral.getPublic(), recipient);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(

@@ -49,22 +49,34 @@ public final class AuditLog {
 
   /** Writes {@code record} in the caller's transaction. */
   public void record(Connection connection, AuditRecord record) throws SQLException {
-    String detail;
-    try {
-      detail = mapper.writeValueAsString(record.detail());
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("audit detail is not JSON-writable: " + e.getMessage(), e);
+    recordAll(connection, List.of(record));
+  }
+
+  /** Writes {@code records} in order in the caller's transaction, in one round trip. */
+  public void recordAll(Connection connection, List<AuditRecord> records) throws SQLException {
+    if (records.isEmpty()) {
+      return;
     }
     try (PreparedStatement statement =
         connection.prepareStatement(
             "INSERT INTO audit_log (actor, action, migration_id, instance_id, detail)"
                 + " VALUES (?, ?, ?, ?, ?::json)")) {
-      statement.setString(1, record.actor());
-      statement.setString(2, record.action().name());
-      statement.setObject(3, record.migrationId() == null ? null : record.migrationId().value());
-      statement.setString(4, record.instanceId());
-      statement.setString(5, detail);
-      statement.executeUpdate();
+      for (AuditRecord record : records) {
+        String detail;
+        try {
+          detail = mapper.writeValueAsString(record.detail());
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException(
+              "audit detail is not JSON-writable: " + e.getMessage(), e);
+        }
+        statement.setString(1, record.actor());
+        statement.setString(2, record.action().name());
+        statement.setObject(3, record.migrationId() == null ? null : record.migrationId().value());
+        statement.setString(4, record.instanceId());
+        statement.setString(5, detail);
+        statement.addBatch();
+      }
+      statement.executeBatch();
     }
   }
 

@@ -5,6 +5,7 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.audit.AuditLog;
 import io.pgshuttle.coordinator.audit.AuditRecord;
 import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.store.AttemptKey;
 import io.pgshuttle.coordinator.store.Attempts;
 import io.pgshuttle.coordinator.store.CancelRequest;
 import io.pgshuttle.coordinator.store.Database;
@@ -126,10 +127,11 @@ public final class OutboxPublisher {
           }
           Map<MigrationId, MigrationRow> locked =
               migrations.lockAll(connection, ready.stream().map(OutboxEntry::migrationId).toList());
+          Commands commands = commands(connection, ready, locked);
           Map<Long, Outbox.Outcome> done = new LinkedHashMap<>();
           List<Prepared> prepared = new ArrayList<>(ready.size());
           for (OutboxEntry entry : ready) {
-            Optional<Prepared> message = prepare(connection, entry, locked);
+            Optional<Prepared> message = prepare(connection, entry, locked, commands);
             if (message.isPresent()) {
               prepared.add(message.get());
             } else {
@@ -138,15 +140,13 @@ public final class OutboxPublisher {
           }
           List<PublishOutcome> published =
               publisher.publishAll(prepared.stream().map(Prepared::outbound).toList());
-          boolean commandConfirmed = false;
+          Settled settled = new Settled();
           for (int i = 0; i < prepared.size(); i++) {
             Prepared message = prepared.get(i);
-            done.put(message.entry().id(), settle(connection, message, published.get(i)));
-            commandConfirmed |=
-                message.entry().kind() == OutboxEntry.Kind.START_MIGRATION
-                    && published.get(i) == PublishOutcome.ROUTED;
+            done.put(message.entry().id(), settle(connection, message, published.get(i), settled));
           }
-          if (commandConfirmed) {
+          settled.write(connection);
+          if (settled.commandConfirmed) {
             breakpoints.reach(BREAKPOINT_COMMAND_CONFIRMED);
           }
           outbox.markDone(connection, done);
@@ -157,19 +157,63 @@ public final class OutboxPublisher {
   /** An outbox entry's message, ready to publish. */
   private record Prepared(OutboxEntry entry, SignedPublisher.Outbound outbound) {}
 
+  /**
+   * What the batch's commands are built from, read for all of them at once: their attempts' states,
+   * and the StartMigrations' payloads of the attempts still current and live.
+   */
+  private record Commands(
+      Map<AttemptKey, AttemptState> states, Map<MigrationId, DispatchPayload> payloads) {}
+
+  private Commands commands(
+      Connection connection, List<OutboxEntry> ready, Map<MigrationId, MigrationRow> locked)
+      throws SQLException {
+    List<OutboxEntry> commands =
+        ready.stream().filter(entry -> entry.kind() != OutboxEntry.Kind.EVENT).toList();
+    Map<AttemptKey, AttemptState> states =
+        attempts.states(connection, commands.stream().map(OutboxPublisher::attempt).toList());
+    List<MigrationId> starting = new ArrayList<>();
+    for (OutboxEntry entry : commands) {
+      if (entry.kind() == OutboxEntry.Kind.START_MIGRATION
+          && isCurrentAndLive(
+              migration(entry, locked), entry.attempt(), states.get(attempt(entry)))) {
+        starting.add(entry.migrationId());
+      }
+    }
+    return new Commands(states, migrations.dispatchPayloads(connection, starting));
+  }
+
+  /**
+   * What the batch's settled commands leave to write, in one round trip each: their audit entries
+   * and the attempts whose StartMigration the broker confirmed. Written before anything else the
+   * batch changes (an unroutable command ending its migration) and at its end, so that the store
+   * reads as if each had been written at once. Confined to the publishing thread.
+   */
+  private final class Settled {
+    private final List<AuditRecord> audits = new ArrayList<>();
+    private final List<AttemptKey> published = new ArrayList<>();
+    boolean commandConfirmed;
+
+    void write(Connection connection) throws SQLException {
+      auditLog.recordAll(connection, audits);
+      attempts.markPublished(connection, published);
+      audits.clear();
+      published.clear();
+    }
+  }
+
   /** The message of {@code entry}, or empty when its attempt is over (the entry is skipped). */
   private Optional<Prepared> prepare(
-      Connection connection, OutboxEntry entry, Map<MigrationId, MigrationRow> locked)
+      Connection connection,
+      OutboxEntry entry,
+      Map<MigrationId, MigrationRow> locked,
+      Commands commands)
       throws SQLException {
     if (entry.kind() == OutboxEntry.Kind.EVENT) {
       return Optional.of(new Prepared(entry, event(connection, entry)));
     }
-    MigrationRow migration = locked.get(entry.migrationId());
-    if (migration == null) {
-      throw new SQLException("migration " + entry.migrationId() + " is gone");
-    }
+    MigrationRow migration = migration(entry, locked);
     int attempt = entry.attempt();
-    if (!isCurrentAndLive(connection, migration, attempt)) {
+    if (!isCurrentAndLive(migration, attempt, commands.states().get(attempt(entry)))) {
       log.info(
           "migration {} attempt {} is over before its {} went out",
           migration.id(),
@@ -179,7 +223,7 @@ public final class OutboxPublisher {
     }
     Payload command =
         entry.kind() == OutboxEntry.Kind.START_MIGRATION
-            ? command(migrations.dispatchPayload(connection, migration.id()))
+            ? command(commands.payloads().get(migration.id()))
             : new CancelMigration(
                 migration.instanceId(), cancelRequest(connection, migration).reasonText());
     String exchange =
@@ -193,26 +237,49 @@ public final class OutboxPublisher {
                 exchange, migration.instanceId(), envelope(entry, migration, command), true)));
   }
 
+  private static MigrationRow migration(OutboxEntry entry, Map<MigrationId, MigrationRow> locked)
+      throws SQLException {
+    MigrationRow migration = locked.get(entry.migrationId());
+    if (migration == null) {
+      throw new SQLException("migration " + entry.migrationId() + " is gone");
+    }
+    return migration;
+  }
+
+  private static AttemptKey attempt(OutboxEntry entry) {
+    return new AttemptKey(entry.migrationId(), entry.attempt());
+  }
+
   /** Records what became of a published message. */
-  private Outbox.Outcome settle(Connection connection, Prepared message, PublishOutcome published)
+  private Outbox.Outcome settle(
+      Connection connection, Prepared message, PublishOutcome published, Settled settled)
       throws SQLException {
     OutboxEntry entry = message.entry();
     if (entry.kind() == OutboxEntry.Kind.EVENT) {
       return Outbox.Outcome.ROUTED;
     }
     Envelope<?> command = message.outbound().envelope();
-    auditIssued(connection, command, published);
+    settled.audits.add(
+        AuditRecord.commandIssued(command, command.migrationId(), published.name(), Map.of()));
+    if (published != PublishOutcome.ROUTED) {
+      settled.write(connection);
+    }
     return entry.kind() == OutboxEntry.Kind.START_MIGRATION
-        ? settleCommand(connection, entry, command.instanceId(), published)
+        ? settleCommand(connection, entry, command.instanceId(), published, settled)
         : settleCancel(connection, entry, command.instanceId(), published);
   }
 
   private Outbox.Outcome settleCommand(
-      Connection connection, OutboxEntry entry, String instanceId, PublishOutcome published)
+      Connection connection,
+      OutboxEntry entry,
+      String instanceId,
+      PublishOutcome published,
+      Settled settled)
       throws SQLException {
     int attempt = entry.attempt();
     if (published == PublishOutcome.ROUTED) {
-      attempts.markPublished(connection, entry.migrationId(), attempt);
+      settled.published.add(attempt(entry));
+      settled.commandConfirmed = true;
       metrics.commandsPublished().inc();
       log.info(
           "published StartMigration of migration {} attempt {} to instance {}",
@@ -279,9 +346,17 @@ public final class OutboxPublisher {
   /** Whether {@code attempt} is still the migration's current attempt and neither has ended. */
   private boolean isCurrentAndLive(Connection connection, MigrationRow migration, int attempt)
       throws SQLException {
-    boolean attemptLive =
-        attempts.state(connection, migration.id(), attempt).map(AttemptState::isLive).orElse(false);
-    return migration.state().isLive() && migration.attempt() == attempt && attemptLive;
+    return isCurrentAndLive(
+        migration, attempt, attempts.state(connection, migration.id(), attempt).orElse(null));
+  }
+
+  /** The same, from the attempt's state as read (null when there is no such attempt). */
+  private static boolean isCurrentAndLive(
+      MigrationRow migration, int attempt, AttemptState attemptState) {
+    return migration.state().isLive()
+        && migration.attempt() == attempt
+        && attemptState != null
+        && attemptState.isLive();
   }
 
   /** A command of an outbox entry in its envelope: the entry's message id, as first recorded. */
@@ -295,13 +370,6 @@ public final class OutboxPublisher {
         0,
         entry.createdAt(),
         payload);
-  }
-
-  private void auditIssued(Connection connection, Envelope<?> command, PublishOutcome published)
-      throws SQLException {
-    auditLog.record(
-        connection,
-        AuditRecord.commandIssued(command, command.migrationId(), published.name(), Map.of()));
   }
 
   private static StartMigration command(DispatchPayload payload) {

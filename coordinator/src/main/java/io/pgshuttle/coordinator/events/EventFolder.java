@@ -5,7 +5,9 @@ import io.pgshuttle.coordinator.CoordinatorMetrics;
 import io.pgshuttle.coordinator.dispatch.AttemptOutcomes;
 import io.pgshuttle.coordinator.dispatch.DispatchSignal;
 import io.pgshuttle.coordinator.status.AttemptState;
+import io.pgshuttle.coordinator.store.AttemptKey;
 import io.pgshuttle.coordinator.store.Attempts;
+import io.pgshuttle.coordinator.store.CancelRequest;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.EventLog;
 import io.pgshuttle.coordinator.store.MigrationRow;
@@ -18,6 +20,7 @@ import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationSucceeded;
+import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.StepFailed;
 import io.pgshuttle.messages.StepProgress;
 import io.pgshuttle.messages.StepStarted;
@@ -29,9 +32,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,19 +88,7 @@ public final class EventFolder {
    * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (nothing changed)
    */
   public FoldResult fold(Envelope<Event> envelope, String envelopeJson) {
-    FoldResult result =
-        database.inTransaction(
-            connection ->
-                foldIn(
-                        connection,
-                        new Batch(Map.of()),
-                        List.of(new Received(envelope, envelopeJson)))
-                    .get(0));
-    if (result == FoldResult.APPLIED) {
-      // A failed attempt may have made a retry due or an event to publish.
-      signal.wake();
-    }
-    return result;
+    return foldAll(List.of(new Received(envelope, envelopeJson))).get(0);
   }
 
   /**
@@ -115,12 +109,14 @@ public final class EventFolder {
               // one waits for it.
               Batch batch =
                   new Batch(
+                      connection,
                       migrations.lockAll(
                           connection,
                           events.stream().map(event -> event.envelope().migrationId()).toList()));
               return foldIn(connection, batch, events);
             });
     if (results.contains(FoldResult.APPLIED)) {
+      // A failed attempt may have made a retry due or an event to publish.
       signal.wake();
     }
     return results;
@@ -135,17 +131,34 @@ public final class EventFolder {
   public record Received(Envelope<Event> envelope, String json) {}
 
   /**
-   * Folds events in order in the caller's transaction. The events up to one that changes states
-   * (see {@link #leavesStatesAsTheyWere}) are a segment: each is judged current or not from the
-   * same states, so the segment's events are stored in one round trip and its steps written in one
-   * per kind; the state-changing event, last in its segment, is applied after them.
+   * Folds events in order in the caller's transaction, which holds the locks of their migrations.
+   * Which events are new is known from one look-up first (those stored already, and repeats within
+   * the list, are duplicates), and the new ones are stored last, in one statement with their
+   * positions (see {@link EventLog#appendNumbered}), so that the positions' lock is held only from
+   * there to the commit. The events up to one of a migration whose state an earlier event among
+   * them changes (see {@link #leavesStatesAsTheyWere}) are a segment: each is judged current or not
+   * from the states as they were before the segment, which for its own migration they still are, so
+   * the segment's steps are written in one round trip per kind and the state-changing events, each
+   * its migration's last in the segment, are applied after them.
    */
   private List<FoldResult> foldIn(Connection connection, Batch batch, List<Received> events)
       throws SQLException {
+    Set<EventLog.Key> stored =
+        eventLog.stored(
+            connection, events.stream().map(event -> EventLog.Key.of(event.envelope())).toList());
+    Set<EventLog.Key> seen = new HashSet<>();
     FoldResult[] results = new FoldResult[events.size()];
+    List<EventLog.Insert> fresh = new ArrayList<>(events.size());
     List<Pending> segment = new ArrayList<>();
+    Set<MigrationId> changing = new HashSet<>();
     for (int i = 0; i < events.size(); i++) {
       Envelope<Event> envelope = events.get(i).envelope();
+      if (changing.contains(envelope.migrationId())) {
+        // Judged from the states this segment changes: they are to be read again.
+        foldSegment(connection, batch, segment);
+        segment.clear();
+        changing.clear();
+      }
       Optional<Locked> locked = batch.locked(connection, envelope.migrationId());
       if (locked.isEmpty()) {
         results[i] = FoldResult.UNKNOWN_MIGRATION;
@@ -156,71 +169,70 @@ public final class EventFolder {
         results[i] = FoldResult.WRONG_INSTANCE;
         continue;
       }
+      EventLog.Key key = EventLog.Key.of(envelope);
+      if (stored.contains(key) || !seen.add(key)) {
+        results[i] = FoldResult.DUPLICATE;
+        continue;
+      }
       boolean current =
           view.row.state().isLive()
               && envelope.attempt() == view.row.attempt()
               && view.currentAttemptLive(connection);
-      segment.add(new Pending(i, events.get(i), view, current));
-      if (current && !leavesStatesAsTheyWere(envelope.payload())) {
-        foldSegment(connection, batch, segment, results);
-        segment.clear();
+      fresh.add(new EventLog.Insert(envelope, events.get(i).json(), current));
+      if (!current) {
+        results[i] = FoldResult.STALE;
+        continue;
+      }
+      results[i] = FoldResult.APPLIED;
+      segment.add(new Pending(events.get(i).envelope(), view));
+      if (!leavesStatesAsTheyWere(envelope.payload())) {
+        changing.add(envelope.migrationId());
       }
     }
-    if (!segment.isEmpty()) {
-      foldSegment(connection, batch, segment, results);
-    }
+    foldSegment(connection, batch, segment);
+    eventLog.appendNumbered(connection, fresh);
     return Arrays.asList(results);
   }
 
-  /** An event judged against its migration's states, to store in a segment. */
-  private record Pending(int index, Received event, Locked view, boolean current) {}
+  /** A new event of its migration's current, live attempt, to apply in a segment. */
+  private record Pending(Envelope<Event> envelope, Locked view) {}
 
-  private void foldSegment(
-      Connection connection, Batch batch, List<Pending> segment, FoldResult[] results)
+  private void foldSegment(Connection connection, Batch batch, List<Pending> segment)
       throws SQLException {
-    boolean[] stored =
-        eventLog.insertAll(
-            connection,
-            segment.stream()
-                .map(
-                    pending ->
-                        new EventLog.Insert(
-                            pending.event().envelope(), pending.event().json(), pending.current()))
-                .toList());
-    List<Pending> applied = new ArrayList<>(segment.size());
     List<Steps.Change> changes = new ArrayList<>(segment.size());
-    for (int k = 0; k < segment.size(); k++) {
-      Pending pending = segment.get(k);
-      if (!stored[k]) {
-        results[pending.index()] = FoldResult.DUPLICATE;
-        continue;
-      }
-      if (!pending.current()) {
-        results[pending.index()] = FoldResult.STALE;
-        continue;
-      }
-      results[pending.index()] = FoldResult.APPLIED;
-      applied.add(pending);
+    List<AttemptKey> heard = new ArrayList<>();
+    for (Pending pending : segment) {
       Locked view = pending.view();
       if (!view.signOfLifeRecorded) {
         // now() is the transaction's start, so once per migration and transaction says it all.
-        migrations.recordSignOfLife(connection, view.row.id());
-        attempts.markRunning(connection, view.row.id(), view.row.attempt());
+        heard.add(new AttemptKey(view.row.id(), view.row.attempt()));
         view.signOfLifeRecorded = true;
       }
-      stepChange(pending.event().envelope()).ifPresent(changes::add);
+      stepChange(pending.envelope()).ifPresent(changes::add);
     }
+    migrations.recordSignsOfLife(connection, heard.stream().map(AttemptKey::id).toList());
+    attempts.markRunning(connection, heard);
     steps.write(connection, changes);
-    for (Pending pending : applied) {
-      Envelope<Event> envelope = pending.event().envelope();
+    List<Steps.Key> moved = new ArrayList<>();
+    List<Envelope<Event>> succeeded = new ArrayList<>();
+    for (Pending pending : segment) {
+      Envelope<Event> envelope = pending.envelope();
       MigrationRow migration = pending.view().row;
-      if (envelope.payload() instanceof StepSucceeded succeeded) {
-        count(connection, migration, envelope.attempt(), succeeded);
+      if (envelope.payload() instanceof StepSucceeded step) {
+        metrics.stepDuration(step.step()).update(Duration.ofMillis(step.durationMillis()));
+        if (step.step() == Step.DUMP || step.step() == Step.RESTORE) {
+          moved.add(new Steps.Key(migration.id(), envelope.attempt(), step.step()));
+        }
+      } else if (envelope.payload() instanceof MigrationSucceeded) {
+        succeeded.add(envelope);
+        batch.forget(migration.id());
       } else if (!leavesStatesAsTheyWere(envelope.payload())) {
         applyOutcome(connection, migration, envelope);
         batch.forget(migration.id());
       }
     }
+    countBytes(connection, moved);
+    succeed(connection, succeeded);
   }
 
   /** Whether applying the event changes neither its migration's row nor its attempt's state. */
@@ -242,8 +254,21 @@ public final class EventFolder {
   private final class Batch {
     private final Map<MigrationId, Locked> known = new HashMap<>();
 
-    Batch(Map<MigrationId, MigrationRow> lockedAlready) {
-      lockedAlready.forEach((id, row) -> known.put(id, new Locked(row)));
+    /** The locked migrations, with their current attempts' states read in one round trip. */
+    Batch(Connection connection, Map<MigrationId, MigrationRow> lockedAlready) throws SQLException {
+      Map<AttemptKey, AttemptState> states =
+          attempts.states(
+              connection,
+              lockedAlready.values().stream()
+                  .map(row -> new AttemptKey(row.id(), row.attempt()))
+                  .toList());
+      lockedAlready.forEach(
+          (id, row) -> {
+            Locked view = new Locked(row);
+            AttemptState state = states.get(new AttemptKey(id, row.attempt()));
+            view.attemptLive = state != null && state.isLive();
+            known.put(id, view);
+          });
     }
 
     Optional<Locked> locked(Connection connection, MigrationId id) throws SQLException {
@@ -312,45 +337,61 @@ public final class EventFolder {
     return Optional.empty();
   }
 
-  /** Applies an event of the current, live attempt that changes states. */
+  /**
+   * Applies an event of the current, live attempt that changes states, other than a
+   * MigrationSucceeded (see {@link #succeed}).
+   */
   private void applyOutcome(Connection connection, MigrationRow migration, Envelope<Event> envelope)
       throws SQLException {
     Event event = envelope.payload();
     int attempt = envelope.attempt();
     if (event instanceof AttemptFailed failed) {
       outcomes.attemptFailed(connection, migration, attempt, describe(failed), failed.retryable());
-    } else if (event instanceof MigrationSucceeded succeeded) {
-      metrics.attemptsSucceeded().inc();
-      attempts.succeed(connection, migration.id(), attempt);
-      migrations.succeed(connection, migration.id(), succeeded.verification());
-      migrations
-          .cancelRequest(connection, migration.id())
-          .ifPresent(
-              cancel ->
-                  log.info(
-                      "migration {} SUCCEEDED: its cancel ({}, requested at {}) came too late,"
-                          + " attempt {} had finished",
-                      migration.id(),
-                      cancel.reasonText(),
-                      cancel.requestedAt(),
-                      attempt));
     } else if (event instanceof MigrationFailed failed) {
       outcomes.recordMigrationFailed(connection, migration, attempt, failed.error());
     }
   }
 
-  private void count(
-      Connection connection, MigrationRow migration, int attempt, StepSucceeded succeeded)
-      throws SQLException {
-    metrics.stepDuration(succeeded.step()).update(Duration.ofMillis(succeeded.durationMillis()));
-    Counter bytes =
-        switch (succeeded.step()) {
-          case DUMP -> metrics.bytesDumped();
-          case RESTORE -> metrics.bytesRestored();
-          default -> null;
-        };
-    if (bytes != null) {
-      steps.bytesDone(connection, migration.id(), attempt, succeeded.step()).ifPresent(bytes::inc);
+  /**
+   * Ends the migrations of MigrationSucceeded events of their current, live attempts SUCCEEDED, a
+   * statement for all of them per table.
+   */
+  private void succeed(Connection connection, List<Envelope<Event>> succeeded) throws SQLException {
+    if (succeeded.isEmpty()) {
+      return;
+    }
+    Map<MigrationId, String> verifications = new LinkedHashMap<>();
+    List<AttemptKey> ended = new ArrayList<>(succeeded.size());
+    for (Envelope<Event> envelope : succeeded) {
+      metrics.attemptsSucceeded().inc();
+      ended.add(new AttemptKey(envelope.migrationId(), envelope.attempt()));
+      verifications.put(
+          envelope.migrationId(), ((MigrationSucceeded) envelope.payload()).verification());
+    }
+    attempts.succeed(connection, ended);
+    migrations.succeed(connection, verifications);
+    Map<MigrationId, CancelRequest> cancels =
+        migrations.cancelRequests(connection, verifications.keySet());
+    for (AttemptKey attempt : ended) {
+      CancelRequest cancel = cancels.get(attempt.id());
+      if (cancel != null) {
+        log.info(
+            "migration {} SUCCEEDED: its cancel ({}, requested at {}) came too late,"
+                + " attempt {} had finished",
+            attempt.id(),
+            cancel.reasonText(),
+            cancel.requestedAt(),
+            attempt.attempt());
+      }
+    }
+  }
+
+  /** Counts the bytes DUMP and RESTORE steps moved, as their last progress reports said. */
+  private void countBytes(Connection connection, List<Steps.Key> moved) throws SQLException {
+    for (Map.Entry<Steps.Key, Long> done : steps.bytesDone(connection, moved).entrySet()) {
+      Counter bytes =
+          done.getKey().step() == Step.DUMP ? metrics.bytesDumped() : metrics.bytesRestored();
+      bytes.inc(done.getValue());
     }
   }
 

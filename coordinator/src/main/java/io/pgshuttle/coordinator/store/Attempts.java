@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +46,30 @@ public final class Attempts {
     }
   }
 
+  /** The states of the attempts of {@code keys} that exist, in one round trip. */
+  public Map<AttemptKey, AttemptState> states(Connection connection, Collection<AttemptKey> keys)
+      throws SQLException {
+    Map<AttemptKey, AttemptState> states = new HashMap<>();
+    if (keys.isEmpty()) {
+      return states;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT a.migration_id, a.attempt, a.state FROM attempts a"
+                + " JOIN unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
+                + " ON a.migration_id = k.migration_id AND a.attempt = k.attempt")) {
+      Sql.setKeys(connection, statement, keys);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          states.put(
+              new AttemptKey(Sql.migrationId(rows, "migration_id"), rows.getInt("attempt")),
+              AttemptState.valueOf(rows.getString("state")));
+        }
+      }
+    }
+    return states;
+  }
+
   /**
    * Whether the attempt is live and its StartMigration was confirmed by the broker: only then can
    * its agent be running it.
@@ -61,24 +88,15 @@ public final class Attempts {
     }
   }
 
-  /** The broker confirmed the attempt's StartMigration now. */
-  public void markPublished(Connection connection, MigrationId id, int attempt)
+  /** The broker confirmed the StartMigrations of these attempts now; one statement. */
+  public void markPublished(Connection connection, Collection<AttemptKey> keys)
       throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE attempts SET published_at = now() WHERE migration_id = ? AND attempt = ?",
-        id.value(),
-        attempt);
+    update(connection, "published_at = now()", "", keys);
   }
 
-  /** The agent reported on a DISPATCHED attempt: it is RUNNING. */
-  public void markRunning(Connection connection, MigrationId id, int attempt) throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE attempts SET state = 'RUNNING'"
-            + " WHERE migration_id = ? AND attempt = ? AND state = 'DISPATCHED'",
-        id.value(),
-        attempt);
+  /** The agents reported on these attempts: those still DISPATCHED are RUNNING; one statement. */
+  public void markRunning(Connection connection, Collection<AttemptKey> keys) throws SQLException {
+    update(connection, "state = 'RUNNING'", " AND a.state = 'DISPATCHED'", keys);
   }
 
   /**
@@ -100,13 +118,32 @@ public final class Attempts {
         == 1;
   }
 
-  public void succeed(Connection connection, MigrationId id, int attempt) throws SQLException {
-    Sql.update(
+  /** Those of these attempts that are live SUCCEEDED now; one statement. */
+  public void succeed(Connection connection, Collection<AttemptKey> keys) throws SQLException {
+    update(
         connection,
-        "UPDATE attempts SET state = 'SUCCEEDED', finished_at = now()"
-            + " WHERE migration_id = ? AND attempt = ? AND state IN ('DISPATCHED', 'RUNNING')",
-        id.value(),
-        attempt);
+        "state = 'SUCCEEDED', finished_at = now()",
+        " AND a.state IN ('DISPATCHED', 'RUNNING')",
+        keys);
+  }
+
+  /** {@code UPDATE attempts a SET set} for the attempts of {@code keys} that meet {@code and}. */
+  private static void update(
+      Connection connection, String set, String and, Collection<AttemptKey> keys)
+      throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE attempts a SET "
+                + set
+                + " FROM unnest(?::uuid[], ?::int[]) AS k (migration_id, attempt)"
+                + " WHERE a.migration_id = k.migration_id AND a.attempt = k.attempt"
+                + and)) {
+      Sql.setKeys(connection, statement, keys);
+      statement.executeUpdate();
+    }
   }
 
   /**

@@ -7,20 +7,43 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * Statements on the {@code events} table, which holds every event once by (migration, attempt,
  * seq). Each runs in the caller's transaction. Stateless and thread-safe.
  *
- * <p>An event gets its store-wide position when its transaction commits (see {@code
- * V4__event_positions.sql}), and positions become visible in order: a reader that sees an event
- * sees every event of a smaller position, so reading on after the last position seen misses none.
+ * <p>Positions become visible in order: a reader that sees an event sees every event of a smaller
+ * position, so reading on after the last position seen misses none. An event stored by {@link
+ * #insert} or {@link #insertAll} gets its store-wide position when its transaction commits (see
+ * {@code V4__event_positions.sql}); one stored by {@link #appendNumbered} gets it as it is
+ * inserted, under the same lock, held from then until the commit (see {@code
+ * V8__event_positions_at_insert.sql}).
  */
 public final class EventLog {
+  /**
+   * The transaction-level advisory lock under which positions are given, the one {@code
+   * give_event_position()} takes: 'pgshutl1' in ASCII.
+   */
+  private static final long POSITIONS_LOCK = 8099569347333483569L;
+
+  /**
+   * What identifies an event: its migration, attempt and seq.
+   *
+   * @param migrationId not null
+   */
+  public record Key(MigrationId migrationId, int attempt, long seq) {
+    /** The key of {@code envelope}. */
+    public static Key of(Envelope<? extends Event> envelope) {
+      return new Key(envelope.migrationId(), envelope.attempt(), envelope.seq());
+    }
+  }
 
   /**
    * An event to store.
@@ -32,7 +55,8 @@ public final class EventLog {
   public record Insert(Envelope<? extends Event> envelope, String envelopeJson, boolean applied) {}
 
   /**
-   * Stores an event unless one with its (migration, attempt, seq) is stored already.
+   * Stores an event unless one with its (migration, attempt, seq) is stored already; it gets its
+   * position when the transaction commits.
    *
    * @return false for a duplicate (nothing changed)
    */
@@ -42,47 +66,121 @@ public final class EventLog {
       String envelopeJson,
       boolean applied)
       throws SQLException {
-    return insertAll(connection, List.of(new Insert(envelope, envelopeJson, applied)))[0];
+    return Sql.update(
+            connection,
+            "INSERT INTO events (migration_id, attempt, seq, type, message_id, emitted_at, applied,"
+                + " envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?::json)"
+                + " ON CONFLICT (migration_id, attempt, seq) DO NOTHING",
+            envelope.migrationId().value(),
+            envelope.attempt(),
+            envelope.seq(),
+            envelope.type(),
+            envelope.messageId(),
+            Sql.timestamp(envelope.emittedAt()),
+            applied,
+            envelopeJson)
+        == 1;
   }
 
   /**
-   * Stores events in order, in one JDBC batch (one round trip), each unless one with its
-   * (migration, attempt, seq) is stored already, by an earlier transaction or earlier in the list.
-   *
-   * @param events not empty
-   * @return for each event, whether it was stored (false for a duplicate)
+   * Which of {@code keys} are stored already, in one round trip. Only sound for deciding what to
+   * store when the caller holds the row locks of the keys' migrations: every writer of a
+   * migration's events holds its lock, so none can store one of them until this transaction ends.
    */
-  public boolean[] insertAll(Connection connection, List<Insert> events) throws SQLException {
+  public Set<Key> stored(Connection connection, Collection<Key> keys) throws SQLException {
+    Set<Key> stored = new HashSet<>();
+    if (keys.isEmpty()) {
+      return stored;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT e.migration_id, e.attempt, e.seq FROM events e"
+                + " JOIN unnest(?::uuid[], ?::int[], ?::bigint[]) AS k (migration_id, attempt, seq)"
+                + " ON e.migration_id = k.migration_id AND e.attempt = k.attempt"
+                + " AND e.seq = k.seq")) {
+      setKeys(connection, statement, List.copyOf(keys));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          stored.add(
+              new Key(
+                  Sql.migrationId(rows, "migration_id"),
+                  rows.getInt("attempt"),
+                  rows.getLong("seq")));
+        }
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * Stores events that are not stored yet (see {@link #stored}), in order, in one statement, each
+   * with its store-wide position given now. It takes the positions' lock first, held until the
+   * transaction ends, so it must come after every other lock the transaction takes, right before
+   * its commit: then positions commit in the order they were given, as {@link #insert}'s do, and no
+   * transaction holding the lock ever waits for one that needs it. A key stored already fails the
+   * statement (and so the transaction).
+   *
+   * @param events may be empty (nothing is done)
+   */
+  public void appendNumbered(Connection connection, List<Insert> events) throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    int n = events.size();
+    String[] types = new String[n];
+    UUID[] messageIds = new UUID[n];
+    String[] emittedAt = new String[n];
+    Boolean[] applied = new Boolean[n];
+    String[] envelopes = new String[n];
+    for (int i = 0; i < n; i++) {
+      Envelope<? extends Event> envelope = events.get(i).envelope();
+      types[i] = envelope.type();
+      messageIds[i] = envelope.messageId();
+      emittedAt[i] = envelope.emittedAt().toString();
+      applied[i] = events.get(i).applied();
+      envelopes[i] = events.get(i).envelopeJson();
+    }
+    try (PreparedStatement lock =
+        connection.prepareStatement(
+            // Wakes the event streams, as the trigger does for the events it numbers.
+            "SELECT pg_advisory_xact_lock(?), pg_notify('pgshuttle_events', '')")) {
+      lock.setLong(1, POSITIONS_LOCK);
+      lock.executeQuery().close();
+    }
+    // A function scan yields its rows in order, and nextval() runs as each row is inserted.
     try (PreparedStatement statement =
         connection.prepareStatement(
             "INSERT INTO events (migration_id, attempt, seq, type, message_id, emitted_at, applied,"
-                + " envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?::json)"
-                + " ON CONFLICT (migration_id, attempt, seq) DO NOTHING")) {
-      for (Insert event : events) {
-        Envelope<? extends Event> envelope = event.envelope();
-        statement.setObject(1, envelope.migrationId().value());
-        statement.setInt(2, envelope.attempt());
-        statement.setLong(3, envelope.seq());
-        statement.setString(4, envelope.type());
-        statement.setObject(5, envelope.messageId());
-        statement.setObject(6, Sql.timestamp(envelope.emittedAt()));
-        statement.setBoolean(7, event.applied());
-        statement.setString(8, event.envelopeJson());
-        statement.addBatch();
+                + " envelope, position)"
+                + " SELECT migration_id, attempt, seq, type, message_id, emitted_at::timestamptz,"
+                + " applied, envelope::json, nextval('event_positions')"
+                + " FROM unnest(?::uuid[], ?::int[], ?::bigint[], ?::text[], ?::uuid[], ?::text[],"
+                + " ?::boolean[], ?::text[])"
+                + " AS e (migration_id, attempt, seq, type, message_id, emitted_at, applied,"
+                + " envelope)")) {
+      setKeys(
+          connection, statement, events.stream().map(event -> Key.of(event.envelope())).toList());
+      statement.setArray(4, connection.createArrayOf("text", types));
+      statement.setArray(5, connection.createArrayOf("uuid", messageIds));
+      statement.setArray(6, connection.createArrayOf("text", emittedAt));
+      statement.setArray(7, connection.createArrayOf("bool", applied));
+      statement.setArray(8, connection.createArrayOf("text", envelopes));
+      int inserted = statement.executeUpdate();
+      if (inserted != n) {
+        throw new SQLException("stored " + inserted + " of " + n + " events");
       }
-      int[] counts = statement.executeBatch();
-      boolean[] stored = new boolean[counts.length];
-      for (int i = 0; i < counts.length; i++) {
-        if (counts[i] == Statement.SUCCESS_NO_INFO) {
-          // reWriteBatchedInserts hides which events were duplicates.
-          throw new IllegalStateException(
-              "the store's JDBC driver does not say which events it stored: remove"
-                  + " reWriteBatchedInserts from the store URL");
-        }
-        stored[i] = counts[i] == 1;
-      }
-      return stored;
     }
+  }
+
+  /** Sets the first three parameters to the arrays of the keys' migrations, attempts and seqs. */
+  private static void setKeys(Connection connection, PreparedStatement statement, List<Key> keys)
+      throws SQLException {
+    statement.setArray(1, Sql.ids(connection, keys.stream().map(Key::migrationId).toList()));
+    statement.setArray(
+        2,
+        connection.createArrayOf("int4", keys.stream().map(Key::attempt).toArray(Integer[]::new)));
+    statement.setArray(
+        3, connection.createArrayOf("int8", keys.stream().map(Key::seq).toArray(Long[]::new)));
   }
 
   /** The stored envelope JSON of an event. */

@@ -167,13 +167,19 @@ public final class Migrations {
             .toList());
   }
 
-  /** The current attempt's agent was heard from now. */
-  public void recordSignOfLife(Connection connection, MigrationId id) throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE migrations SET last_heartbeat_at = now(), updated_at = now()"
-            + " WHERE migration_id = ?",
-        id.value());
+  /** The current attempts' agents of these migrations were heard from now; one statement. */
+  public void recordSignsOfLife(Connection connection, Collection<MigrationId> ids)
+      throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE migrations SET last_heartbeat_at = now(), updated_at = now()"
+                + " WHERE migration_id = ANY (?)")) {
+      statement.setArray(1, Sql.ids(connection, ids));
+      statement.executeUpdate();
+    }
   }
 
   /** Keeps the migration RUNNING with {@code error} as its last error; the next attempt is due. */
@@ -218,19 +224,31 @@ public final class Migrations {
   /** The cancel requested for the migration, if any. */
   public Optional<CancelRequest> cancelRequest(Connection connection, MigrationId id)
       throws SQLException {
+    return Optional.ofNullable(cancelRequests(connection, List.of(id)).get(id));
+  }
+
+  /** The cancels requested for these migrations, of those that have one; one round trip. */
+  public Map<MigrationId, CancelRequest> cancelRequests(
+      Connection connection, Collection<MigrationId> ids) throws SQLException {
+    Map<MigrationId, CancelRequest> requests = new HashMap<>();
+    if (ids.isEmpty()) {
+      return requests;
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT cancel_requested_at, cancel_reason FROM migrations"
-                + " WHERE migration_id = ? AND cancel_requested_at IS NOT NULL")) {
-      statement.setObject(1, id.value());
+            "SELECT migration_id, cancel_requested_at, cancel_reason FROM migrations"
+                + " WHERE migration_id = ANY (?) AND cancel_requested_at IS NOT NULL")) {
+      statement.setArray(1, Sql.ids(connection, ids));
       try (ResultSet rows = statement.executeQuery()) {
-        return rows.next()
-            ? Optional.of(
-                new CancelRequest(
-                    Sql.instant(rows, "cancel_requested_at"), rows.getString("cancel_reason")))
-            : Optional.empty();
+        while (rows.next()) {
+          requests.put(
+              Sql.migrationId(rows, "migration_id"),
+              new CancelRequest(
+                  Sql.instant(rows, "cancel_requested_at"), rows.getString("cancel_reason")));
+        }
       }
     }
+    return requests;
   }
 
   /** Ends the migration CANCELLED with {@code error}; nothing is due any more. */
@@ -243,15 +261,35 @@ public final class Migrations {
         id.value());
   }
 
-  public void succeed(Connection connection, MigrationId id, String verification)
+  /**
+   * Ends migrations SUCCEEDED, each with its VERIFY summary; one statement.
+   *
+   * @param verifications each migration's summary (a null summary stays null)
+   */
+  public void succeed(Connection connection, Map<MigrationId, String> verifications)
       throws SQLException {
-    Sql.update(
-        connection,
-        "UPDATE migrations SET state = 'SUCCEEDED', error = NULL, verification = ?,"
-            + " finished_at = now(), next_attempt_at = NULL, updated_at = now()"
-            + " WHERE migration_id = ?",
-        StoredText.clean(verification),
-        id.value());
+    if (verifications.isEmpty()) {
+      return;
+    }
+    UUID[] ids = new UUID[verifications.size()];
+    String[] summaries = new String[verifications.size()];
+    int i = 0;
+    for (Map.Entry<MigrationId, String> succeeded : verifications.entrySet()) {
+      ids[i] = succeeded.getKey().value();
+      summaries[i] = StoredText.clean(succeeded.getValue());
+      i++;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE migrations m SET state = 'SUCCEEDED', error = NULL,"
+                + " verification = s.verification, finished_at = now(), next_attempt_at = NULL,"
+                + " updated_at = now()"
+                + " FROM unnest(?::uuid[], ?::text[]) AS s (migration_id, verification)"
+                + " WHERE m.migration_id = s.migration_id")) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(2, connection.createArrayOf("text", summaries));
+      statement.executeUpdate();
+    }
   }
 
   /** The stored request of a migration, without its password; empty for an unknown id. */
@@ -270,22 +308,38 @@ public final class Migrations {
   /** The request, sealed password and current fencing token, to build a StartMigration from. */
   public DispatchPayload dispatchPayload(Connection connection, MigrationId id)
       throws SQLException {
+    DispatchPayload payload = dispatchPayloads(connection, List.of(id)).get(id);
+    if (payload == null) {
+      throw new SQLException("migration " + id + " is gone", "02000");
+    }
+    return payload;
+  }
+
+  /** {@link #dispatchPayload} of several migrations in one round trip; missing ids are left out. */
+  public Map<MigrationId, DispatchPayload> dispatchPayloads(
+      Connection connection, Collection<MigrationId> ids) throws SQLException {
+    Map<MigrationId, DispatchPayload> payloads = new HashMap<>();
+    if (ids.isEmpty()) {
+      return payloads;
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT request::text, target_password_sealed::text, fencing_token FROM migrations"
-                + " WHERE migration_id = ?")) {
-      statement.setObject(1, id.value());
+            "SELECT migration_id, request::text, target_password_sealed::text, fencing_token"
+                + " FROM migrations WHERE migration_id = ANY (?)")) {
+      statement.setArray(1, Sql.ids(connection, ids));
       try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new SQLException("migration " + id + " is gone", "02000");
+        while (rows.next()) {
+          String sealed = rows.getString(3);
+          payloads.put(
+              Sql.migrationId(rows, "migration_id"),
+              new DispatchPayload(
+                  readRequest(rows.getString(2)),
+                  sealed == null ? null : readJson(sealed, SealedSecret.class),
+                  rows.getLong("fencing_token")));
         }
-        String sealed = rows.getString(2);
-        return new DispatchPayload(
-            readRequest(rows.getString(1)),
-            sealed == null ? null : readJson(sealed, SealedSecret.class),
-            rows.getLong("fencing_token"));
       }
     }
+    return payloads;
   }
 
   private Optional<MigrationRow> one(Connection connection, String sql, Object parameter)

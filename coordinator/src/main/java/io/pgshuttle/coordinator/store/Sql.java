@@ -1,6 +1,7 @@
 package io.pgshuttle.coordinator.store;
 
 import io.pgshuttle.messages.MigrationId;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -43,6 +45,23 @@ final class Sql {
       }
       statement.executeBatch();
     }
+  }
+
+  /** The migrations' ids as an SQL array, for {@code = ANY (?::uuid[])} and {@code unnest}. */
+  static Array ids(Connection connection, Collection<MigrationId> ids) throws SQLException {
+    return connection.createArrayOf(
+        "uuid", ids.stream().map(MigrationId::value).toArray(UUID[]::new));
+  }
+
+  /** Sets the first two parameters to the arrays of the keys' migrations and attempt numbers. */
+  static void setKeys(
+      Connection connection, PreparedStatement statement, Collection<AttemptKey> keys)
+      throws SQLException {
+    statement.setArray(1, ids(connection, keys.stream().map(AttemptKey::id).toList()));
+    statement.setArray(
+        2,
+        connection.createArrayOf(
+            "int4", keys.stream().map(AttemptKey::attempt).toArray(Integer[]::new)));
   }
 
   static Instant instant(ResultSet rows, String column) throws SQLException {

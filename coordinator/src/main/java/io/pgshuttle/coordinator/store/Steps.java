@@ -12,9 +12,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Statements on the {@code steps} table. Each runs in the caller's transaction and tolerates events
@@ -29,24 +34,52 @@ public final class Steps {
     this.mapper = mapper;
   }
 
-  /** The bytesDone of the step's last progress report; empty when it reported none. */
-  public OptionalLong bytesDone(Connection connection, MigrationId id, int attempt, Step step)
-      throws SQLException {
+  /**
+   * A step of an attempt.
+   *
+   * @param id the migration, not null
+   * @param step not null
+   */
+  public record Key(MigrationId id, int attempt, Step step) {}
+
+  /**
+   * The bytesDone of each step's last progress report, of the steps that reported one; one round
+   * trip.
+   */
+  public Map<Key, Long> bytesDone(Connection connection, Collection<Key> keys) throws SQLException {
+    Map<Key, Long> bytes = new HashMap<>();
+    if (keys.isEmpty()) {
+      return bytes;
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT (progress->>'bytesDone')::bigint FROM steps"
-                + " WHERE migration_id = ? AND attempt = ? AND step = ?")) {
-      statement.setObject(1, id.value());
-      statement.setInt(2, attempt);
-      statement.setString(3, step.name());
+            "SELECT s.migration_id, s.attempt, s.step, (s.progress->>'bytesDone')::bigint AS bytes"
+                + " FROM steps s JOIN unnest(?::uuid[], ?::int[], ?::text[])"
+                + " AS k (migration_id, attempt, step)"
+                + " ON s.migration_id = k.migration_id AND s.attempt = k.attempt"
+                + " AND s.step = k.step"
+                + " WHERE s.progress->>'bytesDone' IS NOT NULL")) {
+      statement.setArray(1, Sql.ids(connection, keys.stream().map(Key::id).toList()));
+      statement.setArray(
+          2,
+          connection.createArrayOf(
+              "int4", keys.stream().map(Key::attempt).toArray(Integer[]::new)));
+      statement.setArray(
+          3,
+          connection.createArrayOf(
+              "text", keys.stream().map(key -> key.step().name()).toArray(String[]::new)));
       try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          return OptionalLong.empty();
+        while (rows.next()) {
+          bytes.put(
+              new Key(
+                  Sql.migrationId(rows, "migration_id"),
+                  rows.getInt("attempt"),
+                  Step.valueOf(rows.getString("step"))),
+              rows.getLong("bytes"));
         }
-        long bytes = rows.getLong(1);
-        return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(bytes);
       }
     }
+    return bytes;
   }
 
   /**
@@ -59,37 +92,51 @@ public final class Steps {
 
   /**
    * The statements, in the order {@link #write} runs them: a step's start, then its progress, then
-   * its end, as an agent reports them.
+   * its end, as an agent reports them. Each stores many changes at once, one row of its {@code
+   * unnest} per change, every parameter an array of text cast to its column's type.
    */
   public enum Kind {
     STARTED(
         "INSERT INTO steps (migration_id, attempt, step, state, started_at)"
-            + " VALUES (?, ?, ?, 'RUNNING', ?)"
+            + " SELECT c1::uuid, c2::int, c3, 'RUNNING', c4::timestamptz"
+            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS c (c1, c2, c3, c4)"
             + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
-            + " SET started_at = COALESCE(steps.started_at, EXCLUDED.started_at)"),
+            + " SET started_at = COALESCE(steps.started_at, EXCLUDED.started_at)",
+        4),
     PROGRESS(
         "INSERT INTO steps (migration_id, attempt, step, state, progress, progress_seq)"
-            + " VALUES (?, ?, ?, 'RUNNING', ?::jsonb, ?)"
+            + " SELECT c1::uuid, c2::int, c3, 'RUNNING', c4::jsonb, c5::bigint"
+            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " AS c (c1, c2, c3, c4, c5)"
             + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
             + " SET progress = EXCLUDED.progress, progress_seq = EXCLUDED.progress_seq"
-            + " WHERE steps.progress_seq IS NULL OR steps.progress_seq < EXCLUDED.progress_seq"),
+            + " WHERE steps.progress_seq IS NULL OR steps.progress_seq < EXCLUDED.progress_seq",
+        5),
     SUCCEEDED(
         "INSERT INTO steps (migration_id, attempt, step, state, started_at, finished_at, summary)"
-            + " VALUES (?, ?, ?, 'SUCCEEDED', ?, ?, ?)"
+            + " SELECT c1::uuid, c2::int, c3, 'SUCCEEDED', c4::timestamptz, c5::timestamptz, c6"
+            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " AS c (c1, c2, c3, c4, c5, c6)"
             + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
             + " SET state = 'SUCCEEDED', finished_at = EXCLUDED.finished_at,"
             + " summary = EXCLUDED.summary,"
-            + " started_at = COALESCE(steps.started_at, EXCLUDED.started_at)"),
+            + " started_at = COALESCE(steps.started_at, EXCLUDED.started_at)",
+        6),
     FAILED(
         "INSERT INTO steps (migration_id, attempt, step, state, finished_at, error)"
-            + " VALUES (?, ?, ?, 'FAILED', ?, ?)"
+            + " SELECT c1::uuid, c2::int, c3, 'FAILED', c4::timestamptz, c5"
+            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+            + " AS c (c1, c2, c3, c4, c5)"
             + " ON CONFLICT (migration_id, attempt, step) DO UPDATE"
-            + " SET state = 'FAILED', finished_at = EXCLUDED.finished_at, error = EXCLUDED.error");
+            + " SET state = 'FAILED', finished_at = EXCLUDED.finished_at, error = EXCLUDED.error",
+        5);
 
     private final String sql;
+    private final int columns;
 
-    Kind(String sql) {
+    Kind(String sql, int columns) {
       this.sql = sql;
+      this.columns = columns;
     }
   }
 
@@ -124,34 +171,42 @@ public final class Steps {
   }
 
   /**
-   * Writes changes, one JDBC batch (one round trip) per kind, in the order of {@link Kind}; within
-   * a kind, in the given order. The statements tolerate events out of order (see above), and a
-   * step's events arrive in that order, so this leaves the steps as writing them one by one would.
+   * Writes changes, one statement (one round trip) per kind, in the order of {@link Kind}; within a
+   * kind, in the given order: a step changed twice by one kind (two progress reports, say) takes a
+   * second statement, as one statement cannot change a row twice. The statements tolerate events
+   * out of order (see above), and a step's events arrive in that order, so this leaves the steps as
+   * writing them one by one would.
    */
   public void write(Connection connection, List<Change> changes) throws SQLException {
     for (Kind kind : Kind.values()) {
-      PreparedStatement statement = null;
-      try {
-        for (Change change : changes) {
-          if (change.kind() != kind) {
-            continue;
-          }
-          if (statement == null) {
-            statement = connection.prepareStatement(kind.sql);
-          }
-          for (int i = 0; i < change.parameters().size(); i++) {
-            statement.setObject(i + 1, change.parameters().get(i));
-          }
-          statement.addBatch();
+      List<Change> left = changes.stream().filter(change -> change.kind() == kind).toList();
+      while (!left.isEmpty()) {
+        Set<List<Object>> steps = new HashSet<>();
+        List<Change> now = new ArrayList<>(left.size());
+        List<Change> later = new ArrayList<>();
+        for (Change change : left) {
+          // (migration, attempt, step): the first three parameters of every kind.
+          (steps.add(change.parameters().subList(0, 3)) ? now : later).add(change);
         }
-        if (statement != null) {
-          statement.executeBatch();
-        }
-      } finally {
-        if (statement != null) {
-          statement.close();
-        }
+        writeAtOnce(connection, kind, now);
+        left = later;
       }
+    }
+  }
+
+  /** Writes changes of one kind, no two of one step, in one statement. */
+  private static void writeAtOnce(Connection connection, Kind kind, List<Change> changes)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(kind.sql)) {
+      for (int column = 0; column < kind.columns; column++) {
+        String[] values = new String[changes.size()];
+        for (int row = 0; row < values.length; row++) {
+          Object value = changes.get(row).parameters().get(column);
+          values[row] = value == null ? null : value.toString();
+        }
+        statement.setArray(column + 1, connection.createArrayOf("text", values));
+      }
+      statement.executeUpdate();
     }
   }
 
