@@ -6,9 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import net.jpountz.xxhash.XXHashFactory;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class LineChecksumTest {
@@ -38,6 +43,30 @@ class LineChecksumTest {
     }
 
     assertThat(cut.result()).isEqualTo(checksum(List.of(TEXT)));
+  }
+
+  @Property(tries = 2000)
+  void findsTheFirstNewlineAsAByteByByteScanDoes(
+      @ForAll @Size(max = 40) List<@From("nearNewlines") Byte> content,
+      @ForAll @IntRange(max = 40) int from) {
+    byte[] bytes = new byte[content.size()];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = content.get(i);
+    }
+    int start = Math.min(from, bytes.length);
+    int expected = -1;
+    for (int i = start; i < bytes.length && expected < 0; i++) {
+      expected = bytes[i] == '\n' ? i : -1;
+    }
+
+    assertThat(LineChecksum.indexOfNewline(bytes, start, bytes.length)).isEqualTo(expected);
+  }
+
+  /** Newlines, and bytes one bit or one borrow away from them, which word-wise tests mistake. */
+  @Provide
+  Arbitrary<Byte> nearNewlines() {
+    return Arbitraries.of(
+        (byte) '\n', (byte) 0x0B, (byte) 0x09, (byte) 0x8A, (byte) 0x00, (byte) 0xFF, (byte) 'a');
   }
 
   @Test
