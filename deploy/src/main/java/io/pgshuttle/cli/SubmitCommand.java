@@ -83,7 +83,7 @@ final class SubmitCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Sessions copying tables out of the source, workers loading them into the target,"
-              + " and pg_restore jobs (default 2).")
+              + " workers building their indexes beside them, and pg_restore jobs (default 2).")
   Integer jobs;
 
   @Option(

@@ -4,8 +4,8 @@ package io.pgshuttle.messages;
  * How a migration runs. Every field may be null on the wire, meaning its default; {@link
  * #withDefaults()} fills them in.
  *
- * @param jobs sessions copying tables out of the source, workers loading them into the target, and
- *     {@code pg_restore -j} jobs; default 2
+ * @param jobs sessions copying tables out of the source, workers loading them into the target,
+ *     workers building their indexes, and {@code pg_restore -j} jobs; default 2
  * @param maxAttempts how many attempts before the migration is FAILED; default 3
  * @param keepSourceLocked leave the source quiesced after success; default false
  * @param verify how much VERIFY compares; default {@link VerifyLevel#FULL}
