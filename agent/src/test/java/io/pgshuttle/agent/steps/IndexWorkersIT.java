@@ -8,10 +8,10 @@ import io.pgshuttle.agent.pipeline.TestCancellation;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgTools;
+import io.pgshuttle.agent.transfer.Manifest;
 import io.pgshuttle.agent.transfer.TableDumper;
 import io.pgshuttle.agent.transfer.TableHandoff;
 import io.pgshuttle.agent.transfer.TableLoader;
-import io.pgshuttle.messages.SslMode;
 import io.pgshuttle.testkit.PostgresCluster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -206,36 +206,22 @@ class IndexWorkersIT {
   private TableLoader.Result transfer(
       TestCancellation cancellation, long earlyIndexMinPages, Runnable tableLoaded)
       throws Exception {
-    PgEndpoint targetEndpoint =
-        new PgEndpoint(
-            PgEndpoint.TARGET,
-            target.host(),
-            target.port(),
-            PostgresCluster.SUPERUSER,
-            null,
-            SslMode.DISABLE);
+    PgEndpoint targetEndpoint = BackgroundDump.target(target);
     TableHandoff handoff = new TableHandoff();
-    CompletableFuture<Void> dumping =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                new TableDumper(connector, tools)
-                    .dump(
-                        new TableDumper.Request(
-                            PgEndpoint.source(source.url(), null),
-                            1,
-                            DATABASE,
-                            work.resolve("dump/1"),
-                            2,
-                            16,
-                            handoff,
-                            file -> {}),
-                        cancellation);
-              } catch (StepException e) {
-                handoff.failed(e.getMessage());
-                throw new IllegalStateException(e);
-              }
-            });
+    CompletableFuture<Manifest> dumping =
+        BackgroundDump.start(
+            connector,
+            tools,
+            new TableDumper.Request(
+                PgEndpoint.source(source.url(), null),
+                1,
+                DATABASE,
+                work.resolve("dump/1"),
+                2,
+                16,
+                handoff,
+                file -> {}),
+            cancellation);
     try {
       return new TableLoader(connector, tools)
           .load(

@@ -2,7 +2,6 @@ package io.pgshuttle.agent.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.pipeline.TestCancellation;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
@@ -13,7 +12,6 @@ import io.pgshuttle.agent.transfer.TableDumper;
 import io.pgshuttle.agent.transfer.TableHandoff;
 import io.pgshuttle.agent.transfer.TableLoader;
 import io.pgshuttle.agent.transfer.TableReadBack;
-import io.pgshuttle.messages.SslMode;
 import io.pgshuttle.testkit.PostgresCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -110,33 +108,19 @@ class TableTransferIT {
     PgTools tools = new PgTools(PostgresCluster.defaultBinDir(), work.resolve("passfiles"));
     PgConnector connector = new PgConnector();
     PgEndpoint sourceEndpoint = PgEndpoint.source(source.url(), null);
-    PgEndpoint targetEndpoint =
-        new PgEndpoint(
-            PgEndpoint.TARGET,
-            target.host(),
-            target.port(),
-            PostgresCluster.SUPERUSER,
-            null,
-            SslMode.DISABLE);
+    PgEndpoint targetEndpoint = BackgroundDump.target(target);
     Path directory = work.resolve("dump/1");
     TableHandoff handoff = new TableHandoff();
     TestCancellation cancellation = new TestCancellation();
     List<Integer> tablesKnown = new ArrayList<>();
 
     CompletableFuture<Manifest> dumping =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return new TableDumper(connector, tools)
-                    .dump(
-                        new TableDumper.Request(
-                            sourceEndpoint, 1, DATABASE, directory, 2, 64, handoff, file -> {}),
-                        cancellation);
-              } catch (StepException e) {
-                handoff.failed(e.getMessage());
-                throw new IllegalStateException(e);
-              }
-            });
+        BackgroundDump.start(
+            connector,
+            tools,
+            new TableDumper.Request(
+                sourceEndpoint, 1, DATABASE, directory, 2, 64, handoff, file -> {}),
+            cancellation);
     new TableLoader(connector, tools)
         .load(
             new TableLoader.Request(
