@@ -29,19 +29,22 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, point 4: a step that runs longer than the broker's consumer timeout runs once. A node of
- * the test's own has {@code consumer_timeout} of 60 s; DUMP takes 130 s (the broker checks timeouts
- * about once a minute). Had the agent held the delivery unacked for the step, the broker would
- * close its channel, the queue would lose its consumer and the command would come again.
+ * the test's own has a {@code consumer_timeout} of 5 s, checked every second; DUMP takes 20 s. Had
+ * the agent held the delivery unacked for the step, the broker would close its channel, the queue
+ * would lose its consumer and the command would come again. A consumer of the test's own that holds
+ * a delivery shows that the node enforces the timeout within DUMP's time.
  */
 class ConsumerTimeoutIT {
   static final String INSTANCE = "slow-vm";
-  static final long DUMP_SECONDS = 130;
+  static final Duration CONSUMER_TIMEOUT = Duration.ofSeconds(5);
+  static final long DUMP_SECONDS = 20;
 
   @TempDir Path work;
 
@@ -50,7 +53,7 @@ class ConsumerTimeoutIT {
     MessageCodec codec = new MessageCodec();
     Topology topology = new Topology("pgshuttle");
     List<Envelope<Event>> events = new CopyOnWriteArrayList<>();
-    try (RabbitNode broker = RabbitNode.start(List.of("consumer_timeout = 60000"));
+    try (RabbitNode broker = RabbitNode.startWithConsumerTimeout(CONSUMER_TIMEOUT);
         PostgresCluster source = PostgresCluster.startTrusting();
         PostgresCluster target = PostgresCluster.startWithPassword("slow-pw")) {
       source.execute("postgres", "CREATE DATABASE shop");
@@ -71,6 +74,8 @@ class ConsumerTimeoutIT {
           Connection connection = factory.newConnection("consumer-timeout-it");
           Channel channel = connection.createChannel()) {
         agent.start();
+        Channel holding = connection.createChannel();
+        holdADelivery(holding);
         String tap = channel.queueDeclare().getQueue();
         channel.queueBind(tap, topology.eventsExchange(), "#");
         channel.basicConsume(
@@ -100,6 +105,10 @@ class ConsumerTimeoutIT {
             .atMost(Duration.ofSeconds(DUMP_SECONDS + 120))
             .pollInterval(Duration.ofSeconds(1))
             .until(() -> events.stream().anyMatch(e -> e.payload() instanceof MigrationSucceeded));
+        assertThat(holding.isOpen())
+            .as("the node closed the channel that held a delivery past the consumer timeout")
+            .isFalse();
+        assertThat(holding.getCloseReason().getMessage()).contains("PRECONDITION_FAILED");
         assertThat(
                 events.stream().filter(e -> e.payload().equals(new StepStarted(Step.DUMP))).count())
             .as("DUMP ran once")
@@ -112,6 +121,14 @@ class ConsumerTimeoutIT {
         assertThat(target.userDatabases()).containsExactly("shop");
       }
     }
+  }
+
+  /** Consumes the one message of a quorum queue of its own on {@code channel} and never acks it. */
+  private static void holdADelivery(Channel channel) throws Exception {
+    String queue = "held-delivery";
+    channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+    channel.basicPublish("", queue, null, new byte[] {1});
+    channel.basicConsume(queue, false, (tag, delivery) -> {}, tag -> {});
   }
 
   /** The system's tools, but pg_dump takes DUMP_SECONDS before it starts dumping. */

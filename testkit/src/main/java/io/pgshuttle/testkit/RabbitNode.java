@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,25 @@ public final class RabbitNode implements AutoCloseable {
    * whose listener then takes a free port of its own: {@link #managementUrl()}).
    */
   public static RabbitNode start(List<String> configLines, List<String> plugins) {
+    return start(configLines, plugins, null);
+  }
+
+  /**
+   * A node whose {@code consumer_timeout} is {@code timeout}, and whose channels check it five
+   * times per timeout: a node checks only on its channels' tick, once a minute by default, which
+   * would keep a test of the timeout waiting minutes. The tick ({@code channel_tick_interval}) has
+   * no key in {@code rabbitmq.conf}, so it goes into {@code advanced.config}.
+   */
+  public static RabbitNode startWithConsumerTimeout(Duration timeout) {
+    long millis = timeout.toMillis();
+    return start(
+        List.of("consumer_timeout = " + millis),
+        List.of(),
+        "[{rabbit, [{channel_tick_interval, " + Math.max(1, millis / 5) + "}]}].\n");
+  }
+
+  private static RabbitNode start(
+      List<String> configLines, List<String> plugins, String advancedConfig) {
     try {
       Path directory = Files.createTempDirectory("pgshuttle-rabbit-");
       Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -74,6 +94,8 @@ public final class RabbitNode implements AutoCloseable {
       Files.write(directory.resolve("rabbitmq.conf"), config, StandardCharsets.UTF_8);
       Files.writeString(
           directory.resolve("enabled_plugins"), "[" + String.join(",", plugins) + "].\n");
+      Files.writeString(
+          directory.resolve("advanced.config"), advancedConfig == null ? "[].\n" : advancedConfig);
       if ("root".equals(System.getProperty("user.name"))) {
         // Debian's rabbitmq-server runs the node as the rabbitmq user.
         run(List.of("chown", "-R", "rabbitmq:rabbitmq", directory.toString()), Map.of());
@@ -91,6 +113,7 @@ public final class RabbitNode implements AutoCloseable {
                   "RABBITMQ_DIST_PORT", Integer.toString(freePort()),
                   "RABBITMQ_CONFIG_FILE", directory.resolve("rabbitmq").toString(),
                   "RABBITMQ_ENABLED_PLUGINS_FILE", directory.resolve("enabled_plugins").toString(),
+                  "RABBITMQ_ADVANCED_CONFIG_FILE", directory.resolve("advanced.config").toString(),
                   "RABBITMQ_MNESIA_BASE", directory.resolve("mnesia").toString(),
                   "RABBITMQ_LOG_BASE", directory.resolve("log").toString(),
                   "RABBITMQ_PID_FILE", directory.resolve("pid").toString()),
