@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,8 +20,9 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * A PostgreSQL cluster of its own: {@code initdb} into a temporary directory, {@code pg_ctl start}
- * on a free port of 127.0.0.1. {@link #close()} stops it and deletes its files. Not thread-safe.
+ * A PostgreSQL cluster of its own: a copy of what {@code initdb} writes, in a temporary directory,
+ * {@code pg_ctl start} on a free port of 127.0.0.1. {@link #close()} stops it and deletes its
+ * files. Not thread-safe.
  *
  * <p>Server binaries come from {@code PGSHUTTLE_TEST_PG_BINDIR}, else {@code
  * /usr/lib/postgresql/15/bin}. When the JVM runs as root, cluster commands run as the {@code
@@ -75,32 +77,90 @@ public final class PostgresCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A copy of the template data directory of this machine's binaries ({@link #template}), which
+   * costs a fraction of an initdb. A cluster with a password gets scram-sha-256 for TCP in its
+   * pg_hba.conf, as {@code initdb --auth-host=scram-sha-256} writes it, and its password from a
+   * single-user backend that reads it on stdin, so it is in no process's arguments.
+   */
   private void init() throws IOException {
+    Path template = template(binDir);
     Files.createDirectories(baseDir.resolve("sockets"));
-    List<String> initdb =
-        new ArrayList<>(
-            List.of(
-                binDir.resolve("initdb").toString(),
-                "-D",
-                dataDir.toString(),
-                "-U",
-                SUPERUSER,
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-                "--auth-local=trust",
-                "--no-sync"));
-    if (password == null) {
-      initdb.add("--auth-host=trust");
-    } else {
-      Path pwfile = baseDir.resolve("pwfile");
-      Files.writeString(pwfile, password + "\n");
-      initdb.add("--auth-host=scram-sha-256");
-      initdb.add("--pwfile=" + pwfile);
-    }
     if (isRoot()) {
       run(List.of("chown", "-R", "postgres:postgres", baseDir.toString()));
     }
+    runAsPostgres(List.of("cp", "-a", template.toString(), dataDir.toString()));
+    if (password != null) {
+      Path hba = dataDir.resolve("pg_hba.conf");
+      List<String> lines = new ArrayList<>();
+      for (String line : Files.readAllLines(hba, StandardCharsets.UTF_8)) {
+        lines.add(
+            line.startsWith("host") ? line.replaceFirst("trust\\s*$", "scram-sha-256") : line);
+      }
+      Files.write(hba, lines, StandardCharsets.UTF_8);
+      runAsPostgres(
+          List.of(
+              binDir.resolve("postgres").toString(),
+              "--single",
+              "-D",
+              dataDir.toString(),
+              "-c",
+              "fsync=off",
+              "postgres"),
+          "ALTER ROLE " + SUPERUSER + " PASSWORD '" + password.replace("'", "''") + "'\n");
+    }
+  }
+
+  /**
+   * The data directory initdb writes for {@code binDir} (superuser {@code postgres}, UTF8, locale
+   * C.UTF-8, trust for local and TCP logins), made once per machine and server binary under the
+   * temporary directory. Made in a directory of its own and renamed into place, so concurrent test
+   * JVMs never see half of one.
+   */
+  private static Path template(Path binDir) throws IOException {
+    List<String> options =
+        List.of(
+            "-U",
+            SUPERUSER,
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--auth-local=trust",
+            "--auth-host=trust",
+            "--no-sync");
+    Path postgres = binDir.resolve("postgres");
+    String key =
+        Integer.toHexString(
+            String.join(
+                    "|",
+                    binDir.toAbsolutePath().toString(),
+                    Long.toString(Files.size(postgres)),
+                    Long.toString(Files.getLastModifiedTime(postgres).toMillis()),
+                    String.join(" ", options))
+                .hashCode());
+    Path root = Path.of(System.getProperty("java.io.tmpdir"));
+    Path template = root.resolve("pgshuttle-pg-template-" + key);
+    if (Files.isDirectory(template.resolve("data"))) {
+      return template.resolve("data");
+    }
+    Path making = Files.createTempDirectory(root, "pgshuttle-pg-template-making-");
+    Files.setPosixFilePermissions(making, PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (isRoot()) {
+      run(List.of("chown", "postgres:postgres", making.toString()));
+    }
+    List<String> initdb =
+        new ArrayList<>(
+            List.of(binDir.resolve("initdb").toString(), "-D", making.resolve("data").toString()));
+    initdb.addAll(options);
     runAsPostgres(initdb);
+    try {
+      Files.move(making, template, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException anotherJvmWasFirst) {
+      if (!Files.isDirectory(template.resolve("data"))) {
+        throw anotherJvmWasFirst;
+      }
+      deleteRecursively(making);
+    }
+    return template.resolve("data");
   }
 
   /** Starts the server (again, after {@link #stop()}). Waits until it accepts connections. */
@@ -286,18 +346,32 @@ public final class PostgresCluster implements AutoCloseable {
   }
 
   private static void runAsPostgres(List<String> command) {
+    runAsPostgres(command, null);
+  }
+
+  /** Runs {@code command} as postgres (see the class), with {@code input} on its stdin if given. */
+  private static void runAsPostgres(List<String> command, String input) {
     if (isRoot()) {
       List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
       wrapped.addAll(command);
-      run(wrapped);
+      run(wrapped, input);
     } else {
-      run(command);
+      run(command, input);
     }
   }
 
   private static void run(List<String> command) {
+    run(command, null);
+  }
+
+  private static void run(List<String> command, String input) {
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      try (var stdin = process.getOutputStream()) {
+        if (input != null) {
+          stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+      }
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (process.waitFor() != 0) {
         throw new IllegalStateException(
