@@ -21,7 +21,6 @@ import io.pgshuttle.agent.postgres.Sql;
 import io.pgshuttle.agent.transfer.Checksum;
 import io.pgshuttle.agent.transfer.DumpLayout;
 import io.pgshuttle.agent.transfer.Manifest;
-import io.pgshuttle.agent.transfer.PartPlanner;
 import io.pgshuttle.agent.transfer.TableReadBack;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.messages.Step;
@@ -134,7 +133,6 @@ public final class VerifyStep implements PipelineStep {
                   database.stagingName(),
                   manifest(dump, database),
                   context.command().options().jobs(),
-                  PartPlanner.PAGES_PER_PART,
                   context.cancellation());
           comparison =
               new Comparison(

@@ -58,11 +58,12 @@ public final class Copies {
     }
   }
 
-  /** The checksum of {@code part} as the server reads it now, through the same COPY text. */
-  static Checksum checksum(Connection connection, CopyPart part, String encoding)
+  /** The checksum of {@code table} as the server reads it now, through the same COPY text. */
+  static Checksum checksum(Connection connection, CopyTable table, String encoding)
       throws SQLException {
     try {
-      return copyOut(connection, part.copyOut(encoding), OutputStream.nullOutputStream());
+      return copyOut(
+          connection, wholeTable(table).copyOut(encoding), OutputStream.nullOutputStream());
     } catch (IOException e) {
       throw new IllegalStateException("the null stream cannot fail", e);
     }
@@ -88,6 +89,10 @@ public final class Copies {
         + encodingLiteral(encoding)
         + (freeze ? ", FREEZE" : "")
         + ")";
+  }
+
+  private static CopyPart wholeTable(CopyTable table) {
+    return new CopyPart(table, 0, 1, 1, null, null);
   }
 
   private static Checksum copyOut(Connection connection, String sql, OutputStream out)

@@ -140,7 +140,7 @@ class TableTransferIT {
         .hasSize(10)
         .isEqualTo(
             new TableReadBack(connector)
-                .checksums(targetEndpoint, STAGING, manifest, 2, 64, cancellation));
+                .checksums(targetEndpoint, STAGING, manifest, 2, cancellation));
     assertThat(manifest.checksums().get("\"public\".\"big\"").rows()).isEqualTo(20_000);
     assertThat(manifest.tables())
         .filteredOn(table -> table.name().equals("big"))
