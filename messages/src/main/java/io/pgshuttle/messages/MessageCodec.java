@@ -210,7 +210,7 @@ public final class MessageCodec {
     MigrationId migrationId = parse(type, "migrationId", root, MigrationId::parse);
     int attempt = requiredNumber(root, "attempt", type).asInt();
     long seq = requiredNumber(root, "seq", type).asLong();
-    Instant emittedAt = parse(type, "emittedAt", root, Instant::parse);
+    Instant emittedAt = parse(type, "emittedAt", root, Instants::parse);
     JsonNode body = root.get("body");
     if (body == null || !body.isObject()) {
       throw new MessageDecodingException("missing field 'body' in " + type);

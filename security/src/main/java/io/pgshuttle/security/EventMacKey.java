@@ -23,7 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * event's age is not checked) with the SHA-256 of its bytes, and is checked in constant time.
  *
  * <p>The key never leaves this object: {@link #toString()} names the instance and the coordinator
- * key only. Immutable and thread-safe (each MAC uses a {@link Mac} of its own).
+ * key only. Immutable and thread-safe (each MAC uses a {@link Mac} of its own, a clone of one keyed
+ * once: a new Mac for each event, looked up and keyed, was a tenth of the cost of checking one).
  */
 public final class EventMacKey {
   private static final String HMAC = "HmacSHA256";
@@ -34,10 +35,14 @@ public final class EventMacKey {
   private final KeyId coordinatorKeyId;
   private final SecretKeySpec key;
 
+  /** Keyed with {@link #key} and never used itself: each MAC is made by a clone of it. */
+  private final Mac keyed;
+
   private EventMacKey(String instanceId, KeyId coordinatorKeyId, byte[] key) {
     this.instanceId = instanceId;
     this.coordinatorKeyId = coordinatorKeyId;
     this.key = new SecretKeySpec(key, HMAC);
+    this.keyed = keyedMac(this.key);
   }
 
   /**
@@ -139,10 +144,21 @@ public final class EventMacKey {
                 envelope.migrationId().toString(),
                 Integer.toString(envelope.attempt()),
                 SignedFields.sha256(body)));
+    Mac hmac;
+    try {
+      hmac = (Mac) keyed.clone();
+    } catch (CloneNotSupportedException e) {
+      // A provider whose HMAC cannot be cloned: key a new one.
+      hmac = keyedMac(key);
+    }
+    return hmac.doFinal(fields);
+  }
+
+  private static Mac keyedMac(SecretKeySpec key) {
     try {
       Mac hmac = Mac.getInstance(HMAC);
       hmac.init(key);
-      return hmac.doFinal(fields);
+      return hmac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JDK has no " + HMAC, e);
     }

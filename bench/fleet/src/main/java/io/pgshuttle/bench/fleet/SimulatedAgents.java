@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * consumer, bound to the commands exchange), consumed from a small pool of channels; each
  * StartMigration is answered by a few emitter threads with a migration's worth of events (see
  * {@link #events}), published in order with confirms to the events exchange under the agent's
- * routing key, signed, as the agent's outbox relay does. The control queues are not declared:
- * nothing here cancels or sweeps. Thread-safe.
+ * routing key, signed, as the agent's outbox relay does (their bytes as MessageCodec writes them,
+ * see {@link EventEncoder}). The control queues are not declared: nothing here cancels or sweeps.
+ * Thread-safe.
  */
 final class SimulatedAgents implements AutoCloseable {
   private final AMQP.BasicProperties persistent;
@@ -43,8 +44,7 @@ final class SimulatedAgents implements AutoCloseable {
   private final Topology topology;
   private final MessageCodec codec;
   private final List<String> instances;
-  private final int eventsPerMigration;
-  private final String padding;
+  private final EventEncoder encoder;
   private final Map<MigrationId, Long> publishedAt;
   private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong commands = new AtomicLong();
@@ -85,8 +85,7 @@ final class SimulatedAgents implements AutoCloseable {
     this.topology = topology;
     this.codec = codec;
     this.instances = List.copyOf(instances);
-    this.eventsPerMigration = eventsPerMigration;
-    this.padding = padding;
+    this.encoder = new EventEncoder(events(eventsPerMigration, padding));
     this.publishedAt = publishedAt;
   }
 
@@ -159,11 +158,13 @@ final class SimulatedAgents implements AutoCloseable {
         Envelope<StartMigration> command = work.take();
         String instance = command.payload().instanceId();
         EventMacKey eventKey = eventKeys.get(instance);
-        long seq = 1;
-        for (Event event : events(eventsPerMigration, padding)) {
+        EventEncoder.Migration migration =
+            encoder.migration(instance, command.migrationId(), command.attempt());
+        List<Event> events = encoder.events();
+        for (int i = 0; i < events.size(); i++) {
           Envelope<Event> envelope =
-              Envelope.of(instance, command.migrationId(), command.attempt(), seq++, event);
-          byte[] body = codec.encode(envelope);
+              Envelope.of(instance, command.migrationId(), command.attempt(), i + 1, events.get(i));
+          byte[] body = migration.encode(envelope, i);
           eventBytes.addAndGet(body.length);
           publisher.publish(
               topology.eventsExchange(),
