@@ -193,6 +193,40 @@ class IntakeIT extends WithCoordinatorFixture {
   }
 
   @Test
+  void aBatchSettlesEachRequestAsIfTheOnesBeforeItWereRecorded() throws Exception {
+    MigrationRequest first = CoordinatorFixture.request("req-5", "vm-5", "pw");
+    MigrationRequest changed = CoordinatorFixture.request("req-5", "vm-5", "other-pw");
+    MigrationRequest otherContent = CoordinatorFixture.request("req-5", "vm-5b", "pw");
+    MigrationRequest sameInstance = CoordinatorFixture.request("req-5c", "vm-5", "pw");
+    MigrationRequest elsewhere = CoordinatorFixture.request("req-5d", "vm-5d", "pw");
+    fixture.agent("vm-5");
+    fixture.agent("vm-5b");
+    fixture.agent("vm-5d");
+
+    List<IntakeOutcome> outcomes =
+        fixture
+            .get(MigrationIntake.class)
+            .submitAll(List.of(first, changed, otherContent, sameInstance, elsewhere));
+
+    assertThat(outcomes.get(0)).isEqualTo(new IntakeOutcome.Accepted(first.migrationId()));
+    assertThat(outcomes.get(1))
+        .as("the same request but its password: the password is not part of what is compared")
+        .isEqualTo(new IntakeOutcome.Duplicate(first.migrationId(), MigrationState.PENDING, true));
+    assertThat(outcomes.get(2))
+        .isEqualTo(new IntakeOutcome.Duplicate(first.migrationId(), MigrationState.PENDING, false));
+    assertThat(outcomes.get(3)).isInstanceOf(IntakeOutcome.Rejected.class);
+    assertThat(((IntakeOutcome.Rejected) outcomes.get(3)).reason())
+        .startsWith("instance vm-5 already has a live migration " + first.migrationId());
+    assertThat(outcomes.get(4)).isEqualTo(new IntakeOutcome.Accepted(elsewhere.migrationId()));
+    assertThat(
+            fixture.storeValue(
+                "SELECT string_agg(request_id || '@' || instance_id, ',' ORDER BY request_id)"
+                    + " FROM pgshuttle.migrations"))
+        .isEqualTo("req-5@vm-5,req-5d@vm-5d");
+    assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.migrations")).isEqualTo("2");
+  }
+
+  @Test
   void aSecondLiveMigrationOfAnInstanceIsDeadLetteredWithTheReason() throws Exception {
     FakeAgent agent = fixture.agent("vm-3");
     MigrationRequest first = CoordinatorFixture.request("req-3a", "vm-3", "first-pw");

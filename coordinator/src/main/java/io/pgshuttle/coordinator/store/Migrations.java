@@ -16,9 +16,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -61,6 +63,89 @@ public final class Migrations {
       statement.setString(6, sealedPassword == null ? null : writeJson(sealedPassword));
       return statement.executeUpdate() == 1;
     }
+  }
+
+  /** A request that passed intake's checks, with its password sealed (null for none). */
+  public record NewMigration(MigrationRequest request, SealedSecret sealedPassword) {}
+
+  /**
+   * Records PENDING migrations as {@link #insert} does each, with one statement.
+   *
+   * @return the requestIds it recorded: one that exists already is left out (nothing changed)
+   */
+  public Set<String> insertAll(Connection connection, List<NewMigration> added)
+      throws SQLException {
+    int n = added.size();
+    UUID[] ids = new UUID[n];
+    String[] requestIds = new String[n];
+    String[] instanceIds = new String[n];
+    Integer[] maxAttempts = new Integer[n];
+    String[] requests = new String[n];
+    String[] sealed = new String[n];
+    for (int i = 0; i < n; i++) {
+      MigrationRequest request = added.get(i).request();
+      ids[i] = request.migrationId().value();
+      requestIds[i] = request.requestId();
+      instanceIds[i] = request.instanceId();
+      maxAttempts[i] = request.options().maxAttempts();
+      requests[i] = writeRequest(request.withoutPassword());
+      SealedSecret password = added.get(i).sealedPassword();
+      sealed[i] = password == null ? null : writeJson(password);
+    }
+    Set<String> recorded = new HashSet<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO migrations (migration_id, request_id, instance_id, state, max_attempts,"
+                + " request, target_password_sealed, next_attempt_at)"
+                + " SELECT i, r, n, 'PENDING', a, q::jsonb, s::jsonb, now()"
+                + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])"
+                + " WITH ORDINALITY AS t (i, r, n, a, q, s, o) ORDER BY o"
+                + " ON CONFLICT (request_id) DO NOTHING RETURNING request_id")) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(2, connection.createArrayOf("text", requestIds));
+      statement.setArray(3, connection.createArrayOf("text", instanceIds));
+      statement.setArray(4, connection.createArrayOf("int4", maxAttempts));
+      statement.setArray(5, connection.createArrayOf("text", requests));
+      statement.setArray(6, connection.createArrayOf("text", sealed));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          recorded.add(rows.getString(1));
+        }
+      }
+    }
+    return recorded;
+  }
+
+  /**
+   * {@link #findByRequestId} of each of {@code requestIds}, by requestId; unknown ones left out.
+   */
+  public Map<String, MigrationRow> findByRequestIds(
+      Connection connection, Collection<String> requestIds) throws SQLException {
+    Map<String, MigrationRow> found = new HashMap<>();
+    for (MigrationRow row :
+        many(
+            connection,
+            "SELECT " + ROW + " FROM migrations WHERE request_id = ANY (?)",
+            connection.createArrayOf("text", requestIds.toArray()))) {
+      found.put(row.requestId(), row);
+    }
+    return found;
+  }
+
+  /** {@link #findLive} of each of {@code instanceIds}, by instanceId; idle ones left out. */
+  public Map<String, MigrationRow> findLiveOfInstances(
+      Connection connection, Collection<String> instanceIds) throws SQLException {
+    Map<String, MigrationRow> found = new HashMap<>();
+    for (MigrationRow row :
+        many(
+            connection,
+            "SELECT "
+                + ROW
+                + " FROM migrations WHERE instance_id = ANY (?) AND state IN ('PENDING', 'RUNNING')",
+            connection.createArrayOf("text", instanceIds.toArray()))) {
+      found.put(row.instanceId(), row);
+    }
+    return found;
   }
 
   public Optional<MigrationRow> findByRequestId(Connection connection, String requestId)
@@ -344,10 +429,19 @@ public final class Migrations {
 
   private Optional<MigrationRow> one(Connection connection, String sql, Object parameter)
       throws SQLException {
+    return many(connection, sql, parameter).stream().findFirst();
+  }
+
+  private List<MigrationRow> many(Connection connection, String sql, Object parameter)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setObject(1, parameter);
       try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? Optional.of(row(rows)) : Optional.empty();
+        List<MigrationRow> found = new ArrayList<>();
+        while (rows.next()) {
+          found.add(row(rows));
+        }
+        return found;
       }
     }
   }
