@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Statements on the {@code migrations} table. Each runs in the caller's transaction. Stateless and
@@ -121,29 +122,32 @@ public final class Migrations {
    */
   public Map<String, MigrationRow> findByRequestIds(
       Connection connection, Collection<String> requestIds) throws SQLException {
-    Map<String, MigrationRow> found = new HashMap<>();
-    for (MigrationRow row :
-        many(
-            connection,
-            "SELECT " + ROW + " FROM migrations WHERE request_id = ANY (?)",
-            connection.createArrayOf("text", requestIds.toArray()))) {
-      found.put(row.requestId(), row);
-    }
-    return found;
+    return byKey(connection, "request_id = ANY (?)", requestIds, MigrationRow::requestId);
   }
 
   /** {@link #findLive} of each of {@code instanceIds}, by instanceId; idle ones left out. */
   public Map<String, MigrationRow> findLiveOfInstances(
       Connection connection, Collection<String> instanceIds) throws SQLException {
+    return byKey(
+        connection,
+        "instance_id = ANY (?) AND state IN ('PENDING', 'RUNNING')",
+        instanceIds,
+        MigrationRow::instanceId);
+  }
+
+  private Map<String, MigrationRow> byKey(
+      Connection connection,
+      String where,
+      Collection<String> values,
+      Function<MigrationRow, String> key)
+      throws SQLException {
     Map<String, MigrationRow> found = new HashMap<>();
     for (MigrationRow row :
         many(
             connection,
-            "SELECT "
-                + ROW
-                + " FROM migrations WHERE instance_id = ANY (?) AND state IN ('PENDING', 'RUNNING')",
-            connection.createArrayOf("text", instanceIds.toArray()))) {
-      found.put(row.instanceId(), row);
+            "SELECT " + ROW + " FROM migrations WHERE " + where,
+            connection.createArrayOf("text", values.toArray()))) {
+      found.put(key.apply(row), row);
     }
     return found;
   }
