@@ -175,10 +175,10 @@ public final class EventLog {
   /** Sets the first three parameters to the arrays of the keys' migrations, attempts and seqs. */
   private static void setKeys(Connection connection, PreparedStatement statement, List<Key> keys)
       throws SQLException {
-    statement.setArray(1, Sql.ids(connection, keys.stream().map(Key::migrationId).toList()));
-    statement.setArray(
-        2,
-        connection.createArrayOf("int4", keys.stream().map(Key::attempt).toArray(Integer[]::new)));
+    Sql.setKeys(
+        connection,
+        statement,
+        keys.stream().map(key -> new AttemptKey(key.migrationId(), key.attempt())).toList());
     statement.setArray(
         3, connection.createArrayOf("int8", keys.stream().map(Key::seq).toArray(Long[]::new)));
   }
