@@ -271,12 +271,18 @@ public final class Migrations {
     }
   }
 
-  /** Keeps the migration RUNNING with {@code error} as its last error; the next attempt is due. */
+  /**
+   * Keeps the migration RUNNING with {@code error} as its last error; the next attempt is due
+   * {@code delay} from now. From the clock, not {@code now()}: that is the transaction's start,
+   * which can lie well before the failure is folded (a fold's transaction may wait for a
+   * migration's lock), and would cut the backoff short.
+   */
   public void scheduleRetry(Connection connection, MigrationId id, String error, Duration delay)
       throws SQLException {
     Sql.update(
         connection,
-        "UPDATE migrations SET error = ?, next_attempt_at = now() + ? * interval '1 millisecond',"
+        "UPDATE migrations SET error = ?,"
+            + " next_attempt_at = clock_timestamp() + ? * interval '1 millisecond',"
             + " updated_at = now() WHERE migration_id = ?",
         StoredText.clean(error),
         delay.toMillis(),
