@@ -8,19 +8,23 @@ import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MessageCodec;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes envelopes persistently and waits for the broker's confirm, telling a routed message
- * from one no queue took. Thread-safe: publishes are serialized on one channel, which is reopened
- * if the broker closed it.
+ * from one no queue took. Thread-safe: each publish (or batch) has a channel of its own for its
+ * duration, from a pool of at most {@code channels}; a caller beyond that waits for one. A channel
+ * the broker closed is replaced.
  */
 public final class ConfirmingPublisher implements AutoCloseable {
   private final Connection connection;
@@ -28,8 +32,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
   private final Duration confirmTimeout;
   private final String userId;
   private final Set<String> returnedMessageIds = ConcurrentHashMap.newKeySet();
-  private Channel channel;
+  private final Semaphore channelsFree;
+  private final Deque<Channel> idle = new ArrayDeque<>(); // guarded by this
+  private boolean closed; // guarded by this
 
+  /** A publisher on one channel: publishes wait for each other. */
   public ConfirmingPublisher(Connection connection, MessageCodec codec, Duration confirmTimeout) {
     this(connection, codec, confirmTimeout, null);
   }
@@ -41,10 +48,27 @@ public final class ConfirmingPublisher implements AutoCloseable {
    */
   public ConfirmingPublisher(
       Connection connection, MessageCodec codec, Duration confirmTimeout, String userId) {
+    this(connection, codec, confirmTimeout, userId, 1);
+  }
+
+  /**
+   * @param channels how many publishes (or batches) may wait for their confirms at once, each on a
+   *     channel of its own; at least 1
+   */
+  public ConfirmingPublisher(
+      Connection connection,
+      MessageCodec codec,
+      Duration confirmTimeout,
+      String userId,
+      int channels) {
+    if (channels < 1) {
+      throw new IllegalArgumentException("channels must be at least 1, not " + channels);
+    }
     this.connection = connection;
     this.codec = codec;
     this.confirmTimeout = confirmTimeout;
     this.userId = userId;
+    this.channelsFree = new Semaphore(channels);
   }
 
   /**
@@ -56,7 +80,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
    * @param headers extra headers, may be empty
    * @throws AmqpException if the broker did not confirm within the timeout, or nacked
    */
-  public synchronized PublishOutcome publish(
+  public PublishOutcome publish(
       String exchange,
       String routingKey,
       Envelope<?> envelope,
@@ -70,7 +94,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
    * encoding, already made: for a caller whose headers depend on the exact bytes, such as a
    * signature.
    */
-  public synchronized PublishOutcome publish(
+  public PublishOutcome publish(
       String exchange,
       String routingKey,
       Envelope<?> envelope,
@@ -108,7 +132,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
    * @return the outcome of each message, in the same order
    * @throws AmqpException if the broker did not confirm every message
    */
-  public synchronized List<PublishOutcome> publishAll(List<Outgoing> messages) {
+  public List<PublishOutcome> publishAll(List<Outgoing> messages) {
     if (messages.isEmpty()) {
       return List.of();
     }
@@ -163,7 +187,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
    * Publishes bytes that are not (or no longer) a valid envelope, such as a dead letter. The
    * properties must carry a message id if {@code mandatory} is to be told apart.
    */
-  public synchronized PublishOutcome publishRaw(
+  public PublishOutcome publishRaw(
       String exchange,
       String routingKey,
       AMQP.BasicProperties properties,
@@ -184,12 +208,24 @@ public final class ConfirmingPublisher implements AutoCloseable {
     void publishOn(Channel channel) throws IOException;
   }
 
-  /** Runs {@code publishing} and waits until the broker confirmed all it published. */
+  /**
+   * Runs {@code publishing} on a channel of its own and waits until the broker confirmed all it
+   * published.
+   */
   private void confirmed(String exchange, Publishing publishing) {
+    Channel channel = null;
+    boolean confirmed = false;
     try {
-      Channel channel = channel();
+      channelsFree.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AmqpException("interrupted while waiting for a channel to publish on", e);
+    }
+    try {
+      channel = takeChannel();
       publishing.publishOn(channel);
       channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
+      confirmed = true;
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
       // A channel the broker closed (say, a publish to a missing exchange) surfaces as a
       // shutdown signal: to callers it is the same passing broker trouble.
@@ -204,28 +240,66 @@ public final class ConfirmingPublisher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AmqpException("interrupted while waiting for a publish confirm", e);
+    } finally {
+      giveBack(channel, confirmed);
+      channelsFree.release();
     }
   }
 
-  private Channel channel() throws IOException {
-    if (channel == null || !channel.isOpen()) {
-      channel = connection.createChannel();
-      channel.confirmSelect();
-      // Returns arrive on the connection thread before the confirm of the same message.
-      channel.addReturnListener(
-          returned -> {
-            String id = returned.getProperties().getMessageId();
-            if (id != null) {
-              returnedMessageIds.add(id);
-            }
-          });
+  /** An open idle channel, or a new one. */
+  private Channel takeChannel() throws IOException {
+    synchronized (this) {
+      if (closed) {
+        throw new AmqpException("the publisher is closed");
+      }
+      while (!idle.isEmpty()) {
+        Channel channel = idle.pop();
+        if (channel.isOpen()) {
+          return channel;
+        }
+      }
     }
+    Channel channel = connection.createChannel();
+    channel.confirmSelect();
+    // Returns arrive on the connection thread before the confirm of the same message.
+    channel.addReturnListener(
+        returned -> {
+          String id = returned.getProperties().getMessageId();
+          if (id != null) {
+            returnedMessageIds.add(id);
+          }
+        });
     return channel;
   }
 
+  /**
+   * Keeps {@code channel} for the next publish if all it published was confirmed; else closes it,
+   * so that what it left unconfirmed never counts against another publish's wait.
+   */
+  private void giveBack(Channel channel, boolean confirmed) {
+    if (channel == null) {
+      return;
+    }
+    synchronized (this) {
+      if (confirmed && !closed && channel.isOpen()) {
+        idle.push(channel);
+        return;
+      }
+    }
+    closeQuietly(channel);
+  }
+
+  /** Closes the idle channels; a channel in use is closed when its publish ends. Idempotent. */
   @Override
   public synchronized void close() {
-    if (channel != null && channel.isOpen()) {
+    closed = true;
+    while (!idle.isEmpty()) {
+      closeQuietly(idle.pop());
+    }
+  }
+
+  private static void closeQuietly(Channel channel) {
+    if (channel.isOpen()) {
       try {
         channel.close();
       } catch (IOException | TimeoutException | com.rabbitmq.client.AlreadyClosedException e) {

@@ -15,8 +15,16 @@ import io.pgshuttle.messages.Step;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.testkit.TestBroker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +97,69 @@ class ConfirmingPublisherIT {
         .hasMessageContaining("no-such-exchange");
     assertThat(publisher.publish(topology.commandsExchange(), "vm-1", heartbeat(), true, Map.of()))
         .isEqualTo(PublishOutcome.ROUTED);
+  }
+
+  @Test
+  void batchesFromManyThreadsAtOnceEachGetTheirOwnOutcomes() throws Exception {
+    int threads = 6;
+    int perBatch = 20;
+    try (ConfirmingPublisher shared =
+        new ConfirmingPublisher(connection, codec, Duration.ofSeconds(10), null, 3)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<Map<String, PublishOutcome>>> batches = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          batches.add(
+              pool.submit(
+                  () -> {
+                    List<ConfirmingPublisher.Outgoing> outgoing = new ArrayList<>();
+                    for (int i = 0; i < perBatch; i++) {
+                      Envelope<Event> envelope = heartbeat();
+                      outgoing.add(
+                          new ConfirmingPublisher.Outgoing(
+                              topology.controlExchange(),
+                              i % 2 == 0 ? "vm-1" : "vm-2",
+                              envelope,
+                              codec.encode(envelope),
+                              true,
+                              Map.of()));
+                    }
+                    List<PublishOutcome> outcomes = shared.publishAll(outgoing);
+                    Map<String, PublishOutcome> byId = new HashMap<>();
+                    for (int i = 0; i < perBatch; i++) {
+                      byId.put(outgoing.get(i).envelope().messageId().toString(), outcomes.get(i));
+                    }
+                    return byId;
+                  }));
+        }
+        Set<String> routed = new HashSet<>();
+        for (Future<Map<String, PublishOutcome>> batch : batches) {
+          Map<String, PublishOutcome> outcomes = batch.get(30, TimeUnit.SECONDS);
+          assertThat(outcomes.values())
+              .containsOnly(PublishOutcome.ROUTED, PublishOutcome.UNROUTABLE)
+              .filteredOn(outcome -> outcome == PublishOutcome.ROUTED)
+              .hasSize(perBatch / 2);
+          outcomes.forEach(
+              (id, outcome) -> {
+                if (outcome == PublishOutcome.ROUTED) {
+                  routed.add(id);
+                }
+              });
+        }
+
+        // Exactly the messages reported routed are in the queue: none lost, none misreported.
+        Set<String> queued = new HashSet<>();
+        try (Channel channel = connection.createChannel()) {
+          GetResponse got;
+          while ((got = channel.basicGet(topology.agentControlQueue("vm-1"), true)) != null) {
+            queued.add(got.getProps().getMessageId());
+          }
+        }
+        assertThat(queued).hasSize(threads * perBatch / 2).isEqualTo(routed);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
   }
 
   @Test

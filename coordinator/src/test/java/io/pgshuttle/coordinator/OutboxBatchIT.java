@@ -8,9 +8,15 @@ import io.pgshuttle.coordinator.intake.IntakeOutcome;
 import io.pgshuttle.coordinator.intake.MigrationIntake;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.coordinator.store.Migrations;
+import io.pgshuttle.coordinator.store.Outbox;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.StartMigration;
+import io.pgshuttle.testkit.PostgresCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +115,54 @@ class OutboxBatchIT extends WithCoordinatorFixture {
       }
     }
     assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.attempts")).isEqualTo("2");
+  }
+
+  @Test
+  void aMigrationsLaterEntryWaitsWhileItsEarlierOneIsInAnotherBatch() throws Exception {
+    FakeAgent agent = fixture.agent("vm-order");
+    MigrationRequest request = CoordinatorFixture.request("req-order", "vm-order", "pw");
+    stage(request);
+    // A CancelMigration queued after the StartMigration: it must never overtake it.
+    fixture.wire(fixture.config());
+    try (Database database = fixture.get(Database.class)) {
+      database.open();
+      database.inTransaction(
+          connection -> {
+            fixture
+                .get(Migrations.class)
+                .requestCancel(connection, request.migrationId(), "order test");
+            fixture.get(Outbox.class).addCancel(connection, request.migrationId(), 1);
+            return null;
+          });
+    }
+    try (Connection holder =
+        DriverManager.getConnection(
+            fixture.cluster.jdbcUrl(fixture.storeDatabase), PostgresCluster.SUPERUSER, null)) {
+      // Another publishing thread's batch in flight holds the StartMigration's entry.
+      holder.setAutoCommit(false);
+      try (Statement statement = holder.createStatement()) {
+        statement.execute(
+            "SELECT id " + START_ENTRIES + " FOR UPDATE"); // held until the rollback below
+      }
+
+      fixture.start();
+      Thread.sleep(2000); // four rounds of the dispatch loop's poll
+
+      assertThat(agent.unreadControls()).as("the cancel overtook the start").isZero();
+      assertThat(
+              fixture.storeValue(
+                  "SELECT count(*) FROM pgshuttle.outbox WHERE published_at IS NULL"))
+          .isEqualTo("2");
+      holder.rollback();
+    }
+
+    assertThat(agent.awaitCommand(WAIT).migrationId()).isEqualTo(request.migrationId());
+    assertThat(agent.awaitCancel(WAIT).payload().reason()).isEqualTo("order test");
+    assertThat(
+            fixture.storeValue(
+                "SELECT string_agg(kind || ':' || outcome, ',' ORDER BY published_at, id)"
+                    + " FROM pgshuttle.outbox"))
+        .isEqualTo("START_MIGRATION:ROUTED,CANCEL_MIGRATION:ROUTED");
   }
 
   /**

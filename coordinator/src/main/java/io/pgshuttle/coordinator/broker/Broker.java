@@ -26,6 +26,8 @@ public final class Broker implements AutoCloseable {
   // As long as the agent waits: a coordinator (re)started while the broker restarts must not exit.
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
+  // One per publishing thread of the dispatch loop, and two for everything else (dead letters).
+  private static final int PUBLISHING_CHANNELS = 6;
 
   private final CoordinatorConfig config;
   private final Topology topology;
@@ -72,7 +74,8 @@ public final class Broker implements AutoCloseable {
               + " another namespace",
           e);
     }
-    publisher = new ConfirmingPublisher(publishing, codec, CONFIRM_TIMEOUT, user);
+    publisher =
+        new ConfirmingPublisher(publishing, codec, CONFIRM_TIMEOUT, user, PUBLISHING_CHANNELS);
   }
 
   /** The broker user the coordinator connects as. */

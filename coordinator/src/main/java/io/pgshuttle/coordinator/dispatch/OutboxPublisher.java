@@ -112,9 +112,10 @@ public final class OutboxPublisher {
 
   /**
    * Publishes what waits in the outbox now, up to {@link #BATCH} entries; it does not wait for more
-   * to arrive.
+   * to arrive. Several threads may call it at once, each taking other entries; an entry whose
+   * migration has an older one in another thread's batch is left for later.
    *
-   * @return how many entries it took (published or skipped); 0 when none waits
+   * @return how many entries it took (published or skipped); 0 when none waits, or none may go yet
    * @throws io.pgshuttle.amqp.AmqpException if the broker did not confirm them all (all stay)
    * @throws io.pgshuttle.coordinator.store.StoreException if the store failed (all stay)
    */
@@ -127,6 +128,10 @@ public final class OutboxPublisher {
           }
           Map<MigrationId, MigrationRow> locked =
               migrations.lockAll(connection, ready.stream().map(OutboxEntry::migrationId).toList());
+          ready = inOrder(connection, ready);
+          if (ready.isEmpty()) {
+            return 0;
+          }
           Commands commands = commands(connection, ready, locked);
           Map<Long, Outbox.Outcome> done = new LinkedHashMap<>();
           List<Prepared> prepared = new ArrayList<>(ready.size());
@@ -152,6 +157,34 @@ public final class OutboxPublisher {
           outbox.markDone(connection, done);
           return ready.size();
         });
+  }
+
+  /**
+   * The entries of {@code ready} that may go out now: those with no older unpublished entry of
+   * their migration outside the batch. Such an entry belongs to a batch another thread publishes
+   * (or one that failed and will be taken again): it must go first, so the younger ones wait for a
+   * later batch. Their migrations are locked, so the answer holds until the commit.
+   */
+  private List<OutboxEntry> inOrder(Connection connection, List<OutboxEntry> ready)
+      throws SQLException {
+    Map<MigrationId, Long> oldestElsewhere = outbox.oldestUnpublishedOutside(connection, ready);
+    if (oldestElsewhere.isEmpty()) {
+      return ready;
+    }
+    List<OutboxEntry> now = new ArrayList<>(ready.size());
+    for (OutboxEntry entry : ready) {
+      Long older = oldestElsewhere.get(entry.migrationId());
+      if (older == null || older > entry.id()) {
+        now.add(entry);
+      } else {
+        log.debug(
+            "outbox entry {} of migration {} waits for entry {}",
+            entry.id(),
+            entry.migrationId(),
+            older);
+      }
+    }
+    return now;
   }
 
   /** An outbox entry's message, ready to publish. */

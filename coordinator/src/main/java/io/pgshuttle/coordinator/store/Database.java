@@ -27,7 +27,8 @@ public final class Database implements AutoCloseable {
 
   private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(5);
-  private static final int POOL_SIZE = 8;
+  // The dispatch loop's publishing threads hold one each while their confirms are awaited.
+  private static final int POOL_SIZE = 12;
   private static final int VALIDATION_SECONDS = 2;
 
   private final CoordinatorConfig config;

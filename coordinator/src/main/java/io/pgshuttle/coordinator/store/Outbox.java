@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -89,6 +90,35 @@ public final class Outbox {
       }
     }
     return ready;
+  }
+
+  /**
+   * For each migration of {@code batch}, the id of its oldest unpublished entry that is not in
+   * {@code batch} and older than the batch's newest; migrations with none are absent. Such entries
+   * are in other transactions' batches (locked or just committed as published: not seen as
+   * unpublished then), so this reads only the few older than the batch.
+   */
+  public Map<MigrationId, Long> oldestUnpublishedOutside(
+      Connection connection, List<OutboxEntry> batch) throws SQLException {
+    Long[] ids = batch.stream().map(OutboxEntry::id).toArray(Long[]::new);
+    long newest = batch.stream().mapToLong(OutboxEntry::id).max().orElse(0);
+    Map<MigrationId, Long> oldest = new HashMap<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT migration_id, min(id) AS oldest FROM outbox"
+                + " WHERE published_at IS NULL AND id < ? AND migration_id = ANY (?)"
+                + " AND id <> ALL (?) GROUP BY migration_id")) {
+      statement.setLong(1, newest);
+      statement.setArray(
+          2, Sql.ids(connection, batch.stream().map(OutboxEntry::migrationId).distinct().toList()));
+      statement.setArray(3, connection.createArrayOf("bigint", ids));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          oldest.put(Sql.migrationId(rows, "migration_id"), rows.getLong("oldest"));
+        }
+      }
+    }
+    return oldest;
   }
 
   /** Marks entries published with their outcomes, in one statement. */
