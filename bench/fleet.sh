@@ -17,6 +17,9 @@
 #                                               (a Java Flight Recording of the benchmark's JVM in
 #                                                /tmp/prof/fleet.jfr, the store's top statements from
 #                                                pg_stat_statements in /tmp/prof/store-statements.txt)
+#   bench/fleet.sh --quorum-tick-interval 60000 (as root, on the local broker: quorum queues declared
+#                                                during the run tick every 60 s, not every 5 s, as a
+#                                                fleet's broker should; restored at the end)
 #
 # Needs what scripts/demo.sh needs (Java 17+, Maven, PostgreSQL 15, RabbitMQ on localhost:5672 or
 # PGSHUTTLE_AMQP_URI). As root it runs in a virtual host of its own, deleted at the end; without,
@@ -34,6 +37,7 @@ perftest_seconds=30
 keep=false
 build=
 profile=
+quorum_tick=
 while [ $# -gt 0 ]; do
   case "$1" in
     --migrations) migrations=${2:?--migrations needs a number}; shift 2 ;;
@@ -45,11 +49,13 @@ while [ $# -gt 0 ]; do
     --keep) keep=true; shift ;;
     --build) build=${2:?--build needs a directory with classes/ and lib/ of bench/fleet/target}; shift 2 ;;
     --profile) profile=${2:?--profile needs a directory for the recording and statements}; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --quorum-tick-interval) quorum_tick=${2:?--quorum-tick-interval needs milliseconds}; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
-for value in "$migrations" "$events" "$rate" "$size" "$latency_seconds" "$perftest_seconds"; do
+for value in "$migrations" "$events" "$rate" "$size" "$latency_seconds" "$perftest_seconds" \
+  ${quorum_tick:+"$quorum_tick"}; do
   [[ "$value" =~ ^[1-9][0-9]*$ ]] || { printf 'error: %s is not a positive number\n' "$value" >&2; exit 2; }
 done
 [ "$events" -ge 17 ] || { printf 'error: --events-per-migration must be at least 17\n' >&2; exit 2; }
@@ -84,6 +90,20 @@ fi
 [ -d "$build/classes" ] && [ -d "$build/lib" ] || die "$build has no classes/ and lib/: build it first"
 
 choose_broker "$namespace"
+if [ -n "$quorum_tick" ]; then
+  [ -n "$vhost" ] ||
+    die "--quorum-tick-interval needs root and the local broker (it sets it with rabbitmqctl eval)"
+  # Each quorum queue ticks (metrics, checks) every quorum_tick_interval; RabbitMQ reads it when
+  # a queue starts, so it applies to the queues this run declares.
+  previous=$(rabbitmqctl -q eval 'application:get_env(rabbit, quorum_tick_interval).')
+  if [[ "$previous" =~ ^\{ok,([0-9]+)\}$ ]]; then
+    broker_restore="application:set_env(rabbit, quorum_tick_interval, ${BASH_REMATCH[1]})."
+  else
+    broker_restore="application:unset_env(rabbit, quorum_tick_interval)."
+  fi
+  rabbitmqctl -q eval "application:set_env(rabbit, quorum_tick_interval, $quorum_tick)." >/dev/null
+  say "quorum queues declared from now on tick every $quorum_tick ms (restored at the end)"
+fi
 take_free_port; store_port=$REPLY
 # A store as a modest production one: durable commits (fsync, synchronous_commit on).
 CLUSTER_SETTINGS="-c shared_buffers=512MB -c max_connections=100"
@@ -120,5 +140,6 @@ java -Xmx2g -XX:+UseG1GC "${java_profile[@]}" \
   --store-url "jdbc:postgresql://127.0.0.1:$store_port/pgshuttle" --store-user postgres \
   --migrations "$migrations" --events-per-migration "$events" --rate "$rate" --message-size "$size" \
   --latency-seconds "$latency_seconds" --perftest-seconds "$perftest_seconds" --work "$work"
-printf '\n%s migrations x %s events, %s cores, RabbitMQ %s, store: PostgreSQL on this machine\n' \
-  "$migrations" "$events" "$(nproc)" "$(rabbitmqctl version 2>/dev/null || echo '?')"
+printf '\n%s migrations x %s events, %s cores, RabbitMQ %s%s, store: PostgreSQL on this machine\n' \
+  "$migrations" "$events" "$(nproc)" "$(rabbitmqctl version 2>/dev/null || echo '?')" \
+  "${quorum_tick:+ (quorum_tick_interval $quorum_tick ms)}"

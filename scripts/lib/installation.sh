@@ -23,8 +23,9 @@ stop_process() {
   wait "$pid" 2>/dev/null || true
 }
 
-# Stops the daemons and clusters started here, deletes the private virtual host, and stops the
-# broker if require_rabbitmq started it. Never fails.
+# Stops the daemons and clusters started here, deletes the private virtual host, runs the
+# broker_restore expression (rabbitmqctl eval) when one is set, and stops the broker if
+# require_rabbitmq started it. Never fails.
 stop_installation() {
   local pid dir
   for pid in "${daemon_pids[@]}"; do stop_process "$pid"; done
@@ -33,6 +34,9 @@ stop_installation() {
   done
   if [ -n "$vhost" ]; then
     rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1
+  fi
+  if [ -n "${broker_restore:-}" ]; then
+    rabbitmqctl -q eval "$broker_restore" >/dev/null 2>&1
   fi
   stop_rabbitmq_if_started
 }
