@@ -50,20 +50,8 @@ public final class Migrations {
   public boolean insert(
       Connection connection, MigrationRequest request, SealedSecret sealedPassword)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "INSERT INTO migrations (migration_id, request_id, instance_id, state, max_attempts,"
-                + " request, target_password_sealed, next_attempt_at)"
-                + " VALUES (?, ?, ?, 'PENDING', ?, ?::jsonb, ?::jsonb, now())"
-                + " ON CONFLICT (request_id) DO NOTHING")) {
-      statement.setObject(1, request.migrationId().value());
-      statement.setString(2, request.requestId());
-      statement.setString(3, request.instanceId());
-      statement.setInt(4, request.options().maxAttempts());
-      statement.setString(5, writeRequest(request.withoutPassword()));
-      statement.setString(6, sealedPassword == null ? null : writeJson(sealedPassword));
-      return statement.executeUpdate() == 1;
-    }
+    return insertAll(connection, List.of(new NewMigration(request, sealedPassword)))
+        .contains(request.requestId());
   }
 
   /** A request that passed intake's checks, with its password sealed (null for none). */
