@@ -60,14 +60,16 @@ final class IndexPlan {
             .add(new Build(Integer.parseInt(entry.group(1)), line, index));
       }
     }
-    // Plain indexes first: they build side by side, a constraint locks its table.
+    // Builds that share their table first: a constraint added whole locks it.
     byTable
         .values()
-        .forEach(builds -> builds.sort(Comparator.comparing(b -> b.index().constraint())));
+        .forEach(builds -> builds.sort(Comparator.comparing(b -> b.index().locksTable())));
     return new IndexPlan(lines, byTable);
   }
 
-  /** The builds of {@code table} (as {@link CopyTable#qualified}), plain indexes first. */
+  /**
+   * The builds of {@code table} (as {@link CopyTable#qualified}), those that lock the table last.
+   */
   List<Build> builds(String table) {
     return byTable.getOrDefault(table, List.of());
   }

@@ -11,10 +11,11 @@ import java.util.Optional;
 
 /**
  * The index builds of the tables loaded so far, for the index workers. A worker takes the first
- * build that can start without waiting for a lock: plain indexes of one table build side by side,
- * but a constraint is added by {@code ALTER TABLE}, which waits for every other build of its table
- * and holds off the rest, so it starts alone. Workers wait while nothing can start, until the
- * loaders are all done and nothing is left. Thread-safe.
+ * build that can start without waiting for a lock: plain indexes of one table build side by side
+ * (and so do primary keys and unique constraints built index first, {@link TableIndex.IndexFirst}),
+ * but a constraint added whole by {@code ALTER TABLE} waits for every other build of its table and
+ * holds off the rest, so it starts alone. Workers wait while nothing can start, until the loaders
+ * are all done and nothing is left. Thread-safe.
  */
 final class IndexQueue {
   /** Marks a table whose constraint is being added, in {@link #building}. */
@@ -67,9 +68,10 @@ final class IndexQueue {
             IndexPlan.Build build = builds.next();
             String table = build.index().table();
             int running = building.getOrDefault(table, 0);
-            if (build.index().constraint() ? running == 0 : running != EXCLUSIVE) {
+            boolean exclusive = build.index().locksTable();
+            if (exclusive ? running == 0 : running != EXCLUSIVE) {
               builds.remove();
-              building.put(table, build.index().constraint() ? EXCLUSIVE : running + 1);
+              building.put(table, exclusive ? EXCLUSIVE : running + 1);
               return Optional.of(Optional.of(build));
             }
           }

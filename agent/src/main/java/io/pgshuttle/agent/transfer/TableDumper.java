@@ -116,6 +116,8 @@ public final class TableDumper {
       List<CopyTable> tables,
       List<TableIndex> indexes) {
     static Snapshot export(Connection connection) throws SQLException {
+      // An empty search_path, among the rest: index definitions come with every name qualified.
+      Copies.configure(connection);
       Jdbc.execute(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       String id =
           Jdbc.first(connection, "SELECT pg_export_snapshot()", row -> row.getString(1))

@@ -115,7 +115,7 @@ public final class TableLoader {
             loadFiles(request, schema.encoding(), filesLoaded, plan, queue, workers, stoppable);
             queue.loaderDone();
           });
-      tasks.add(() -> buildIndexes(request, schema, queue, built, stoppable));
+      tasks.add(() -> buildIndexes(request, schema, queue, built, workers, stoppable));
     }
     workers.run("pgshuttle-restore", tasks, cancellation);
     long restStarted = System.nanoTime();
@@ -163,22 +163,54 @@ public final class TableLoader {
       TableHandoff.Schema schema,
       IndexQueue queue,
       Set<Integer> built,
+      Workers workers,
       Cancellation cancellation)
       throws StepException {
-    Optional<IndexPlan.Build> next;
-    while ((next = queue.take(cancellation)).isPresent()) {
-      IndexPlan.Build build = next.get();
-      withList(
-          build.line() + "\n",
-          list ->
-              restore(
-                  request,
-                  schema,
-                  List.of("--use-list=" + list),
-                  "building " + build.index().describe(),
-                  cancellation));
-      built.add(build.dumpId());
-      queue.done(build);
+    Connection session = null;
+    try {
+      Optional<IndexPlan.Build> next;
+      while ((next = queue.take(cancellation)).isPresent()) {
+        IndexPlan.Build build = next.get();
+        TableIndex.IndexFirst indexFirst = build.index().indexFirst();
+        if (indexFirst == null) {
+          withList(
+              build.line() + "\n",
+              list ->
+                  restore(
+                      request,
+                      schema,
+                      List.of("--use-list=" + list),
+                      "building " + build.index().describe(),
+                      cancellation));
+        } else {
+          if (session == null) {
+            session = workers.copySession(connector, request.target(), request.staging());
+          }
+          Connection connection = session;
+          PgErrors.on(
+              request.target(),
+              "building " + build.index().describe() + " in " + request.staging(),
+              () -> {
+                Jdbc.execute(connection, indexFirst.createIndex(), indexFirst.addConstraint());
+                return null;
+              });
+        }
+        built.add(build.dumpId());
+        queue.done(build);
+      }
+    } finally {
+      if (session != null) {
+        workers.unregister(session);
+        closeQuietly(session);
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // The builds are over, or one failed and its error is the one to report.
     }
   }
 

@@ -5,19 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.pipeline.TestCancellation;
+import io.pgshuttle.agent.postgres.Jdbc;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgTools;
 import io.pgshuttle.agent.transfer.Manifest;
+import io.pgshuttle.agent.transfer.TableCatalog;
 import io.pgshuttle.agent.transfer.TableDumper;
 import io.pgshuttle.agent.transfer.TableHandoff;
+import io.pgshuttle.agent.transfer.TableIndex;
 import io.pgshuttle.agent.transfer.TableLoader;
 import io.pgshuttle.testkit.PostgresCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,15 +77,23 @@ class IndexWorkersIT {
     "CREATE INDEX \"lower.name \"\"i\" ON \"we.ird \"\"s\".\"ta ble.\"\"x\" ((lower(name)))",
     "CREATE UNIQUE INDEX \"flagged; i\" ON \"we.ird \"\"s\".\"ta ble.\"\"x\" (name)"
         + " WHERE flag",
+    // A primary key that is also the replica identity, which its dump's entry sets too.
+    "CREATE TABLE ident (id int PRIMARY KEY, v text)",
+    "INSERT INTO ident SELECT g, 'v' FROM generate_series(1, 100) g",
+    "ALTER TABLE ident REPLICA IDENTITY USING INDEX ident_pkey",
     // Indexes the final pass builds: a materialized view's.
     "CREATE MATERIALIZED VIEW per_grp AS SELECT grp, count(*) FROM big GROUP BY grp",
     "CREATE UNIQUE INDEX per_grp_idx ON per_grp (grp)",
     "ANALYZE"
   };
 
-  /** Every index of the database: schema, table, name, definition, whether clustered on. */
+  /**
+   * Every index of the database: schema, table, name, definition, whether clustered on, whether the
+   * replica identity.
+   */
   private static final String INDEXES =
-      "SELECT n.nspname, t.relname, c.relname, pg_get_indexdef(i.indexrelid), i.indisclustered"
+      "SELECT n.nspname, t.relname, c.relname, pg_get_indexdef(i.indexrelid), i.indisclustered,"
+          + " i.indisreplident"
           + " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
           + " JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
           + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')";
@@ -129,8 +143,9 @@ class IndexWorkersIT {
 
     // big: 2 indexes and its key; ref: 1 index; booking: 2 constraints; the partitions: their
     // keys, their share of the partitioned index, events_2024's own; the hostile table: 2
-    // indexes and its key. Not the partitioned parent's, nor the materialized view's.
-    assertThat(result.indexes()).isEqualTo(3 + 1 + 2 + 2 + 2 + 1 + 3);
+    // indexes and its key; ident: its key. Not the partitioned parent's, nor the materialized
+    // view's.
+    assertThat(result.indexes()).isEqualTo(3 + 1 + 2 + 2 + 2 + 1 + 3 + 1);
     assertThat(rows(target, STAGING, INDEXES))
         .hasSize(rows(source, DATABASE, INDEXES).size())
         .isEqualTo(rows(source, DATABASE, INDEXES));
@@ -149,6 +164,39 @@ class IndexWorkersIT {
     assertThatThrownBy(() -> target.execute(STAGING, "INSERT INTO ref VALUES (999999, 'x')"))
         .hasMessageContaining("ref_big_id_fkey");
     assertThat(result.waitingAndLoading()).isPositive();
+  }
+
+  @Test
+  void primaryKeysAndUniqueConstraintsBuildIndexFirstUnlessTheirEntrySetsMore() throws Exception {
+    Map<String, TableIndex.IndexFirst> constraints = new HashMap<>();
+    try (Connection connection =
+        connector.connect(PgEndpoint.source(source.url(), null), DATABASE)) {
+      Jdbc.execute(connection, "SET search_path = ''", "BEGIN");
+      for (TableIndex index : TableCatalog.indexes(connection)) {
+        if (index.constraint()) {
+          constraints.put(index.name(), index.indexFirst());
+        }
+      }
+    }
+
+    assertThat(constraints.get("booking_code"))
+        .isEqualTo(
+            new TableIndex.IndexFirst(
+                "CREATE UNIQUE INDEX booking_code ON public.booking USING btree (code)",
+                "ALTER TABLE ONLY public.booking ADD CONSTRAINT booking_code UNIQUE USING INDEX"
+                    + " booking_code DEFERRABLE INITIALLY DEFERRED"));
+    assertThat(constraints.get("p k.\"1"))
+        .isEqualTo(
+            new TableIndex.IndexFirst(
+                "CREATE UNIQUE INDEX \"p k.\"\"1\" ON \"we.ird \"\"s\".\"ta ble.\"\"x\""
+                    + " USING btree (\"i d\")",
+                "ALTER TABLE ONLY \"we.ird \"\"s\".\"ta ble.\"\"x\" ADD CONSTRAINT \"p k.\"\"1\""
+                    + " PRIMARY KEY USING INDEX \"p k.\"\"1\""));
+    // Clustered on, the replica identity, an exclusion constraint: their entries add them whole.
+    assertThat(constraints)
+        .containsEntry("big_pkey", null)
+        .containsEntry("ident_pkey", null)
+        .containsEntry("booking_no_overlap", null);
   }
 
   @Test

@@ -39,6 +39,28 @@ class IndexQueueTest {
   }
 
   @Test
+  void aConstraintBuiltIndexFirstSharesItsTable() throws Exception {
+    IndexPlan.Build keyFirst =
+        new IndexPlan.Build(
+            5,
+            "5; 0 0 X",
+            new TableIndex(
+                1,
+                5,
+                "a",
+                "a_pkey",
+                true,
+                new TableIndex.IndexFirst("CREATE UNIQUE INDEX …", "ALTER TABLE …")));
+    IndexQueue queue = new IndexQueue(1);
+    TestCancellation cancellation = new TestCancellation();
+    queue.add(List.of(A_INDEX, keyFirst, A_INDEX_2));
+
+    assertThat(queue.take(cancellation)).contains(A_INDEX);
+    assertThat(queue.take(cancellation)).contains(keyFirst);
+    assertThat(queue.take(cancellation)).contains(A_INDEX_2);
+  }
+
+  @Test
   void endsOnceTheLoadersAreDoneAndNothingIsLeft() throws Exception {
     IndexQueue queue = new IndexQueue(2);
     TestCancellation cancellation = new TestCancellation();
