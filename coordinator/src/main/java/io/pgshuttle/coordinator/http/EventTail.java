@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * Tells event streams when the store has new events for them. One thread listens for the store's
  * notification (channel {@value #CHANNEL}, sent when events commit), reads the keys of the new
  * events once, and wakes each {@link Subscription} whose filter one of them passes: a stream with
- * nothing new costs nothing but that check. Without a notification it looks every {@link #POLL}
- * anyway, and after losing its connection it reconnects, so a lost notification only delays a
- * wake-up. A wake-up is a hint: a stream reads its events from the store itself. Thread-safe.
+ * nothing new costs nothing but that check, and with no stream open only the last position is read.
+ * Without a notification it looks every {@link #POLL} anyway, and after losing its connection it
+ * reconnects, so a lost notification only delays a wake-up. A wake-up is a hint: a stream reads its
+ * events from the store itself. Thread-safe.
  */
 @Singleton
 public final class EventTail implements AutoCloseable {
@@ -122,6 +123,14 @@ public final class EventTail implements AutoCloseable {
 
   /** Wakes the subscribers of the events after {@code head}; returns the new head. */
   private long wakeSubscribers(long head) {
+    if (subscriptions.isEmpty()) {
+      // Nobody to wake: skip to the last event instead of reading every key. Read before looking
+      // again, so a stream that subscribed meanwhile still gets the events committed after it.
+      long latest = database.inTransaction(events::lastPosition);
+      if (subscriptions.isEmpty()) {
+        return Math.max(head, latest);
+      }
+    }
     long last = head;
     List<EventKey> keys;
     do {

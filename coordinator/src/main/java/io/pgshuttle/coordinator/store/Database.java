@@ -90,6 +90,8 @@ public final class Database implements AutoCloseable {
       hikari.setPassword(config.storePassword().reveal());
     }
     hikari.setSchema(SCHEMA);
+    // A batch of INSERTs goes to the server as multi-row statements, not one statement per row.
+    hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
     hikari.setAutoCommit(false);
     hikari.setMaximumPoolSize(POOL_SIZE);
     hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
