@@ -36,8 +36,9 @@ import java.util.function.IntConsumer;
  * transaction, so later reads write no hint bits) and, beside them, {@code jobs} index workers
  * building each large table's indexes and primary key, unique and exclusion constraints as soon as
  * its last file is in (one {@code pg_restore --use-list} per index, so that two indexes of one
- * large table build at once), then {@code pg_restore -j N --section=data --section=post-data} of
- * what is left ({@link IndexPlan}). Stateless and thread-safe.
+ * large table build at once; a primary key or unique constraint index first on a session of the
+ * worker's, {@link TableIndex.IndexFirst}), then {@code pg_restore -j N --section=data
+ * --section=post-data} of what is left ({@link IndexPlan}). Stateless and thread-safe.
  */
 public final class TableLoader {
   /**
