@@ -71,6 +71,7 @@ public final class OutboxPublisher {
   private final CoordinatorMetrics metrics;
   private final Breakpoints breakpoints;
   private final AuditLog auditLog;
+  private final Object taking = new Object();
 
   @Inject
   public OutboxPublisher(
@@ -122,7 +123,12 @@ public final class OutboxPublisher {
   public int publishReady() {
     return database.inTransaction(
         connection -> {
-          List<OutboxEntry> ready = outbox.lockReady(connection, BATCH);
+          List<OutboxEntry> ready;
+          // One thread at a time takes a batch, so a batch is all that was ready up to BATCH
+          // rather than a share of it raced for: the row locks it holds keep the next one off.
+          synchronized (taking) {
+            ready = outbox.lockReady(connection, BATCH);
+          }
           if (ready.isEmpty()) {
             return 0;
           }
