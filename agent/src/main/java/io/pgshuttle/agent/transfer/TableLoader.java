@@ -202,16 +202,8 @@ public final class TableLoader {
     } finally {
       if (session != null) {
         workers.unregister(session);
-        closeQuietly(session);
+        Workers.closeQuietly(session);
       }
-    }
-  }
-
-  private static void closeQuietly(Connection connection) {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      // The builds are over, or one failed and its error is the one to report.
     }
   }
 

@@ -68,7 +68,8 @@ final class Workers {
     }
   }
 
-  private static void closeQuietly(Connection connection) {
+  /** Closes {@code connection}, ignoring a failure: an earlier error is the one to report. */
+  static void closeQuietly(Connection connection) {
     try {
       connection.close();
     } catch (SQLException e) {
