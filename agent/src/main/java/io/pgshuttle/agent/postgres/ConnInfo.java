@@ -11,18 +11,7 @@ public final class ConnInfo {
 
   /** The conninfo that reaches {@code database} on {@code endpoint}. */
   public static String of(PgEndpoint endpoint, String database) {
-    return of(endpoint, database, "");
-  }
-
-  /**
-   * The conninfo that reaches {@code database} on {@code endpoint} with server settings for the
-   * session.
-   *
-   * @param options libpq's {@code options}, such as {@code -c name=value}; empty for none
-   */
-  public static String of(PgEndpoint endpoint, String database, String options) {
-    return (options.isEmpty() ? "" : "options=" + value(options) + " ")
-        + "host="
+    return "host="
         + value(endpoint.host())
         + " port="
         + endpoint.port()

@@ -15,18 +15,9 @@ import java.util.Optional;
  * (and so do primary keys and unique constraints built index first, {@link TableIndex.IndexFirst}),
  * but a constraint added whole by {@code ALTER TABLE} waits for every other build of its table and
  * holds off the rest, so it starts alone. Workers wait while nothing can start, until the loaders
- * are all done and nothing is left. A build that starts while the loaders or another build still
- * run is told so ({@link Start#alone}). Thread-safe.
+ * are all done and nothing is left. Thread-safe.
  */
 final class IndexQueue {
-  /**
-   * A build a worker takes.
-   *
-   * @param alone whether it starts with the loaders done and no other build running, the only work
-   *     of the restore then
-   */
-  record Start(IndexPlan.Build build, boolean alone) {}
-
   /** Marks a table whose constraint is being added, in {@link #building}. */
   private static final int EXCLUSIVE = -1;
 
@@ -68,7 +59,7 @@ final class IndexQueue {
    * Waits for a build that can start and takes it; empty once the loaders are done and every build
    * was taken. The caller reports it {@link #done} when it succeeded.
    */
-  Optional<Start> take(Cancellation cancellation) throws StepException {
+  Optional<IndexPlan.Build> take(Cancellation cancellation) throws StepException {
     return monitor.await(
         cancellation,
         "an index to build",
@@ -80,13 +71,12 @@ final class IndexQueue {
             boolean exclusive = build.index().locksTable();
             if (exclusive ? running == 0 : running != EXCLUSIVE) {
               builds.remove();
-              boolean alone = loaders == 0 && building.isEmpty();
               building.put(table, exclusive ? EXCLUSIVE : running + 1);
-              return Optional.of(Optional.of(new Start(build, alone)));
+              return Optional.of(Optional.of(build));
             }
           }
           return loaders == 0 && pending.isEmpty()
-              ? Optional.of(Optional.<Start>empty())
+              ? Optional.of(Optional.<IndexPlan.Build>empty())
               : Optional.empty();
         });
   }

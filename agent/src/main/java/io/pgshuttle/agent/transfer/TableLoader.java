@@ -47,16 +47,6 @@ public final class TableLoader {
    */
   public static final long EARLY_INDEX_MIN_PAGES = 4096;
 
-  /**
-   * The server setting that lets one index build run in parallel processes. A build beside the
-   * loaders or another build runs with it at 0, in one process: the cores are busy already, and the
-   * parallel processes would share its {@code maintenance_work_mem} (so its sort spills to disk)
-   * and merge their sorts. Measured on 2 cores at {@code maintenance_work_mem = 512MB}, the default
-   * parallel build (2 workers) of pgbench's 10 million keys took 3.3 to 5.0 s of CPU, one process
-   * 2.6 s. A build that starts alone keeps the server's setting.
-   */
-  static final String PARALLEL_BUILD_SETTING = "max_parallel_maintenance_workers";
-
   private final PgConnector connector;
   private final PgTools tools;
 
@@ -108,7 +98,6 @@ public final class TableLoader {
         request,
         schema,
         List.of("--section=pre-data"),
-        "",
         "pg_restore --section=pre-data",
         cancellation);
     IndexPlan plan = IndexPlan.of(list(request, schema, cancellation), schema.indexes());
@@ -142,7 +131,6 @@ public final class TableLoader {
                     "--section=data",
                     "--section=post-data",
                     "--use-list=" + list),
-                "",
                 "pg_restore --section=data --section=post-data of what the index workers left",
                 cancellation));
     return new Result(
@@ -181,10 +169,9 @@ public final class TableLoader {
       throws StepException {
     Connection session = null;
     try {
-      Optional<IndexQueue.Start> next;
+      Optional<IndexPlan.Build> next;
       while ((next = queue.take(cancellation)).isPresent()) {
-        IndexPlan.Build build = next.get().build();
-        boolean alone = next.get().alone();
+        IndexPlan.Build build = next.get();
         TableIndex.IndexFirst indexFirst = build.index().indexFirst();
         if (indexFirst == null) {
           withList(
@@ -194,7 +181,6 @@ public final class TableLoader {
                       request,
                       schema,
                       List.of("--use-list=" + list),
-                      alone ? "" : "-c " + PARALLEL_BUILD_SETTING + "=0",
                       "building " + build.index().describe(),
                       cancellation));
         } else {
@@ -206,13 +192,7 @@ public final class TableLoader {
               request.target(),
               "building " + build.index().describe() + " in " + request.staging(),
               () -> {
-                Jdbc.execute(
-                    connection,
-                    alone
-                        ? "RESET " + PARALLEL_BUILD_SETTING
-                        : "SET " + PARALLEL_BUILD_SETTING + " = 0",
-                    indexFirst.createIndex(),
-                    indexFirst.addConstraint());
+                Jdbc.execute(connection, indexFirst.createIndex(), indexFirst.addConstraint());
                 return null;
               });
         }
@@ -312,23 +292,17 @@ public final class TableLoader {
     }
   }
 
-  /**
-   * Runs {@code pg_restore} of {@code selection} into the staging database.
-   *
-   * @param options server settings for its sessions (libpq's {@code options}), or empty
-   */
   private void restore(
       Request request,
       TableHandoff.Schema schema,
       List<String> selection,
-      String options,
       String what,
       Cancellation cancellation)
       throws StepException {
     List<String> arguments = new ArrayList<>(selection);
     arguments.add("--exit-on-error");
     arguments.add("--no-tablespaces");
-    arguments.add("--dbname=" + ConnInfo.of(request.target(), request.staging(), options));
+    arguments.add("--dbname=" + ConnInfo.of(request.target(), request.staging()));
     arguments.add(schema.schemaDump().toString());
     ToolResult result =
         tools.run(ToolInvocation.of(PgTools.PG_RESTORE, request.target(), arguments), cancellation);

@@ -2,7 +2,6 @@ package io.pgshuttle.agent.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.agent.pipeline.TestCancellation;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +47,7 @@ class IndexWorkersIT {
     "INSERT INTO big SELECT g, repeat(md5(g::text), 4), g % 97 FROM generate_series(1, 20000) g",
     "CREATE INDEX big_payload_idx ON big (payload)",
     "CREATE INDEX big_grp_idx ON big (grp) INCLUDE (id)",
+    "ALTER TABLE big CLUSTER ON big_pkey",
     "COMMENT ON INDEX big_grp_idx IS 'by group'",
     // A foreign key referencing a primary key the index workers build.
     "CREATE TABLE ref (big_id bigint REFERENCES big (id) ON DELETE CASCADE, note text)",
@@ -79,10 +77,6 @@ class IndexWorkersIT {
     "CREATE INDEX \"lower.name \"\"i\" ON \"we.ird \"\"s\".\"ta ble.\"\"x\" ((lower(name)))",
     "CREATE UNIQUE INDEX \"flagged; i\" ON \"we.ird \"\"s\".\"ta ble.\"\"x\" (name)"
         + " WHERE flag",
-    // A primary key the table is clustered on, which its dump's entry sets too.
-    "CREATE TABLE clustered (id int PRIMARY KEY)",
-    "INSERT INTO clustered SELECT generate_series(1, 100)",
-    "ALTER TABLE clustered CLUSTER ON clustered_pkey",
     // A primary key that is also the replica identity, which its dump's entry sets too.
     "CREATE TABLE ident (id int PRIMARY KEY, v text)",
     "INSERT INTO ident SELECT g, 'v' FROM generate_series(1, 100) g",
@@ -149,9 +143,9 @@ class IndexWorkersIT {
 
     // big: 2 indexes and its key; ref: 1 index; booking: 2 constraints; the partitions: their
     // keys, their share of the partitioned index, events_2024's own; the hostile table: 2
-    // indexes and its key; clustered and ident: their keys. Not the partitioned parent's, nor the
-    // materialized view's.
-    assertThat(result.indexes()).isEqualTo(3 + 1 + 2 + 2 + 2 + 1 + 3 + 1 + 1);
+    // indexes and its key; ident: its key. Not the partitioned parent's, nor the materialized
+    // view's.
+    assertThat(result.indexes()).isEqualTo(3 + 1 + 2 + 2 + 2 + 1 + 3 + 1);
     assertThat(rows(target, STAGING, INDEXES))
         .hasSize(rows(source, DATABASE, INDEXES).size())
         .isEqualTo(rows(source, DATABASE, INDEXES));
@@ -200,54 +194,9 @@ class IndexWorkersIT {
                     + " PRIMARY KEY USING INDEX \"p k.\"\"1\""));
     // Clustered on, the replica identity, an exclusion constraint: their entries add them whole.
     assertThat(constraints)
-        .containsEntry("clustered_pkey", null)
+        .containsEntry("big_pkey", null)
         .containsEntry("ident_pkey", null)
         .containsEntry("booking_no_overlap", null);
-  }
-
-  @Test
-  void aBuildBesideTheLoadersRunsInOneProcessTheFinalPassWithTheServersSetting() throws Exception {
-    target.execute(
-        STAGING,
-        "CREATE SCHEMA audit",
-        "CREATE TABLE audit.builds (index_name text, parallel_workers text)",
-        "CREATE FUNCTION audit.record() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN"
-            + " INSERT INTO audit.builds SELECT object_identity,"
-            + " current_setting('max_parallel_maintenance_workers')"
-            + " FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE INDEX'; END $$",
-        "CREATE EVENT TRIGGER record_builds ON ddl_command_end WHEN TAG IN ('CREATE INDEX')"
-            + " EXECUTE FUNCTION audit.record()");
-    String bigBuilds =
-        "SELECT index_name, parallel_workers FROM audit.builds WHERE index_name IN"
-            + " ('public.big_pkey', 'public.big_payload_idx', 'public.big_grp_idx')";
-    AtomicBoolean first = new AtomicBoolean(true);
-
-    // The first loader done with a table waits there until big's indexes are built: they build
-    // while a loader still runs. big's key goes index first, through a session of the worker's;
-    // its plain indexes through pg_restore.
-    transfer(
-        new TestCancellation(),
-        () -> {
-          if (first.getAndSet(false)) {
-            await()
-                .atMost(Duration.ofMinutes(2))
-                .until(() -> target.query(STAGING, bigBuilds).size() == 3);
-          }
-        });
-
-    assertThat(rows(target, STAGING, bigBuilds))
-        .containsExactlyInAnyOrder(
-            List.of("public.big_pkey", "0"),
-            List.of("public.big_payload_idx", "0"),
-            List.of("public.big_grp_idx", "0"));
-    // The materialized view's index, which the final pass builds, keeps the server's setting.
-    assertThat(
-            target.queryValue(
-                STAGING,
-                "SELECT parallel_workers FROM audit.builds"
-                    + " WHERE index_name = 'public.per_grp_idx'"))
-        .isEqualTo(target.queryValue("postgres", "SHOW max_parallel_maintenance_workers"))
-        .isNotEqualTo("0");
   }
 
   @Test

@@ -27,10 +27,10 @@ class IndexQueueTest {
     queue.add(List.of(A_INDEX, A_INDEX_2, A_KEY));
     queue.add(List.of(B_KEY));
 
-    assertThat(nextBuild(queue, cancellation)).contains(A_INDEX);
-    assertThat(nextBuild(queue, cancellation)).contains(A_INDEX_2);
+    assertThat(queue.take(cancellation)).contains(A_INDEX);
+    assertThat(queue.take(cancellation)).contains(A_INDEX_2);
     // a's constraint waits for a's indexes: b's goes first.
-    assertThat(nextBuild(queue, cancellation)).contains(B_KEY);
+    assertThat(queue.take(cancellation)).contains(B_KEY);
     CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
     queue.done(A_INDEX);
     assertStillWaiting(waiting);
@@ -55,28 +55,9 @@ class IndexQueueTest {
     TestCancellation cancellation = new TestCancellation();
     queue.add(List.of(A_INDEX, keyFirst, A_INDEX_2));
 
-    assertThat(nextBuild(queue, cancellation)).contains(A_INDEX);
-    assertThat(nextBuild(queue, cancellation)).contains(keyFirst);
-    assertThat(nextBuild(queue, cancellation)).contains(A_INDEX_2);
-  }
-
-  @Test
-  void aBuildStartsAloneOnlyOnceTheLoadersAreDoneAndNoOtherBuildRuns() throws Exception {
-    IndexQueue queue = new IndexQueue(1);
-    TestCancellation cancellation = new TestCancellation();
-    queue.add(List.of(A_INDEX));
-    queue.add(List.of(B_KEY));
-
-    assertThat(queue.take(cancellation)).contains(new IndexQueue.Start(A_INDEX, false));
-    queue.done(A_INDEX);
-    queue.loaderDone();
-    queue.add(List.of(A_INDEX_2));
-    assertThat(queue.take(cancellation)).contains(new IndexQueue.Start(B_KEY, true));
-    assertThat(queue.take(cancellation)).contains(new IndexQueue.Start(A_INDEX_2, false));
-    queue.done(B_KEY);
-    queue.done(A_INDEX_2);
-    queue.add(List.of(A_KEY));
-    assertThat(queue.take(cancellation)).contains(new IndexQueue.Start(A_KEY, true));
+    assertThat(queue.take(cancellation)).contains(A_INDEX);
+    assertThat(queue.take(cancellation)).contains(keyFirst);
+    assertThat(queue.take(cancellation)).contains(A_INDEX_2);
   }
 
   @Test
@@ -106,18 +87,12 @@ class IndexQueueTest {
         .hasRootCauseInstanceOf(StepException.class);
   }
 
-  /** The next build {@code queue} hands out, without how it starts. */
-  private static Optional<IndexPlan.Build> nextBuild(
-      IndexQueue queue, TestCancellation cancellation) throws StepException {
-    return queue.take(cancellation).map(IndexQueue.Start::build);
-  }
-
   private static CompletableFuture<Optional<IndexPlan.Build>> take(
       IndexQueue queue, TestCancellation cancellation) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return nextBuild(queue, cancellation);
+            return queue.take(cancellation);
           } catch (StepException e) {
             throw new IllegalStateException(e);
           }
