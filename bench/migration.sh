@@ -11,6 +11,9 @@
 #   bench/migration.sh --only pgshuttle (skip the reference methods)
 #   bench/migration.sh --only pgshuttle --pgshuttle OTHER/deploy/target/pgshuttle/bin/pgshuttle
 #                                       (another build, such as the commit before a change)
+#   bench/migration.sh --only pgshuttle --runs 3 --baseline OTHER/.../bin/pgshuttle
+#                                       (this build and another one in turns, 3 runs each, with
+#                                       each one's median: runs of one build vary by seconds)
 #
 # Needs what scripts/demo.sh needs, plus pgbench (Debian: postgresql-contrib-15 or
 # postgresql-client-15). pgcopydb is used when installed (apt-get install pgcopydb, done here
@@ -22,6 +25,8 @@ repo=$(pwd -P)
 scale=100
 jobs=2
 pgshuttle=
+baseline=
+runs=1
 keep=false
 only=
 while [ $# -gt 0 ]; do
@@ -31,11 +36,13 @@ while [ $# -gt 0 ]; do
     --only) only=${2:?--only needs a method: naive, directory, uncompressed, pgcopydb, pgshuttle}; shift 2 ;;
     --keep) keep=true; shift ;;
     --pgshuttle) pgshuttle=${2:?--pgshuttle needs the path of bin/pgshuttle}; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline) baseline=${2:?--baseline needs the path of another build\'s bin/pgshuttle}; shift 2 ;;
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
-for value in "$scale" "$jobs"; do
+for value in "$scale" "$jobs" "$runs"; do
   [[ "$value" =~ ^[1-9][0-9]*$ ]] || { printf 'error: %s is not a positive number\n' "$value" >&2; exit 2; }
 done
 case "$only" in ''|naive|directory|uncompressed|pgcopydb|pgshuttle) ;;
@@ -73,6 +80,9 @@ if ! command -v pgcopydb >/dev/null 2>&1; then
 fi
 if [ -z "$only" ] || [ "$only" = pgshuttle ]; then
   require_distribution "$pgshuttle"
+  if [ -n "$baseline" ]; then
+    [ -x "$baseline" ] || die "--baseline $baseline is not an executable bin/pgshuttle: build that checkout (mvn -DskipTests package)"
+  fi
 fi
 
 # The same server settings for every method: a modest production-like configuration.
@@ -114,9 +124,10 @@ methods=()
 
 # measure NAME COMMAND...: runs COMMAND into a clean target and records its wall time.
 measure() {
-  local name=$1
+  local name=$1 method=${1%% *}
   shift
-  if [ -n "$only" ] && [ "$only" != "$name" ]; then
+  [ "$method" = baseline ] && method=pgshuttle
+  if [ -n "$only" ] && [ "$only" != "$method" ]; then
     return
   fi
   reset_target
@@ -151,15 +162,54 @@ if command -v pgcopydb >/dev/null 2>&1; then
     --target "postgres://postgres@127.0.0.1:$target_port/postgres"
 fi
 
+# What the client needs to reach each installation (start_pgshuttle exports it), by build.
+declare -A build_bin=() build_url=() build_token=() build_namespace=()
+remember_installation() { # BUILD BIN
+  build_bin[$1]=$2
+  build_url[$1]=$PGSHUTTLE_COORDINATOR_URL
+  build_token[$1]=$PGSHUTTLE_API_TOKEN
+  build_namespace[$1]=$PGSHUTTLE_NAMESPACE
+}
+
+# migrate BUILD STATUS_FILE: one migration through BUILD's installation, from request to SUCCEEDED.
+migrate() {
+  local build=$1 status=$2
+  (
+    export PGSHUTTLE_COORDINATOR_URL=${build_url[$build]} PGSHUTTLE_API_TOKEN=${build_token[$build]}
+    export PGSHUTTLE_NAMESPACE=${build_namespace[$build]} PGSHUTTLE_TARGET_PASSWORD=$target_password
+    "${build_bin[$build]}" submit --instance "$instance" \
+      --target "postgresql://postgres@127.0.0.1:$target_port" --database "$database" \
+      --jobs "$jobs" --wait --json >"$status"
+  )
+}
+
+pgshuttle_runs=()
 if [ -z "$only" ] || [ "$only" = pgshuttle ]; then
   start_pgshuttle "$pgshuttle" "$namespace" "$instance" "$source_port"
-  reset_target
-  migrate() {
-    PGSHUTTLE_TARGET_PASSWORD=$target_password "$pgshuttle" submit --instance "$instance" \
-      --target "postgresql://postgres@127.0.0.1:$target_port" --database "$database" \
-      --jobs "$jobs" --wait --json >"$work/pgshuttle-status.json"
-  }
-  measure pgshuttle migrate
+  remember_installation pgshuttle "$pgshuttle"
+  builds=(pgshuttle)
+  if [ -n "$baseline" ]; then
+    # A second installation of its own (store, coordinator, agent) under $work/baseline, both
+    # idle while the other one migrates.
+    main_work=$work
+    work=$main_work/baseline
+    mkdir -p "$work"
+    start_pgshuttle "$baseline" "$namespace-baseline" "$instance" "$source_port"
+    remember_installation baseline "$baseline"
+    work=$main_work
+    builds+=(baseline)
+  fi
+  for ((run = 1; run <= runs; run++)); do
+    order=("${builds[@]}")
+    # Turn about, so that neither build always runs first on a target that just checkpointed.
+    if [ $((run % 2)) -eq 0 ] && [ ${#builds[@]} -eq 2 ]; then order=(baseline pgshuttle); fi
+    for build in "${order[@]}"; do
+      name=$build
+      [ "$runs" -gt 1 ] && name="$build #$run"
+      measure "$name" migrate "$build" "$work/status-$build-$run.json"
+      pgshuttle_runs+=("$name=$work/status-$build-$run.json")
+    done
+  done
 fi
 
 # ---- the table ----
@@ -172,19 +222,37 @@ for name in "${methods[@]}"; do
   printf '%-14s %10.1f %10s %12s\n' "$name" "${seconds[$name]}" "$ratio_naive" "$ratio_copydb"
 done
 printf '\ndatabase %s (pgbench scale %s + fixture), jobs %s, %s cores\n' "$size" "$scale" "$jobs" "$(nproc)"
-if [ -n "${seconds[pgshuttle]:-}" ] && command -v python3 >/dev/null 2>&1; then
-  printf '\npgshuttle steps:\n'
-  python3 - "$work/pgshuttle-status.json" <<'PY'
-import json, sys
+if [ ${#pgshuttle_runs[@]} -gt 0 ] && command -v python3 >/dev/null 2>&1; then
+  arguments=()
+  for run in "${pgshuttle_runs[@]}"; do arguments+=("$run" "${seconds[${run%%=*}]}"); done
+  python3 - "${arguments[@]}" <<'PY'
+import json, statistics, sys
 from datetime import datetime
-status = json.load(open(sys.argv[1]))
-for step in status["steps"]:
+
+def seconds(step):
     begin, end = step.get("startedAt"), step.get("finishedAt")
-    if begin and end:
-        took = datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(begin.replace("Z", "+00:00"))
-        print(f"  {step['name']:<15} {took.total_seconds():8.1f} s")
-    if step["name"] == "RESTORE" and step.get("summary"):
-        # Where RESTORE's time went: loading, index builds beside it, the rest of the post-data.
-        print(f"  {'':<15} {step['summary']}")
+    if not (begin and end):
+        return None
+    parse = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (parse(end) - parse(begin)).total_seconds()
+
+runs = [(pair.split("=", 1), float(wall)) for pair, wall in zip(sys.argv[1::2], sys.argv[2::2])]
+for (name, path), wall in runs:
+    status = json.load(open(path))
+    print(f"\n{name} steps:")
+    for step in status["steps"]:
+        took = seconds(step)
+        if took is not None:
+            print(f"  {step['name']:<15} {took:8.1f} s")
+        if step["name"] == "RESTORE" and step.get("summary"):
+            # Where RESTORE's time went: loading, index builds beside it, the rest of the post-data.
+            print(f"  {'':<15} {step['summary']}")
+by_build = {}
+for (name, path), wall in runs:
+    by_build.setdefault(name.split(" ")[0], []).append(wall)
+if any(len(walls) > 1 for walls in by_build.values()):
+    print("\nmedian of the runs:")
+    for build, walls in by_build.items():
+        print(f"  {build:<10} {statistics.median(walls):6.1f} s  ({len(walls)} runs, {min(walls):.1f} to {max(walls):.1f} s)")
 PY
 fi
