@@ -20,10 +20,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * CUTOVER: renames every staging database to its final name, all in one transaction, so the target
- * shows either all databases of the migration or none. The renames are journaled before they run;
- * the compensation renames back those that are done. An agent killed after the commit cannot do
- * that without the target password; the next attempt does it before its PREFLIGHT.
+ * CUTOVER: renames every staging database to its final name and sets the source's connection limit
+ * on it (RESTORE left it at 0), all in one transaction, so the target shows either all databases of
+ * the migration, open, or none. The renames are journaled before they run; the compensation renames
+ * back those that are done, closing them again. An agent killed after the commit cannot do that
+ * without the target password; the next attempt does it before its PREFLIGHT.
  */
 public final class CutoverStep implements PipelineStep {
   /** Breakpoint after the first rename, before the transaction commits. */
@@ -50,10 +51,12 @@ public final class CutoverStep implements PipelineStep {
   public void execute(AttemptContext context) throws StepException {
     PgEndpoint target = Endpoints.target(context);
     MigrationPlan plan = JournalEntries.plan(context.journal());
-    List<Rename> renames =
-        plan.databases().stream()
-            .map(database -> new Rename(database.stagingName(), database.name()))
-            .toList();
+    List<Rename> renames = new ArrayList<>();
+    for (PlannedDatabase database : plan.databases()) {
+      QuiescedDatabase original =
+          JournalEntries.requireQuiesced(context.journal(), database.name());
+      renames.add(new Rename(database.stagingName(), database.name(), original.connectionLimit()));
+    }
     context.journal().put(JournalEntries.RENAMES, renames);
     try (Connection connection = connector.connectMaintenance(target)) {
       PgErrors.on(
@@ -101,7 +104,11 @@ public final class CutoverStep implements PipelineStep {
             "ALTER DATABASE "
                 + Sql.identifier(rename.from())
                 + " RENAME TO "
-                + Sql.identifier(rename.to()));
+                + Sql.identifier(rename.to()),
+            "ALTER DATABASE "
+                + Sql.identifier(rename.to())
+                + " CONNECTION LIMIT "
+                + rename.connectionLimit());
         breakpoints.reach(BREAKPOINT_BETWEEN_RENAMES);
       }
       connection.commit();
@@ -130,7 +137,7 @@ public final class CutoverStep implements PipelineStep {
         renames.stream().map(rename -> "database " + Sql.identifier(rename.to())).toList();
     try (Connection connection = TargetAccess.connectForRollback(connector, target, leftovers)) {
       List<Rename> back =
-          renames.stream().map(rename -> new Rename(rename.to(), rename.from())).toList();
+          renames.stream().map(rename -> new Rename(rename.to(), rename.from(), 0)).toList();
       PgErrors.on(
           target,
           "renaming the databases back",

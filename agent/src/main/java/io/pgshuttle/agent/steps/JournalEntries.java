@@ -63,6 +63,17 @@ final class JournalEntries {
     return quiesced(journal).stream().filter(q -> q.name().equals(database)).findFirst();
   }
 
+  /**
+   * What QUIESCE_SOURCE saved of {@code database}.
+   *
+   * @throws IllegalStateException if it saved nothing: a step ran before QUIESCE_SOURCE succeeded
+   */
+  static QuiescedDatabase requireQuiesced(AttemptJournal journal, String database) {
+    return quiesced(journal, database)
+        .orElseThrow(
+            () -> new IllegalStateException("QUIESCE_SOURCE saved nothing for " + database));
+  }
+
   /** The checksums DUMP or RESTORE recorded under {@code key}, by database name. */
   static Map<String, DatabaseChecksums> checksums(AttemptJournal journal, String key) {
     Map<String, DatabaseChecksums> byDatabase = new HashMap<>();

@@ -48,11 +48,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are journaled before it runs, so that the rollback drops them.
  *
  * <p>Databases: a staging database left by an earlier attempt is dropped; the staging database is
- * created with the source's owner, encoding and locale (and journaled first); {@link TableLoader}
- * fills it from what DUMP hands over through the attempt's {@link TableHandoff}, as DUMP writes it
- * (DUMP runs alongside); then the source's database-level settings, its original privileges (saved
- * before QUIESCE_SOURCE changed them) and connection limit are applied. Progress is tables loaded
- * of all.
+ * created with the source's owner, encoding and locale (and journaled first), with a connection
+ * limit of 0, so that no session but a superuser's can change it before CUTOVER sets the source's
+ * limit; {@link TableLoader} fills it from what DUMP hands over through the attempt's {@link
+ * TableHandoff}, as DUMP writes it (DUMP runs alongside); then the source's database-level settings
+ * and its original privileges (saved before QUIESCE_SOURCE changed them) are applied. Progress is
+ * tables loaded of all.
  *
  * <p>The compensation drops the journaled staging databases and roles. It needs the target
  * password, which is not on disk: after an agent restart it reports what it left, and the next
@@ -133,11 +134,7 @@ public final class RestoreStep implements PipelineStep {
                 "reading the settings of " + database.name(),
                 () -> settingStatements(sourceConnection, database));
         QuiescedDatabase original =
-            JournalEntries.quiesced(context.journal(), database.name())
-                .orElseThrow(
-                    () ->
-                        new IllegalStateException(
-                            "QUIESCE_SOURCE saved nothing for " + database.name()));
+            JournalEntries.requireQuiesced(context.journal(), database.name());
         PgErrors.on(
             target,
             "applying the settings and privileges of " + database.stagingName(),
@@ -245,7 +242,10 @@ public final class RestoreStep implements PipelineStep {
         target,
         "creating the staging database " + database.stagingName(),
         () -> {
-          Jdbc.execute(connection, definition.createStatement(database.stagingName()));
+          // Closed to every session but a superuser's until CUTOVER sets the source's limit.
+          Jdbc.execute(
+              connection,
+              definition.createStatement(database.stagingName()) + " CONNECTION LIMIT 0");
           return null;
         });
   }
@@ -312,12 +312,6 @@ public final class RestoreStep implements PipelineStep {
         Jdbc.execute(target, grant.grantStatement(staging));
       }
     }
-    Jdbc.execute(
-        target,
-        "ALTER DATABASE "
-            + Sql.identifier(staging)
-            + " CONNECTION LIMIT "
-            + original.connectionLimit());
   }
 
   @Override

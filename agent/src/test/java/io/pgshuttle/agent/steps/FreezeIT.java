@@ -10,6 +10,7 @@ import io.pgshuttle.agent.pipeline.TestCancellation;
 import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Step;
+import io.pgshuttle.testkit.PostgresCluster;
 import java.nio.file.Files;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -117,8 +118,46 @@ class FreezeIT {
     assertThat(migrations.target.userDatabases()).isEmpty();
   }
 
+  @Test
+  void noSessionButASuperusersReachesAStagingDatabaseUntilCutoverOpensIt() {
+    MigrationId id = Migrations.newMigrationId();
+    List<String> refusals = new ArrayList<>();
+
+    AttemptResult result =
+        migrations
+            .runner(
+                migrations.config(),
+                step ->
+                    step.name() == Step.VERIFY
+                        ? Migrations.after(
+                            step,
+                            () ->
+                                refusals.add(
+                                    refusalAsApplication(migrations.target, stagingCopyOfShop())))
+                        : step)
+            .run(
+                Migrations.command(id, 1, migrations.target, List.of()),
+                new RecordingEventSink(),
+                new TestCancellation());
+
+    assertThat(result.succeeded()).as(result.error()).isTrue();
+    // app_reader has CONNECT on the shop database, as on the source, but not before CUTOVER.
+    assertThat(refusals).singleElement().asString().contains("too many connections");
+    assertThat(refusalAsApplication(migrations.target, SourceFixture.SHOP))
+        .as("the migrated database takes app_reader's sessions")
+        .isNull();
+  }
+
   /** Changes a row of the staging copy of the shop's customers, as a faulty restore might. */
   private void changeACustomerOnTheTarget() {
+    migrations.target.execute(
+        stagingCopyOfShop(),
+        "UPDATE sales.customers SET name = name || ' (changed)'"
+            + " WHERE ctid = (SELECT min(ctid) FROM sales.customers)");
+  }
+
+  /** The name of the staging database that holds the shop's copy. */
+  private String stagingCopyOfShop() {
     for (List<String> row :
         migrations.target.query(
             "postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgshuttle_stage_%'")) {
@@ -129,11 +168,7 @@ class FreezeIT {
                   staging,
                   "SELECT count(*) FROM pg_tables WHERE schemaname = 'sales'"
                       + " AND tablename = 'customers'"))) {
-        migrations.target.execute(
-            staging,
-            "UPDATE sales.customers SET name = name || ' (changed)'"
-                + " WHERE ctid = (SELECT min(ctid) FROM sales.customers)");
-        return;
+        return staging;
       }
     }
     throw new AssertionError("no staging copy of sales.customers on the target");
@@ -168,11 +203,15 @@ class FreezeIT {
 
   /** Null if app_reader can connect to the shop database, else the server's refusal. */
   private String canConnectAsApplication() {
+    return refusalAsApplication(migrations.source, SourceFixture.SHOP);
+  }
+
+  /** Null if app_reader can connect to {@code database} of {@code cluster}, else the refusal. */
+  private static String refusalAsApplication(PostgresCluster cluster, String database) {
     Properties properties = new Properties();
     properties.setProperty("user", "app_reader");
     properties.setProperty("password", SourceFixture.READER_PASSWORD);
-    try (var connection =
-        DriverManager.getConnection(migrations.source.jdbcUrl(SourceFixture.SHOP), properties)) {
+    try (var connection = DriverManager.getConnection(cluster.jdbcUrl(database), properties)) {
       return null;
     } catch (SQLException e) {
       return e.getMessage();
