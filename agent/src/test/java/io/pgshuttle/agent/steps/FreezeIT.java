@@ -93,18 +93,7 @@ class FreezeIT {
     MigrationId id = Migrations.newMigrationId();
     RecordingEventSink events = new RecordingEventSink();
 
-    AttemptResult result =
-        migrations
-            .runner(
-                migrations.config(),
-                step ->
-                    step.name() == Step.RESTORE
-                        ? Migrations.after(step, this::changeACustomerOnTheTarget)
-                        : step)
-            .run(
-                Migrations.command(id, 1, migrations.target, List.of()),
-                events,
-                new TestCancellation());
+    AttemptResult result = runAfter(Step.RESTORE, this::changeACustomerOnTheTarget, id, events);
 
     assertThat(result.succeeded()).isFalse();
     AttemptFailed failed = events.attemptFailed();
@@ -124,21 +113,11 @@ class FreezeIT {
     List<String> refusals = new ArrayList<>();
 
     AttemptResult result =
-        migrations
-            .runner(
-                migrations.config(),
-                step ->
-                    step.name() == Step.VERIFY
-                        ? Migrations.after(
-                            step,
-                            () ->
-                                refusals.add(
-                                    refusalAsApplication(migrations.target, stagingCopyOfShop())))
-                        : step)
-            .run(
-                Migrations.command(id, 1, migrations.target, List.of()),
-                new RecordingEventSink(),
-                new TestCancellation());
+        runAfter(
+            Step.VERIFY,
+            () -> refusals.add(refusalAsApplication(migrations.target, stagingCopyOfShop())),
+            id,
+            new RecordingEventSink());
 
     assertThat(result.succeeded()).as(result.error()).isTrue();
     // app_reader has CONNECT on the shop database, as on the source, but not before CUTOVER.
@@ -146,6 +125,19 @@ class FreezeIT {
     assertThat(refusalAsApplication(migrations.target, SourceFixture.SHOP))
         .as("the migrated database takes app_reader's sessions")
         .isNull();
+  }
+
+  /** Runs attempt 1 of migration {@code id} with {@code action} right after step {@code after}. */
+  private AttemptResult runAfter(
+      Step after, Migrations.StepAction action, MigrationId id, RecordingEventSink events) {
+    return migrations
+        .runner(
+            migrations.config(),
+            step -> step.name() == after ? Migrations.after(step, action) : step)
+        .run(
+            Migrations.command(id, 1, migrations.target, List.of()),
+            events,
+            new TestCancellation());
   }
 
   /** Changes a row of the staging copy of the shop's customers, as a faulty restore might. */
