@@ -82,6 +82,7 @@ public final class EventStreams implements Resource, AutoCloseable {
   private final ObjectMapper mapper;
   private final Semaphore slots = new Semaphore(MAX_STREAMS);
   private final ExecutorService streams;
+  private volatile boolean closing;
 
   @Inject
   public EventStreams(
@@ -269,15 +270,14 @@ public final class EventStreams implements Resource, AutoCloseable {
   /** Sends the events of {@code request} until the client goes or the coordinator closes. */
   private void stream(HttpExchange exchange, Request request) {
     boolean interrupted = false;
-    try (exchange;
-        EventTail.Subscription subscription = tail.subscribe(request.filter())) {
+    try (EventTail.Subscription subscription = tail.subscribe(request.filter())) {
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
       long last = request.after();
       long lastWrite = System.nanoTime();
-      while (!Thread.currentThread().isInterrupted()) {
+      while (!closing && !Thread.currentThread().isInterrupted()) {
         long after = last;
         List<StoredEvent> page =
             database.inTransaction(
@@ -300,9 +300,6 @@ public final class EventStreams implements Resource, AutoCloseable {
           subscription.await(Duration.ofNanos(quiet));
         }
       }
-      // The coordinator closes. Clear the flag, so that closing the exchange sends the stream's
-      // last chunk: on an interrupted thread the server's NIO channel would just be cut.
-      interrupted = Thread.interrupted();
     } catch (IOException e) {
       log.debug("event stream {} ended: {}", exchange.getRequestURI(), e.toString());
     } catch (InterruptedException e) {
@@ -313,6 +310,11 @@ public final class EventStreams implements Resource, AutoCloseable {
     } catch (RuntimeException e) {
       log.error("event stream {} failed", exchange.getRequestURI(), e);
     } finally {
+      // Closing the exchange sends the stream's last chunk, but on an interrupted thread the
+      // server's NIO channel would just be cut: a stream close() had to interrupt clears the flag
+      // for the close, whichever way the loop ended, and sets it again after.
+      interrupted |= Thread.interrupted();
+      exchange.close();
       slots.release();
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -340,14 +342,22 @@ public final class EventStreams implements Resource, AutoCloseable {
   /**
    * Ends every stream (each client sees its stream end and may reconnect with {@code
    * Last-Event-ID}) and stops following the store. Idempotent.
+   *
+   * <p>Streams are asked to end and woken, not interrupted: an interrupt that lands in a write cuts
+   * the server's NIO channel, and the client sees a broken stream instead of its end. Only a stream
+   * still running after {@code STOP_WAIT} (stuck writing to a slow client) is interrupted.
    */
   @Override
   public void close() {
+    closing = true;
     tail.close();
-    streams.shutdownNow();
+    streams.shutdown();
     try {
       if (!streams.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("event streams did not end within {} s", STOP_WAIT.toSeconds());
+        streams.shutdownNow();
+        if (!streams.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("event streams did not end within {} s", 2 * STOP_WAIT.toSeconds());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

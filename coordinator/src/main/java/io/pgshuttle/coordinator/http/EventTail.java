@@ -148,10 +148,14 @@ public final class EventTail implements AutoCloseable {
     return last;
   }
 
-  /** Stops following; open subscriptions are no longer woken. Idempotent. */
+  /**
+   * Stops following; open subscriptions are woken once more, so that their streams look at why, and
+   * no longer after. Idempotent.
+   */
   @Override
   public synchronized void close() {
     closed = true;
+    subscriptions.forEach(Subscription::wake);
     Connection connection = listening;
     if (connection != null) {
       try {
