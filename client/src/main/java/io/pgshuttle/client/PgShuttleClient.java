@@ -473,7 +473,10 @@ public final class PgShuttleClient {
       return this;
     }
 
-    /** The wait between attempts of a subscription to reconnect to the broker; default 5 s. */
+    /**
+     * The wait between attempts of a subscription to reconnect to the broker, or to consume again
+     * after the broker closed its channel or deleted its queue; default 5 s.
+     */
     public Builder recoveryInterval(Duration interval) {
       this.recoveryInterval = Objects.requireNonNull(interval, "interval");
       return this;

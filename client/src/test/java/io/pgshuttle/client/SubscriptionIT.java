@@ -18,6 +18,7 @@ import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.testkit.RabbitNode;
 import io.pgshuttle.testkit.TestBroker;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link PgShuttleClient#subscribe} against a real RabbitMQ node of the test's own (its connections
  * are closed by force): resumption through the durable queue, acks after the handler, undecodable
- * messages, handler failures and connection recovery.
+ * messages, handler failures, connection recovery, and consuming again after the queue was deleted
+ * or the broker closed the channel.
  */
 class SubscriptionIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -46,13 +48,7 @@ class SubscriptionIT {
 
   private final String namespace = TestBroker.freshNamespace();
   private final Topology topology = new Topology(namespace);
-  private final PgShuttleClient client =
-      PgShuttleClient.builder()
-          .coordinatorUri("http://127.0.0.1:1")
-          .amqpUri(broker.uri())
-          .namespace(namespace)
-          .recoveryInterval(Duration.ofMillis(500))
-          .build();
+  private final PgShuttleClient client = clientOf(broker);
   private final List<Envelope<Event>> received = new CopyOnWriteArrayList<>();
   private final List<String> errors = new CopyOnWriteArrayList<>();
 
@@ -120,16 +116,11 @@ class SubscriptionIT {
   void anEventWhoseHandlerThrowsComesAgainAndIsAckedOnceHandled() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     SubscriptionSpec spec =
-        SubscriptionSpec.of(
-            namespace + ".control-plane",
-            "#",
-            event -> {
-              if (calls.incrementAndGet() == 1) {
-                throw new IllegalStateException("control plane database is down");
-              }
-              received.add(event);
-            },
-            this::recordError);
+        specWhoseFirstCall(
+            calls,
+            () -> {
+              throw new IllegalStateException("control plane database is down");
+            });
     try (Subscription subscription = client.subscribe(spec)) {
       publish("vm-1", 1);
       await().atMost(WAIT).until(() -> received.size() == 1);
@@ -156,6 +147,50 @@ class SubscriptionIT {
       await().atMost(WAIT).until(() -> received.size() >= 2);
     }
     assertThat(received).extracting(Envelope::seq).contains(1L, 2L);
+  }
+
+  @Test
+  void theSubscriptionDeclaresItsQueueAgainAndResumesWhenTheQueueIsDeleted() throws Exception {
+    SubscriptionSpec spec = spec(namespace + ".control-plane", "vm-1.#");
+    try (Subscription subscription = client.subscribe(spec)) {
+      publish("vm-1", 1);
+      await().atMost(WAIT).until(() -> received.size() == 1);
+
+      publisher.queueDelete(spec.queue());
+      await().atMost(WAIT).until(() -> consumersOf(spec.queue()) == 1);
+      publish("vm-1", 2);
+      publish("vm-2", 3);
+
+      await().atMost(WAIT).until(() -> received.size() == 2);
+    }
+    assertThat(received).extracting(Envelope::seq).containsExactly(1L, 2L);
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void theSubscriptionConsumesOnANewChannelWhenTheBrokerClosesItsChannel() throws Exception {
+    Duration consumerTimeout = Duration.ofSeconds(2);
+    AtomicInteger calls = new AtomicInteger();
+    try (RabbitNode strict = RabbitNode.startWithConsumerTimeout(consumerTimeout)) {
+      // The first event is held past the consumer timeout: the broker closes the channel, not
+      // the connection, and requeues the event.
+      SubscriptionSpec spec =
+          specWhoseFirstCall(calls, () -> Thread.sleep(consumerTimeout.multipliedBy(3).toMillis()));
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setUri(strict.uri());
+      try (Subscription subscription = clientOf(strict).subscribe(spec);
+          Connection connection = factory.newConnection("subscription-it-strict-publisher");
+          Channel strictPublisher = connection.createChannel()) {
+        strictPublisher.confirmSelect();
+        publishRaw(strictPublisher, "vm-1", 1);
+        await().atMost(WAIT).until(() -> calls.get() >= 2);
+        publishRaw(strictPublisher, "vm-1", 2);
+
+        await().atMost(WAIT).until(() -> received.stream().anyMatch(event -> event.seq() == 2));
+      }
+    }
+    assertThat(received).extracting(Envelope::seq).contains(1L, 2L);
+    assertThat(errors).isEmpty();
   }
 
   @Test
@@ -194,6 +229,35 @@ class SubscriptionIT {
         .hasMessageContaining("must be a durable quorum queue");
   }
 
+  private PgShuttleClient clientOf(RabbitNode node) {
+    return PgShuttleClient.builder()
+        .coordinatorUri("http://127.0.0.1:1")
+        .amqpUri(node.uri())
+        .namespace(namespace)
+        .recoveryInterval(Duration.ofMillis(500))
+        .build();
+  }
+
+  /** What the first call of the handler does before it records the event. */
+  @FunctionalInterface
+  private interface FirstCall {
+    void run() throws Exception;
+  }
+
+  /** A spec whose handler runs {@code firstCall} on its first call, then keeps the event. */
+  private SubscriptionSpec specWhoseFirstCall(AtomicInteger calls, FirstCall firstCall) {
+    return SubscriptionSpec.of(
+        namespace + ".control-plane",
+        "#",
+        event -> {
+          if (calls.incrementAndGet() == 1) {
+            firstCall.run();
+          }
+          received.add(event);
+        },
+        this::recordError);
+  }
+
   private SubscriptionSpec spec(String queue, String pattern) {
     return SubscriptionSpec.of(queue, pattern, received::add, this::recordError);
   }
@@ -219,12 +283,32 @@ class SubscriptionIT {
   }
 
   private void publishRaw(String routingKey, byte[] body) throws Exception {
-    publisher.basicPublish(
+    publishRaw(publisher, routingKey, body);
+  }
+
+  private void publishRaw(Channel channel, String instance, long seq) throws Exception {
+    Envelope<StepStarted> event =
+        Envelope.of(instance, MIGRATION, 1, seq, new StepStarted(Step.DUMP));
+    publishRaw(
+        channel, topology.eventRoutingKey(instance, MIGRATION, event.type()), codec.encode(event));
+  }
+
+  private void publishRaw(Channel channel, String routingKey, byte[] body) throws Exception {
+    channel.basicPublish(
         topology.eventsExchange(), routingKey, MessageProperties.PERSISTENT_BASIC, body);
-    publisher.waitForConfirmsOrDie(10_000);
+    channel.waitForConfirmsOrDie(10_000);
   }
 
   private static long messagesIn(String queue) throws Exception {
     return publisher.queueDeclarePassive(queue).getMessageCount();
+  }
+
+  /** The queue's consumers; -1 while it does not exist (on a channel of its own, closed then). */
+  private static long consumersOf(String queue) throws Exception {
+    try (Channel channel = publisherConnection.createChannel()) {
+      return channel.queueDeclarePassive(queue).getConsumerCount();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 }
