@@ -11,13 +11,16 @@
 #   bench/migration.sh --only pgshuttle (skip the reference methods)
 #   bench/migration.sh --only pgshuttle --pgshuttle OTHER/deploy/target/pgshuttle/bin/pgshuttle
 #                                       (another build, such as the commit before a change)
+#   bench/migration.sh --runs 3         (every method 3 times, in rounds that each start one method
+#                                       later; the table gives each method's median and the median
+#                                       of its per-round ratios: runs of one method vary by seconds)
 #   bench/migration.sh --only pgshuttle --runs 3 --baseline OTHER/.../bin/pgshuttle
-#                                       (this build and another one in turns, 3 runs each, with
-#                                       each one's median: runs of one build vary by seconds)
+#                                       (this build and another one in turns, 3 runs each)
 #
 # Needs what scripts/demo.sh needs, plus pgbench (Debian: postgresql-contrib-15 or
-# postgresql-client-15). pgcopydb is used when installed (apt-get install pgcopydb, done here
-# when root); without it its row says so. Work goes under $TMPDIR (about 4x the database's size).
+# postgresql-client-15) and python3 (installed here when root). pgcopydb is used when installed
+# (apt-get install pgcopydb, done here when root); without it its row is left out. Work goes under
+# $TMPDIR (about 4x the database's size).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd -P)
@@ -38,7 +41,7 @@ while [ $# -gt 0 ]; do
     --pgshuttle) pgshuttle=${2:?--pgshuttle needs the path of bin/pgshuttle}; shift 2 ;;
     --baseline) baseline=${2:?--baseline needs the path of another build\'s bin/pgshuttle}; shift 2 ;;
     --runs) runs=${2:?--runs needs a number}; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +78,10 @@ if [ -z "$pgbench" ]; then
   pgbench=$(command -v pgbench || true)
 fi
 [ -n "$pgbench" ] || die "pgbench not found: install postgresql-contrib-15 (Debian) and run again"
+if ! command -v python3 >/dev/null 2>&1; then
+  apt_install python3 >/dev/null 2>&1 || true
+fi
+command -v python3 >/dev/null 2>&1 || die "python3 not found (it prints the table): install python3 and run again"
 if ! command -v pgcopydb >/dev/null 2>&1; then
   apt_install pgcopydb >/dev/null 2>&1 || say "pgcopydb not installed: its row will be skipped"
 fi
@@ -120,16 +127,12 @@ reset_target() {
 }
 
 declare -A seconds=()
-methods=()
+runs_measured=()
 
 # measure NAME COMMAND...: runs COMMAND into a clean target and records its wall time.
 measure() {
-  local name=$1 method=${1%% *}
+  local name=$1
   shift
-  [ "$method" = baseline ] && method=pgshuttle
-  if [ -n "$only" ] && [ "$only" != "$method" ]; then
-    return
-  fi
   reset_target
   say "$name: $*"
   local begin end
@@ -140,7 +143,7 @@ measure() {
   fi
   end=$(date +%s.%N)
   seconds[$name]=$(echo "$end - $begin" | bc)
-  methods+=("$name")
+  runs_measured+=("$name")
   say "$name: ${seconds[$name]} s"
 }
 
@@ -153,14 +156,15 @@ dump_restore() { # FORMAT_ARGUMENTS... -- RESTORE_ARGUMENTS...
     "$PG_BINDIR/pg_restore" --create --exit-on-error "${restore_args[@]}" -d "$target_admin"
 }
 
-measure naive dump_restore -Fc -f "$work/disk/dump.fc" -- "$work/disk/dump.fc"
-measure directory dump_restore -Fd -j "$jobs" -f "$work/disk/dump.d" -- -j "$jobs" "$work/disk/dump.d"
-measure uncompressed dump_restore -Fd -Z0 -j "$jobs" -f "$work/disk/dump.d" -- -j "$jobs" "$work/disk/dump.d"
-if command -v pgcopydb >/dev/null 2>&1; then
-  measure pgcopydb pgcopydb clone --table-jobs "$jobs" --index-jobs "$jobs" --dir "$work/disk/pgcopydb" \
-    --source "postgres://postgres@127.0.0.1:$source_port/$database" \
-    --target "postgres://postgres@127.0.0.1:$target_port/postgres"
-fi
+# pgcopydb copies into a database that exists: a new one of the benchmark's name, which
+# reset_target drops before the next method. In a process group of its own, as pgcopydb signals
+# its whole group when it fails, which would end this script before it could say why.
+copydb_clone() {
+  psql_on "$target_port" postgres <<<"CREATE DATABASE $database;" >/dev/null &&
+    setsid --wait pgcopydb clone --table-jobs "$jobs" --index-jobs "$jobs" --dir "$work/disk/pgcopydb" \
+      --source "postgres://postgres@127.0.0.1:$source_port/$database" \
+      --target "postgres://postgres@127.0.0.1:$target_port/$database"
+}
 
 # What the client needs to reach each installation (start_pgshuttle exports it), by build.
 declare -A build_bin=() build_url=() build_token=() build_namespace=()
@@ -183,13 +187,35 @@ migrate() {
   )
 }
 
-pgshuttle_runs=()
-if [ -z "$only" ] || [ "$only" = pgshuttle ]; then
+# run_method METHOD NAME: one run of METHOD, recorded as NAME.
+run_method() {
+  local method=$1 name=$2
+  case "$method" in
+    naive) measure "$name" dump_restore -Fc -f "$work/disk/dump.fc" -- "$work/disk/dump.fc" ;;
+    directory) measure "$name" dump_restore -Fd -j "$jobs" -f "$work/disk/dump.d" -- -j "$jobs" "$work/disk/dump.d" ;;
+    uncompressed) measure "$name" dump_restore -Fd -Z0 -j "$jobs" -f "$work/disk/dump.d" -- -j "$jobs" "$work/disk/dump.d" ;;
+    pgcopydb) measure "$name" copydb_clone ;;
+    pgshuttle|baseline)
+      measure "$name" migrate "$method" "$work/status-$name.json"
+      status_files+=("$name=$work/status-$name.json")
+      ;;
+  esac
+}
+
+# The methods of this run, in the order of the first round.
+selected=()
+for method in naive directory uncompressed pgcopydb pgshuttle; do
+  [ -z "$only" ] || [ "$only" = "$method" ] || continue
+  if [ "$method" = pgcopydb ] && ! command -v pgcopydb >/dev/null 2>&1; then
+    continue
+  fi
+  selected+=("$method")
+done
+if [[ " ${selected[*]} " == *" pgshuttle "* ]]; then
   start_pgshuttle "$pgshuttle" "$namespace" "$instance" "$source_port"
   remember_installation pgshuttle "$pgshuttle"
-  builds=(pgshuttle)
   if [ -n "$baseline" ]; then
-    # A second installation of its own (store, coordinator, agent) under $work/baseline, both
+    # A second installation of its own (store, coordinator and agent) under $work/baseline, both
     # idle while the other one migrates.
     main_work=$work
     work=$main_work/baseline
@@ -197,37 +223,70 @@ if [ -z "$only" ] || [ "$only" = pgshuttle ]; then
     start_pgshuttle "$baseline" "$namespace-baseline" "$instance" "$source_port"
     remember_installation baseline "$baseline"
     work=$main_work
-    builds+=(baseline)
+    selected+=(baseline)
   fi
-  for ((run = 1; run <= runs; run++)); do
-    order=("${builds[@]}")
-    # Turn about, so that neither build always runs first on a target that just checkpointed.
-    if [ $((run % 2)) -eq 0 ] && [ ${#builds[@]} -eq 2 ]; then order=(baseline pgshuttle); fi
-    for build in "${order[@]}"; do
-      name=$build
-      [ "$runs" -gt 1 ] && name="$build #$run"
-      measure "$name" migrate "$build" "$work/status-$build-$run.json"
-      pgshuttle_runs+=("$name=$work/status-$build-$run.json")
-    done
-  done
 fi
 
-# ---- the table ----
-printf '\n%-14s %10s %10s %12s\n' method 'wall (s)' '× naive' '× pgcopydb'
-for name in "${methods[@]}"; do
-  ratio_naive=-
-  ratio_copydb=-
-  [ -n "${seconds[naive]:-}" ] && ratio_naive=$(echo "scale=2; ${seconds[$name]} / ${seconds[naive]}" | bc)
-  [ -n "${seconds[pgcopydb]:-}" ] && ratio_copydb=$(echo "scale=2; ${seconds[$name]} / ${seconds[pgcopydb]}" | bc)
-  printf '%-14s %10.1f %10s %12s\n' "$name" "${seconds[$name]}" "$ratio_naive" "$ratio_copydb"
+status_files=()
+for ((run = 1; run <= runs; run++)); do
+  # Each round starts one method later, so that no method always runs first (on a target that
+  # just checkpointed, or right after the fixture's build) or always after the same one.
+  count=${#selected[@]}
+  for ((i = 0; i < count; i++)); do
+    method=${selected[$(((i + run - 1) % count))]}
+    name=$method
+    [ "$runs" -gt 1 ] && name="$method #$run"
+    run_method "$method" "$name"
+  done
 done
-printf '\ndatabase %s (pgbench scale %s + fixture), jobs %s, %s cores\n' "$size" "$scale" "$jobs" "$(nproc)"
-if [ ${#pgshuttle_runs[@]} -gt 0 ] && command -v python3 >/dev/null 2>&1; then
-  arguments=()
-  for run in "${pgshuttle_runs[@]}"; do arguments+=("$run" "${seconds[${run%%=*}]}"); done
-  python3 - "${arguments[@]}" <<'PY'
+
+# ---- the table ----
+arguments=()
+for name in "${runs_measured[@]}"; do arguments+=("$name" "${seconds[$name]}"); done
+python3 - "$runs" "$size" "$scale" "$jobs" "$(nproc)" "${arguments[@]}" -- "${status_files[@]}" <<'PY'
 import json, statistics, sys
 from datetime import datetime
+
+runs, size, scale, jobs, cores = sys.argv[1:6]
+runs = int(runs)
+rest = sys.argv[6:]
+split = rest.index("--")
+walls = {name: float(wall) for name, wall in zip(rest[:split:2], rest[1:split:2])}
+status_files = [pair.split("=", 1) for pair in rest[split + 1 :]]
+
+def method_and_run(name):
+    method, _, run = name.partition(" #")
+    return method, int(run or 1)
+
+by_method = {}
+for name, wall in walls.items():
+    method, run = method_and_run(name)
+    by_method.setdefault(method, {})[run] = wall
+
+def ratio(method, reference):
+    """The median over the rounds of METHOD's time / REFERENCE's time in the same round."""
+    if reference not in by_method:
+        return "-"
+    pairs = [
+        wall / by_method[reference][run]
+        for run, wall in by_method[method].items()
+        if run in by_method[reference]
+    ]
+    return f"{statistics.median(pairs):.2f}" if pairs else "-"
+
+if runs > 1:
+    print(f"\n{'run':<16} {'wall (s)':>10}")
+    for name, wall in walls.items():
+        print(f"{name:<16} {wall:10.1f}")
+    print(f"\nmedians of {runs} rounds (ratios: the median of each round's ratio):")
+print(f"\n{'method':<14} {'wall (s)':>10} {'× naive':>10} {'× pgcopydb':>12}" + ("   range (s)" if runs > 1 else ""))
+for method, by_run in by_method.items():
+    values = list(by_run.values())
+    line = f"{method:<14} {statistics.median(values):10.1f} {ratio(method, 'naive'):>10} {ratio(method, 'pgcopydb'):>12}"
+    if runs > 1:
+        line += f"   {min(values):.1f} to {max(values):.1f}"
+    print(line)
+print(f"\ndatabase {size} (pgbench scale {scale} + fixture), jobs {jobs}, {cores} cores")
 
 def seconds(step):
     begin, end = step.get("startedAt"), step.get("finishedAt")
@@ -236,8 +295,7 @@ def seconds(step):
     parse = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))
     return (parse(end) - parse(begin)).total_seconds()
 
-runs = [(pair.split("=", 1), float(wall)) for pair, wall in zip(sys.argv[1::2], sys.argv[2::2])]
-for (name, path), wall in runs:
+for name, path in status_files:
     status = json.load(open(path))
     print(f"\n{name} steps:")
     for step in status["steps"]:
@@ -247,12 +305,4 @@ for (name, path), wall in runs:
         if step["name"] == "RESTORE" and step.get("summary"):
             # Where RESTORE's time went: loading, index builds beside it, the rest of the post-data.
             print(f"  {'':<15} {step['summary']}")
-by_build = {}
-for (name, path), wall in runs:
-    by_build.setdefault(name.split(" ")[0], []).append(wall)
-if any(len(walls) > 1 for walls in by_build.values()):
-    print("\nmedian of the runs:")
-    for build, walls in by_build.items():
-        print(f"  {build:<10} {statistics.median(walls):6.1f} s  ({len(walls)} runs, {min(walls):.1f} to {max(walls):.1f} s)")
 PY
-fi
