@@ -27,10 +27,10 @@ import java.util.TreeMap;
  * QUIESCE_SOURCE: closes the source databases to applications while the agent's superuser still
  * connects. Per database it first saves the connection limit and privileges in the journal, then
  * sets {@code CONNECTION LIMIT 0}, revokes CONNECT from PUBLIC and every non-superuser role that
- * has it, and ends those roles' sessions. It then ANALYZEs the databases, so that autovacuum has no
- * reason to (its ANALYZE takes a transaction id, which would look like a write), and records the
- * freeze marker: WAL position and next transaction id. The compensation restores the saved
- * settings.
+ * has it, and ends those roles' sessions. It then ANALYZEs the tables written since their last
+ * analysis, so that autovacuum has no reason to (its ANALYZE takes a transaction id, which VERIFY
+ * would count as a transaction during the freeze), and records the freeze marker: WAL position,
+ * next transaction id and write counters. The compensation restores the saved settings.
  */
 public final class QuiesceSourceStep implements PipelineStep {
   private final AgentConfig config;
@@ -70,7 +70,7 @@ public final class QuiesceSourceStep implements PipelineStep {
                   source,
                   "analyzing database " + database.name(),
                   () -> {
-                    Jdbc.execute(inDatabase, "ANALYZE");
+                    analyzeWrittenTables(inDatabase);
                     return FreezeMarker.userTableWrites(inDatabase);
                   }));
         }
@@ -93,6 +93,31 @@ public final class QuiesceSourceStep implements PipelineStep {
               + marker.nextTransactionId());
     } catch (SQLException e) {
       throw PgErrors.translate(source, "closing the connections", e);
+    }
+  }
+
+  /**
+   * ANALYZEs the tables and materialized views of the database of {@code connection} that rows were
+   * inserted into, updated or deleted from since their last analysis: only those could autovacuum
+   * choose to analyze during the freeze. The others are not sampled again, which on a large
+   * database read cold from disk saves most of the step's time.
+   */
+  static void analyzeWrittenTables(Connection connection) throws SQLException {
+    if (Databases.serverVersion(connection).number() < 90400) {
+      // No n_mod_since_analyze before 9.4.
+      Jdbc.execute(connection, "ANALYZE");
+      return;
+    }
+    List<String> written =
+        Jdbc.list(
+            connection,
+            "SELECT format('%I.%I', s.schemaname, s.relname) FROM pg_stat_all_tables s"
+                + " JOIN pg_class c ON c.oid = s.relid"
+                + " WHERE s.n_mod_since_analyze > 0 AND c.relkind IN ('r', 'm')"
+                + " AND c.relpersistence <> 't' ORDER BY 1",
+            row -> row.getString(1));
+    for (String table : written) {
+      Jdbc.execute(connection, "ANALYZE " + table);
     }
   }
 

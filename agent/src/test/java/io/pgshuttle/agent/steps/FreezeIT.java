@@ -1,6 +1,7 @@
 package io.pgshuttle.agent.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptResult;
@@ -14,6 +15,7 @@ import io.pgshuttle.testkit.PostgresCluster;
 import java.nio.file.Files;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -24,9 +26,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 3, point 10: while the source is quiesced an application role cannot connect, and a write
  * that happens anyway (a superuser's) fails the attempt at VERIFY, retryably; the next attempt,
- * with the source quiet, succeeds.
+ * with the source quiet, succeeds. QUIESCE_SOURCE analyzes only the tables written since their last
+ * analysis.
  */
 class FreezeIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
   private Migrations migrations;
 
   @BeforeEach
@@ -125,6 +130,54 @@ class FreezeIT {
     assertThat(refusalAsApplication(migrations.target, SourceFixture.SHOP))
         .as("the migrated database takes app_reader's sessions")
         .isNull();
+  }
+
+  @Test
+  void quiesceAnalyzesOnlyTheTablesWrittenSinceTheirLastAnalysis() {
+    String written = "\"Ärger\".\"Ünïcödé Täble\"";
+    migrations.source.execute(SourceFixture.SHOP, "ANALYZE sales.customers", "ANALYZE " + written);
+    migrations.source.execute(
+        SourceFixture.SHOP, "INSERT INTO " + written + " VALUES ('after its analysis', '{}')");
+    // Statistics reach the shared counters once the writing session has gone.
+    await().atMost(WAIT).until(() -> modifiedSinceAnalysis(written) == 1);
+    long customersBefore = analyses("sales.customers");
+    long writtenBefore = analyses(written);
+    List<Long> duringTheAttempt = new ArrayList<>();
+
+    AttemptResult result =
+        runAfter(
+            Step.QUIESCE_SOURCE,
+            () -> {
+              await().atMost(WAIT).until(() -> analyses(written) == writtenBefore + 1);
+              duringTheAttempt.add(analyses("sales.customers"));
+            },
+            Migrations.newMigrationId(),
+            new RecordingEventSink());
+
+    assertThat(result.succeeded()).as(result.error()).isTrue();
+    assertThat(duringTheAttempt)
+        .as("sales.customers was analyzed after its last write: not sampled again")
+        .containsExactly(customersBefore);
+  }
+
+  /** How many times {@code table} of the shop was ANALYZEd by hand (not by autovacuum). */
+  private long analyses(String table) {
+    return tableStatistic("analyze_count", table);
+  }
+
+  private long modifiedSinceAnalysis(String table) {
+    return tableStatistic("n_mod_since_analyze", table);
+  }
+
+  private long tableStatistic(String column, String table) {
+    return Long.parseLong(
+        migrations.source.queryValue(
+            SourceFixture.SHOP,
+            "SELECT "
+                + column
+                + " FROM pg_stat_user_tables WHERE relid = '"
+                + table.replace("'", "''")
+                + "'::regclass"));
   }
 
   /** Runs attempt 1 of migration {@code id} with {@code action} right after step {@code after}. */
