@@ -3,9 +3,9 @@
 # --message-size bytes, default 500, with confirms), then a real coordinator on a throwaway store
 # cluster with N simulated agents in one JVM, in the same run: N requests at once and the time
 # until every migration is SUCCEEDED and every event stored (events, padded to the same mean size,
-# folded per second, beside PerfTest's msgs/s; lost = published - stored), then requests at a
-# fixed rate and the time from a request's publish to its command's delivery at the agent
-# (p50/p95/p99), then the heap. Prints a table.
+# folded per second, beside PerfTest's msgs/s: the mean of a PerfTest run before and one after;
+# lost = published - stored), then requests at a fixed rate and the time from a request's
+# publish to its command's delivery at the agent (p50/p95/p99), then the heap. Prints a table.
 #
 #   bench/fleet.sh                              (10,000 migrations, 20 events each, 200 requests/s)
 #   bench/fleet.sh --migrations 500             (a quick run of the harness itself)
@@ -71,10 +71,13 @@ chmod 755 "$work"
 . scripts/lib/installation.sh
 
 show_perftest_log() {
-  if [ -s "$work/perftest.log" ]; then
-    printf '\n---- last lines of perftest.log ----\n' >&2
-    tail -n 20 "$work/perftest.log" >&2
-  fi
+  local log
+  for log in "$work"/perftest-*.log; do
+    if [ -s "$log" ]; then
+      printf '\n---- last lines of %s ----\n' "${log##*/}" >&2
+      tail -n 20 "$log" >&2
+    fi
+  done
 }
 on_failure=show_perftest_log
 stop_on_exit
