@@ -3,11 +3,9 @@ package io.pgshuttle.agent;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Delivery;
 import io.pgshuttle.agent.daemon.AgentKeys;
 import io.pgshuttle.agent.daemon.AttemptCancellation;
 import io.pgshuttle.agent.daemon.CommandGate;
@@ -27,6 +25,7 @@ import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.amqp.AmqpErrors;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.ConfirmingPublisher;
+import io.pgshuttle.amqp.QueueConsumer;
 import io.pgshuttle.amqp.TopologyDeclarer;
 import io.pgshuttle.messages.AgentHeartbeat;
 import io.pgshuttle.messages.AttemptFailed;
@@ -34,6 +33,7 @@ import io.pgshuttle.messages.CancelMigration;
 import io.pgshuttle.messages.Command;
 import io.pgshuttle.messages.CommandRefused;
 import io.pgshuttle.messages.EndedMigration;
+import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Leftover;
 import io.pgshuttle.messages.LeftoversSwept;
 import io.pgshuttle.messages.MessageCodec;
@@ -106,6 +106,8 @@ public final class AgentDaemon implements AutoCloseable {
   private CommandGate gate;
   private Connection connection;
   private ConfirmingPublisher publisher;
+  private QueueConsumer commands;
+  private QueueConsumer control;
 
   @Inject
   AgentDaemon(
@@ -162,13 +164,24 @@ public final class AgentDaemon implements AutoCloseable {
     relay.start(publisher, keys.events());
     declareQueuesUnlessMade();
     recoverLeftovers();
-    Channel commands = connection.createChannel();
-    commands.basicQos(1);
-    commands.basicConsume(
-        topology.agentQueue(config.instanceId()), false, new CommandConsumer(commands));
-    Channel control = connection.createChannel();
-    control.basicConsume(
-        topology.agentControlQueue(config.instanceId()), false, new ControlConsumer(control));
+    // Should the broker delete a queue, the consumer waits for it to be made again.
+    QueueConsumer.QueueSetup queuesMade = channel -> declareQueuesUnlessMade();
+    commands =
+        QueueConsumer.start(
+            connection,
+            topology.agentQueue(config.instanceId()),
+            1,
+            "pgshuttle-agent-commands",
+            queuesMade,
+            this::takeCommand);
+    control =
+        QueueConsumer.start(
+            connection,
+            topology.agentControlQueue(config.instanceId()),
+            0,
+            "pgshuttle-agent-control",
+            queuesMade,
+            this::takeControl);
     long interval = config.heartbeatInterval().toMillis();
     heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
     // The first sweep runs now: after the recovery above, which released what it could.
@@ -237,8 +250,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
-  private void run(
-      io.pgshuttle.messages.Envelope<StartMigration> command, AttemptCancellation cancellation) {
+  private void run(Envelope<StartMigration> command, AttemptCancellation cancellation) {
     OutboxEventSink sink = sinkFor(command.migrationId(), command.attempt());
     runningSink = sink;
     try (Timer.Context timing = attemptDurations.time()) {
@@ -259,8 +271,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
-  private io.pgshuttle.messages.Envelope<StartMigration> withPassword(
-      io.pgshuttle.messages.Envelope<StartMigration> command) {
+  private Envelope<StartMigration> withPassword(Envelope<StartMigration> command) {
     return command.withPayload(keys.unsealed(command.payload()));
   }
 
@@ -268,12 +279,13 @@ public final class AgentDaemon implements AutoCloseable {
    * Whether {@code command} may be acted on; if not, the refusal is logged and reported, and the
    * caller only acks it.
    */
-  private boolean admitted(
-      io.pgshuttle.messages.Envelope<? extends Command> command,
-      Envelope delivery,
-      AMQP.BasicProperties properties,
-      byte[] body) {
-    var refusal = gate.admit(command, body, properties.getHeaders(), delivery.isRedeliver());
+  private boolean admitted(Envelope<? extends Command> command, Delivery delivery) {
+    var refusal =
+        gate.admit(
+            command,
+            delivery.getBody(),
+            delivery.getProperties().getHeaders(),
+            delivery.getEnvelope().isRedeliver());
     if (refusal.isEmpty()) {
       return true;
     }
@@ -318,8 +330,7 @@ public final class AgentDaemon implements AutoCloseable {
   }
 
   /** Reports an attempt whose cancel arrived first as failed for good, without running it. */
-  private void refuseCancelled(
-      io.pgshuttle.messages.Envelope<StartMigration> command, String reason) {
+  private void refuseCancelled(Envelope<StartMigration> command, String reason) {
     log.info(
         "refused attempt {} of {}: it was cancelled before its command arrived",
         command.attempt(),
@@ -337,103 +348,87 @@ public final class AgentDaemon implements AutoCloseable {
     inbox.markDone(command);
   }
 
-  private final class CommandConsumer extends DefaultConsumer {
-    CommandConsumer(Channel channel) {
-      super(channel);
+  private void takeCommand(Channel channel, Delivery delivery) throws IOException {
+    long tag = delivery.getEnvelope().getDeliveryTag();
+    Envelope<StartMigration> command;
+    try {
+      command = codec.decode(delivery.getBody(), StartMigration.class);
+    } catch (MessageDecodingException e) {
+      log.error("dropped an unreadable command: {}", e.getMessage());
+      channel.basicReject(tag, false);
+      return;
     }
-
-    @Override
-    public void handleDelivery(
-        String consumerTag, Envelope delivery, AMQP.BasicProperties properties, byte[] body)
-        throws IOException {
-      io.pgshuttle.messages.Envelope<StartMigration> command;
-      try {
-        command = codec.decode(body, StartMigration.class);
-      } catch (MessageDecodingException e) {
-        log.error("dropped an unreadable command: {}", e.getMessage());
-        getChannel().basicReject(delivery.getDeliveryTag(), false);
-        return;
-      }
-      if (!admitted(command, delivery, properties, body)) {
-        log.debug("nothing done for refused command {}", command.messageId());
-      } else if (!command.payload().problems().isEmpty()) {
-        log.error(
-            "refused invalid command {} for migration {}: {}",
-            command.messageId(),
-            command.migrationId(),
-            String.join("; ", command.payload().problems()));
-      } else if (fencing.isStale(command)) {
-        log.warn(
-            "refused a stale command for attempt {} of {}: a later dispatch was seen",
-            command.attempt(),
-            command.migrationId());
-      } else if (inbox.contains(command)) {
-        log.info(
-            "ignored a repeated command for attempt {} of {}",
-            command.attempt(),
-            command.migrationId());
+    if (!admitted(command, delivery)) {
+      log.debug("nothing done for refused command {}", command.messageId());
+    } else if (!command.payload().problems().isEmpty()) {
+      log.error(
+          "refused invalid command {} for migration {}: {}",
+          command.messageId(),
+          command.migrationId(),
+          String.join("; ", command.payload().problems()));
+    } else if (fencing.isStale(command)) {
+      log.warn(
+          "refused a stale command for attempt {} of {}: a later dispatch was seen",
+          command.attempt(),
+          command.migrationId());
+    } else if (inbox.contains(command)) {
+      log.info(
+          "ignored a repeated command for attempt {} of {}",
+          command.attempt(),
+          command.migrationId());
+    } else {
+      fencing.record(command);
+      inbox.accept(command);
+      var cancelledEarlier = inbox.cancelled(command);
+      if (cancelledEarlier.isPresent()) {
+        refuseCancelled(command, cancelledEarlier.get());
       } else {
-        fencing.record(command);
-        inbox.accept(command);
-        var cancelledEarlier = inbox.cancelled(command);
-        if (cancelledEarlier.isPresent()) {
-          refuseCancelled(command, cancelledEarlier.get());
-        } else {
-          AttemptCancellation cancellation = new AttemptCancellation();
-          AttemptCancellation superseded = cancellations.put(command.migrationId(), cancellation);
-          if (superseded != null) {
-            // The coordinator gave up on the earlier attempt (its agent seemed silent) and
-            // dispatched this one: the earlier must roll back rather than run on, or its success
-            // would make this one fail on databases that exist.
-            superseded.cancel(
-                "superseded by attempt " + command.attempt() + " of the migration", true);
-          }
-          worker.execute(() -> run(command, cancellation));
+        AttemptCancellation cancellation = new AttemptCancellation();
+        AttemptCancellation superseded = cancellations.put(command.migrationId(), cancellation);
+        if (superseded != null) {
+          // The coordinator gave up on the earlier attempt (its agent seemed silent) and
+          // dispatched this one: the earlier must roll back rather than run on, or its success
+          // would make this one fail on databases that exist.
+          superseded.cancel(
+              "superseded by attempt " + command.attempt() + " of the migration", true);
         }
+        worker.execute(() -> run(command, cancellation));
       }
-      // Acked only once recorded: a long pg_dump must not hold the delivery past the broker's
-      // consumer timeout.
-      getChannel().basicAck(delivery.getDeliveryTag(), false);
     }
+    // Acked only once recorded: a long pg_dump must not hold the delivery past the broker's
+    // consumer timeout.
+    channel.basicAck(tag, false);
   }
 
-  private final class ControlConsumer extends DefaultConsumer {
-    ControlConsumer(Channel channel) {
-      super(channel);
-    }
-
-    @Override
-    public void handleDelivery(
-        String consumerTag, Envelope delivery, AMQP.BasicProperties properties, byte[] body)
-        throws IOException {
-      try {
-        var message = codec.decode(body, Command.class);
-        if (!admitted(message, delivery, properties, body)) {
-          log.debug("nothing done for refused control message {}", message.messageId());
-        } else if (message.payload() instanceof CancelMigration cancel) {
-          AttemptCancellation cancellation = cancellations.get(message.migrationId());
-          if (cancellation == null) {
-            // The command may still be on its way (or this agent was restarting): remember the
-            // cancel so that the attempt is refused when it comes.
-            log.info(
-                "cancel for attempt {} of {} before its command: it will be refused",
-                message.attempt(),
-                message.migrationId());
-            inbox.recordCancel(message.migrationId(), message.attempt(), cancel.reason());
-          } else {
-            log.info("cancelling migration {}: {}", message.migrationId(), cancel.reason());
-            cancellation.cancel(cancel.reason(), false);
-          }
-        } else if (message.payload() instanceof SweepLeftovers sweep) {
-          takeSweep(sweep);
+  private void takeControl(Channel channel, Delivery delivery) throws IOException {
+    long tag = delivery.getEnvelope().getDeliveryTag();
+    try {
+      var message = codec.decode(delivery.getBody(), Command.class);
+      if (!admitted(message, delivery)) {
+        log.debug("nothing done for refused control message {}", message.messageId());
+      } else if (message.payload() instanceof CancelMigration cancel) {
+        AttemptCancellation cancellation = cancellations.get(message.migrationId());
+        if (cancellation == null) {
+          // The command may still be on its way (or this agent was restarting): remember the
+          // cancel so that the attempt is refused when it comes.
+          log.info(
+              "cancel for attempt {} of {} before its command: it will be refused",
+              message.attempt(),
+              message.migrationId());
+          inbox.recordCancel(message.migrationId(), message.attempt(), cancel.reason());
         } else {
-          log.warn("ignored a {} on the control queue", message.type());
+          log.info("cancelling migration {}: {}", message.migrationId(), cancel.reason());
+          cancellation.cancel(cancel.reason(), false);
         }
-      } catch (MessageDecodingException e) {
-        log.error("dropped an unreadable control message: {}", e.getMessage());
+      } else if (message.payload() instanceof SweepLeftovers sweep) {
+        takeSweep(sweep);
+      } else {
+        log.warn("ignored a {} on the control queue", message.type());
       }
-      getChannel().basicAck(delivery.getDeliveryTag(), false);
+    } catch (MessageDecodingException e) {
+      log.error("dropped an unreadable control message: {}", e.getMessage());
     }
+    channel.basicAck(tag, false);
   }
 
   private void takeSweep(SweepLeftovers sweep) {
@@ -455,6 +450,9 @@ public final class AgentDaemon implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    // First, so that no command comes while the attempt rolls back; what is unacked goes back.
+    closeQuietly(commands);
+    closeQuietly(control);
     heartbeats.shutdownNow();
     for (AttemptCancellation cancellation : cancellations.values()) {
       cancellation.cancel("the agent is shutting down", true);
@@ -474,6 +472,12 @@ public final class AgentDaemon implements AutoCloseable {
       } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
         log.debug("closing the broker connection: {}", e.toString());
       }
+    }
+  }
+
+  private static void closeQuietly(QueueConsumer consumer) {
+    if (consumer != null) {
+      consumer.close();
     }
   }
 

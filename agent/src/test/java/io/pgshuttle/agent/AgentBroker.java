@@ -78,6 +78,19 @@ public final class AgentBroker implements AutoCloseable {
     return String.join("\n", rawEvents);
   }
 
+  /** Deletes the agent's command and control queues, as someone tidying the broker might. */
+  public void deleteAgentQueues() throws Exception {
+    channel.queueDelete(topology.agentQueue(instanceId));
+    channel.queueDelete(topology.agentControlQueue(instanceId));
+  }
+
+  /** The consumers of the agent's command and control queues, -1 for one that does not exist. */
+  public List<Integer> agentQueueConsumers() throws Exception {
+    return List.of(
+        TestBroker.consumers(connection, topology.agentQueue(instanceId)),
+        TestBroker.consumers(connection, topology.agentControlQueue(instanceId)));
+  }
+
   /** Commands waiting in the agent's command queue. */
   public long commandsWaiting() throws Exception {
     return channel.messageCount(topology.agentQueue(instanceId));

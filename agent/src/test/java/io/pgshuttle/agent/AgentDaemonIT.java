@@ -216,6 +216,26 @@ class AgentDaemonIT {
 
   @Test
   void cancelThatArrivesBeforeItsCommandRefusesTheAttempt() throws Exception {
+    assertCancelBeforeItsCommandRefusesTheAttempt();
+  }
+
+  /**
+   * Someone deletes the agent's queues: the agent declares them again (this test's broker user may)
+   * and consumes both. Automatic recovery does not cover this: the broker cancels the consumers,
+   * and the connection stays up.
+   */
+  @Test
+  void deletedQueuesAreDeclaredAgainAndConsumed() throws Exception {
+    broker.deleteAgentQueues();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(broker::agentQueueConsumers, List.of(1, 1)::equals);
+    assertCancelBeforeItsCommandRefusesTheAttempt();
+  }
+
+  /** A cancel on the control queue, then its command: the attempt is refused without running. */
+  private void assertCancelBeforeItsCommandRefusesTheAttempt() throws Exception {
     MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
     broker.publishControl(
         Envelope.of(INSTANCE, migration, 1, 0, new CancelMigration(INSTANCE, "wrong target")));

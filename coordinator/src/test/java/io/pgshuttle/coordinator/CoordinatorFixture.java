@@ -305,6 +305,11 @@ final class CoordinatorFixture implements AutoCloseable {
     channel.queueDelete(queue);
   }
 
+  /** The consumers of {@code queue}, or -1 while it does not exist. */
+  int consumers(String queue) throws Exception {
+    return TestBroker.consumers(connection, queue);
+  }
+
   void deleteExchange(String exchange) throws Exception {
     channel.exchangeDelete(exchange);
   }

@@ -110,6 +110,32 @@ class EventFoldingIT extends WithCoordinatorFixture {
   }
 
   /**
+   * Someone deletes the coordinator's requests and events queues: the coordinator declares them
+   * again, takes the next request and folds its events. (Automatic recovery does not cover this:
+   * the broker cancels the consumers, and the connection stays up.)
+   */
+  @Test
+  void deletedQueuesAreDeclaredAgainAndConsumed() throws Exception {
+    fixture.start();
+    FakeAgent agent = fixture.agent("vm-deleted");
+    List<String> queues =
+        List.of(fixture.topology.requestsQueue(), fixture.topology.coordinatorEventsQueue());
+    for (String queue : queues) {
+      fixture.deleteQueue(queue);
+    }
+
+    for (String queue : queues) {
+      await().atMost(WAIT).until(() -> fixture.consumers(queue) == 1);
+    }
+    fixture.publishRequest(CoordinatorFixture.request("req-deleted", "vm-deleted", "pw"));
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+    agent.emit(id, 1, 1, new StepStarted(Step.PREFLIGHT));
+
+    awaitFolded(1);
+    assertThat(step(fixture.status(id), Step.PREFLIGHT).state()).isEqualTo(StepState.RUNNING);
+  }
+
+  /**
    * DUMP and RESTORE run at once on the agent: their events interleave, both steps show RUNNING
    * with their own progress, and each ends on its own event.
    */

@@ -1,8 +1,11 @@
 package io.pgshuttle.testkit;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
 import java.util.Collection;
 import java.util.UUID;
 
@@ -23,6 +26,26 @@ public final class TestBroker {
   /** A namespace no other test uses, for {@code new Topology(namespace)}. */
   public static String freshNamespace() {
     return "pgst-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * The number of consumers of {@code queue}, or -1 while it does not exist; asked on a channel of
+   * its own, since a missing queue closes the channel that asks.
+   */
+  public static int consumers(Connection connection, String queue) throws IOException {
+    Channel asking = connection.createChannel();
+    try {
+      int consumers = asking.queueDeclarePassive(queue).getConsumerCount();
+      asking.abort();
+      return consumers;
+    } catch (IOException e) {
+      if (e.getCause() instanceof ShutdownSignalException signal
+          && signal.getReason() instanceof AMQP.Channel.Close close
+          && close.getReplyCode() == AMQP.NOT_FOUND) {
+        return -1;
+      }
+      throw e;
+    }
   }
 
   /** Deletes queues and exchanges by name; names that do not exist are skipped. */

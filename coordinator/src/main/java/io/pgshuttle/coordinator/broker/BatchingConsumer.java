@@ -2,6 +2,7 @@ package io.pgshuttle.coordinator.broker;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
+import io.pgshuttle.amqp.QueueConsumer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +63,7 @@ public final class BatchingConsumer implements AutoCloseable {
     thread.setDaemon(true);
     thread.start();
     QueueConsumer consumer =
-        QueueConsumer.start(
-            broker,
+        broker.consume(
             queue,
             2 * batch,
             consumerTag,

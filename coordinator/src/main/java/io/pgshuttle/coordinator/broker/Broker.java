@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import io.pgshuttle.amqp.AmqpConnector;
 import io.pgshuttle.amqp.AmqpException;
 import io.pgshuttle.amqp.ConfirmingPublisher;
+import io.pgshuttle.amqp.QueueConsumer;
 import io.pgshuttle.amqp.TopologyDeclarer;
 import io.pgshuttle.coordinator.CoordinatorConfig;
 import io.pgshuttle.messages.MessageCodec;
@@ -86,6 +87,23 @@ public final class Broker implements AutoCloseable {
   /** A new channel on the consuming connection; the caller closes it. */
   public Channel openChannel() throws IOException {
     return requireOpen(consuming).createChannel();
+  }
+
+  /**
+   * Starts consuming {@code queue} on the consuming connection, at most {@code prefetch}
+   * unacknowledged at a time. Should the broker close the consumer's channel or delete the queue,
+   * the consumer declares the coordinator's topology again and consumes on a new channel.
+   */
+  public QueueConsumer consume(
+      String queue, int prefetch, String consumerTag, QueueConsumer.Handler handler)
+      throws IOException {
+    return QueueConsumer.start(
+        requireOpen(consuming),
+        queue,
+        prefetch,
+        consumerTag,
+        new TopologyDeclarer(topology)::declareCoordinator,
+        handler);
   }
 
   public ConfirmingPublisher publisher() {

@@ -2,8 +2,8 @@ package io.pgshuttle.coordinator.deadletter;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
+import io.pgshuttle.amqp.QueueConsumer;
 import io.pgshuttle.coordinator.broker.Broker;
-import io.pgshuttle.coordinator.broker.QueueConsumer;
 import io.pgshuttle.coordinator.store.ArrivedDeadLetter;
 import io.pgshuttle.coordinator.store.Database;
 import io.pgshuttle.coordinator.store.DeadLetters;
@@ -47,8 +47,7 @@ public final class DeadLetterConsumer implements AutoCloseable {
 
   public synchronized void start() throws IOException {
     consumer =
-        QueueConsumer.start(
-            broker,
+        broker.consume(
             topology.requestsDeadLetterQueue(),
             PREFETCH,
             "pgshuttle-coordinator-dead-letters",
