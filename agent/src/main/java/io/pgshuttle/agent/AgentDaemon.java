@@ -173,7 +173,8 @@ public final class AgentDaemon implements AutoCloseable {
             1,
             "pgshuttle-agent-commands",
             queuesMade,
-            this::takeCommand);
+            this::takeCommand,
+            QueueConsumer.FIRST_RETRY);
     control =
         QueueConsumer.start(
             connection,
@@ -181,7 +182,8 @@ public final class AgentDaemon implements AutoCloseable {
             0,
             "pgshuttle-agent-control",
             queuesMade,
-            this::takeControl);
+            this::takeControl,
+            QueueConsumer.FIRST_RETRY);
     long interval = config.heartbeatInterval().toMillis();
     heartbeats.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
     // The first sweep runs now: after the recovery above, which released what it could.

@@ -25,15 +25,19 @@ import org.slf4j.LoggerFactory;
  * broker closes the channel alone (a channel-level error, such as a delivery held unacked past the
  * broker's {@code consumer_timeout}) or cancels the consumer (its queue was deleted), a thread of
  * the consumer's own runs the {@link QueueSetup} again and consumes on a new channel. It tries
- * again after 1 s, then after twice as long each time up to 30 s, until that works or the consumer
- * is closed. Deliveries left unacked on the old channel go back to the queue, and acks on it fail.
+ * after a first wait (such as {@link #FIRST_RETRY}), then after twice as long each time up to 30 s
+ * (or the first wait, if longer), until that works or the consumer is closed. Deliveries left
+ * unacked on the old channel go back to the queue, and acks on it fail.
  *
  * <p>{@link #close()} may be called from any thread.
  */
 public final class QueueConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+  /** The first wait before consuming again, as long as a broker connection's between tries. */
+  public static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+  private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
   private static final Duration PAUSE_BEFORE_REQUEUE = Duration.ofSeconds(1);
 
   /** Handles a delivery and acks or nacks it on {@code channel}. */
@@ -57,6 +61,8 @@ public final class QueueConsumer implements AutoCloseable {
   private final String consumerTag;
   private final QueueSetup setup;
   private final Handler handler;
+  private final Duration firstRetry;
+  private final Duration lastRetry;
 
   /** Consumes again after the broker closed the channel or cancelled the consumer. */
   private final ScheduledExecutorService restarter;
@@ -66,7 +72,7 @@ public final class QueueConsumer implements AutoCloseable {
 
   private volatile boolean closed;
   private volatile Channel channel;
-  private Duration nextRetry = FIRST_RETRY; // only on the restarter's thread
+  private Duration nextRetry; // only on the restarter's thread
 
   private QueueConsumer(
       Connection connection,
@@ -74,13 +80,17 @@ public final class QueueConsumer implements AutoCloseable {
       int prefetch,
       String consumerTag,
       QueueSetup setup,
-      Handler handler) {
+      Handler handler,
+      Duration firstRetry) {
     this.connection = connection;
     this.queue = queue;
     this.prefetch = prefetch;
     this.consumerTag = consumerTag;
     this.setup = setup;
     this.handler = handler;
+    this.firstRetry = firstRetry;
+    this.lastRetry = max(firstRetry, LONGEST_RETRY);
+    this.nextRetry = firstRetry;
     this.restarter =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -92,7 +102,9 @@ public final class QueueConsumer implements AutoCloseable {
 
   /**
    * Runs {@code setup} and starts consuming {@code queue} on a new channel of {@code connection},
-   * at most {@code prefetch} unacknowledged at a time.
+   * at most {@code prefetch} unacknowledged at a time (0: no limit). Should the broker stop the
+   * consumer, the first try to consume again comes {@code firstRetry} later ({@link #FIRST_RETRY}
+   * suits a daemon).
    *
    * @throws IOException if the setup or the consume fails; nothing is left open then
    */
@@ -102,10 +114,11 @@ public final class QueueConsumer implements AutoCloseable {
       int prefetch,
       String consumerTag,
       QueueSetup setup,
-      Handler handler)
+      Handler handler,
+      Duration firstRetry)
       throws IOException {
     QueueConsumer consumer =
-        new QueueConsumer(connection, queue, prefetch, consumerTag, setup, handler);
+        new QueueConsumer(connection, queue, prefetch, consumerTag, setup, handler, firstRetry);
     try {
       consumer.consume();
     } catch (IOException | RuntimeException e) {
@@ -167,12 +180,12 @@ public final class QueueConsumer implements AutoCloseable {
       return;
     }
     log.warn(
-        "consumer {} of {} stopped: {}; consuming again in {} s",
+        "consumer {} of {} stopped: {}; consuming again in {} ms",
         consumerTag,
         queue,
         why,
-        FIRST_RETRY.toSeconds());
-    schedule(FIRST_RETRY);
+        firstRetry.toMillis());
+    schedule(firstRetry);
   }
 
   private void schedule(Duration delay) {
@@ -197,21 +210,25 @@ public final class QueueConsumer implements AutoCloseable {
         return;
       }
       restarting.set(false);
-      nextRetry = FIRST_RETRY;
+      nextRetry = firstRetry;
       log.info("consumer {} consumes {} again", consumerTag, queue);
     } catch (IOException | RuntimeException e) {
-      nextRetry = min(nextRetry.multipliedBy(2), LAST_RETRY);
+      nextRetry = min(nextRetry.multipliedBy(2), lastRetry);
       log.warn(
-          "cannot consume {} again ({}); trying again in {} s",
+          "cannot consume {} again ({}); trying again in {} ms",
           queue,
           AmqpErrors.describe(e),
-          nextRetry.toSeconds());
+          nextRetry.toMillis());
       schedule(nextRetry);
     }
   }
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static void abort(Channel channel) {

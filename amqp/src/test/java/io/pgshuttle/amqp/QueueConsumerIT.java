@@ -131,7 +131,8 @@ class QueueConsumerIT {
                       1,
                       "it",
                       channel -> channel.queueDeclarePassive(queue),
-                      this::ack))
+                      this::ack,
+                      QueueConsumer.FIRST_RETRY))
           .isInstanceOfSatisfying(
               IOException.class,
               e -> assertThat(AmqpErrors.describe(e)).startsWith("NOT_FOUND - no queue"));
@@ -157,7 +158,8 @@ class QueueConsumerIT {
                   delivery.getEnvelope().isRedeliver(),
                   channel));
           handler.handle(channel, delivery);
-        });
+        },
+        QueueConsumer.FIRST_RETRY);
   }
 
   /** What a handler does with the first delivery, before it acks it. */

@@ -474,8 +474,10 @@ public final class PgShuttleClient {
     }
 
     /**
-     * The wait between attempts of a subscription to reconnect to the broker, or to consume again
-     * after the broker closed its channel or deleted its queue; default 5 s.
+     * The wait between attempts of a subscription to reconnect to the broker; default 5 s. After
+     * the broker closed a subscription's channel or deleted its queue, the subscription tries to
+     * consume again after this wait, then after twice as long each time up to 30 s (or this wait,
+     * if longer).
      */
     public Builder recoveryInterval(Duration interval) {
       this.recoveryInterval = Objects.requireNonNull(interval, "interval");

@@ -6,6 +6,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
+import io.pgshuttle.amqp.QueueConsumer;
 import io.pgshuttle.client.PermanentClientException;
 import io.pgshuttle.client.Subscription;
 import io.pgshuttle.client.SubscriptionSpec;
@@ -18,22 +19,16 @@ import io.pgshuttle.messages.Topology;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Subscription} on a connection of its own: a durable quorum queue bound to the events
  * exchange, consumed with manual acks. The RabbitMQ client's automatic recovery brings back the
- * connection, channel, binding and consumer after a broker restart or a network failure; what it
- * does not cover, this class does: when the broker closes the channel alone (a channel-level error,
- * such as a delivery not acked within the broker's consumer timeout) or cancels the consumer (its
- * queue was deleted), a thread of the subscription's own declares the queue again, binds it and
- * consumes on a new channel, every recovery interval until that works or the subscription closes.
- * Thread-safe.
+ * connection, channel, binding and consumer after a broker restart or a network failure; when the
+ * broker closes the channel alone (a channel-level error, such as a delivery not acked within the
+ * broker's consumer timeout) or cancels the consumer (its queue was deleted), the {@link
+ * QueueConsumer} declares the queue again, binds it and consumes on a new channel, first after the
+ * recovery interval. Thread-safe.
  */
 public final class AmqpSubscription implements Subscription {
   private static final int CLOSE_TIMEOUT_MILLIS = 10_000;
@@ -42,38 +37,19 @@ public final class AmqpSubscription implements Subscription {
   private final MessageCodec codec;
   private final Connection connection;
   private final Topology topology;
-  private final Duration recoveryInterval;
-
-  /** Consumes again after the broker closed the channel or cancelled the consumer. */
-  private final ScheduledExecutorService resubscriber;
-
-  /** Set while a new subscription is scheduled or being made, so that only one is. */
-  private final AtomicBoolean resubscribing = new AtomicBoolean();
 
   /** Held while one message is handled and acked, so that close() never cuts one in half. */
   private final Object handling = new Object();
 
   private volatile boolean closed; // written holding handling
-  private volatile Channel channel;
+  private volatile QueueConsumer consumer;
 
   private AmqpSubscription(
-      SubscriptionSpec spec,
-      MessageCodec codec,
-      Connection connection,
-      Topology topology,
-      Duration recoveryInterval) {
+      SubscriptionSpec spec, MessageCodec codec, Connection connection, Topology topology) {
     this.spec = spec;
     this.codec = codec;
     this.connection = connection;
     this.topology = topology;
-    this.recoveryInterval = recoveryInterval;
-    this.resubscriber =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "pgshuttle-client resubscribe " + spec.queue());
-              thread.setDaemon(true);
-              return thread;
-            });
   }
 
   /**
@@ -102,10 +78,17 @@ public final class AmqpSubscription implements Subscription {
       throw new TransientClientException(
           "cannot connect to RabbitMQ at " + brokerDescription + ": " + reason(e), e);
     }
-    AmqpSubscription subscription =
-        new AmqpSubscription(spec, codec, connection, topology, recoveryInterval);
+    AmqpSubscription subscription = new AmqpSubscription(spec, codec, connection, topology);
     try {
-      subscription.consume();
+      subscription.consumer =
+          QueueConsumer.start(
+              connection,
+              spec.queue(),
+              spec.prefetch(),
+              "pgshuttle-client " + spec.queue(),
+              subscription::declareAndBind,
+              subscription::take,
+              recoveryInterval);
     } catch (IOException | RuntimeException e) {
       subscription.close();
       throw new PermanentClientException(
@@ -124,71 +107,11 @@ public final class AmqpSubscription implements Subscription {
     return subscription;
   }
 
-  /** Declares the exchange and the queue, binds it and consumes it on a new channel. */
-  private void consume() throws IOException {
-    Channel opened = connection.createChannel();
-    try {
-      opened.exchangeDeclare(topology.eventsExchange(), BuiltinExchangeType.TOPIC, true);
-      opened.queueDeclare(spec.queue(), true, false, false, Map.of("x-queue-type", "quorum"));
-      opened.queueBind(spec.queue(), topology.eventsExchange(), spec.routingPattern());
-      opened.basicQos(spec.prefetch());
-      opened.addShutdownListener(
-          cause -> {
-            // A connection's failure is automatic recovery's to mend, and a close of ours is meant.
-            if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
-              resubscribeLater();
-            }
-          });
-      // The broker cancels the consumer when the queue is deleted.
-      opened.basicConsume(
-          spec.queue(),
-          false,
-          (tag, delivery) -> take(opened, delivery),
-          tag -> resubscribeLater());
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(opened);
-      throw e;
-    }
-    channel = opened;
-  }
-
-  /**
-   * Schedules a new subscription. Called on the client's threads (a shutdown listener runs on the
-   * connection's), so it takes no lock a handler may hold.
-   */
-  private void resubscribeLater() {
-    if (closed || !resubscribing.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      resubscriber.schedule(this::resubscribe, recoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // Closed meanwhile.
-    }
-  }
-
-  private void resubscribe() {
-    if (closed) {
-      return;
-    }
-    closeQuietly(channel);
-    resubscribing.set(false);
-    try {
-      consume();
-    } catch (IOException | RuntimeException e) {
-      // The broker is unreachable or refuses for now: try again after the next interval.
-      resubscribeLater();
-    }
-  }
-
-  private static void closeQuietly(Channel channel) {
-    if (channel != null && channel.isOpen()) {
-      try {
-        channel.close();
-      } catch (IOException | TimeoutException | AlreadyClosedException e) {
-        // Closed either way.
-      }
-    }
+  /** Declares the exchange and the queue and binds it, before each consume. */
+  private void declareAndBind(Channel channel) throws IOException {
+    channel.exchangeDeclare(topology.eventsExchange(), BuiltinExchangeType.TOPIC, true);
+    channel.queueDeclare(spec.queue(), true, false, false, Map.of("x-queue-type", "quorum"));
+    channel.queueBind(spec.queue(), topology.eventsExchange(), spec.routingPattern());
   }
 
   private void take(Channel channel, Delivery delivery) throws IOException {
@@ -248,7 +171,10 @@ public final class AmqpSubscription implements Subscription {
         return;
       }
       closed = true;
-      resubscriber.shutdownNow();
+    }
+    QueueConsumer started = consumer;
+    if (started != null) {
+      started.close();
     }
     try {
       connection.close(CLOSE_TIMEOUT_MILLIS);

@@ -103,7 +103,8 @@ public final class Broker implements AutoCloseable {
         prefetch,
         consumerTag,
         new TopologyDeclarer(topology)::declareCoordinator,
-        handler);
+        handler,
+        QueueConsumer.FIRST_RETRY);
   }
 
   public ConfirmingPublisher publisher() {
