@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,10 +98,13 @@ class DashboardIT extends WithCoordinatorFixture {
     await().atMost(WAIT).until(() -> fixture.state(lost) == MigrationState.FAILED);
 
     ChromeDriver browser = browser();
+    recordFetches(browser);
     browser.get(base + "/");
     assertThat(browser.getCurrentUrl()).isEqualTo(base + "/ui/");
     enterToken(browser);
     awaitText(browser, row(id, "col-state"), "RUNNING");
+    // The fleet's stream starts at the newest event: a fleet's history is not replayed.
+    await().atMost(PAGE_WAIT).until(() -> fetched(browser).contains("/v1/events?after=latest"));
     assertThat(text(browser, row(id, "col-instance"))).isEqualTo("vm-dash");
     assertThat(text(browser, row(id, "col-attempt"))).isEqualTo("1 of 3");
     assertThat(text(browser, row(lost, "col-error"))).startsWith("no agent for instance vm-lost");
@@ -163,6 +167,7 @@ class DashboardIT extends WithCoordinatorFixture {
     browser.findElement(By.id("filter-instance")).sendKeys("vm-dash", Keys.ENTER);
     awaitRows(browser, id);
     assertThat(browser.getCurrentUrl()).isEqualTo(base + "/ui/?instance=vm-dash");
+    assertThat(fetched(browser)).contains("/v1/events?after=latest&instance=vm-dash");
     browser.get(base + "/ui/?state=SUCCEEDED&instance=vm-lost");
     await().atMost(PAGE_WAIT).until(() -> browser.findElement(By.id("empty")).isDisplayed());
     assertThat(browser.findElements(By.cssSelector("#migrations tbody tr"))).isEmpty();
@@ -178,6 +183,7 @@ class DashboardIT extends WithCoordinatorFixture {
         .ignoreExceptions()
         .until(() -> browser.findElements(By.cssSelector("#attempts tbody tr")).size() == 2);
     assertThat(browser.getCurrentUrl()).isEqualTo(base + "/ui/?id=" + id);
+    assertThat(fetched(browser)).contains("/v1/migrations/" + id + "/events");
     assertThat(text(browser, "#migration-title")).isEqualTo("Migration req-dash");
     assertThat(text(browser, "#steps-title")).isEqualTo("Steps of attempt 2");
     List<String> steps = new ArrayList<>();
@@ -245,6 +251,24 @@ class DashboardIT extends WithCoordinatorFixture {
     assertThat(text(browser, "#migration-summary dd[data-field='Error']")).isEqualTo(INJECTION);
     assertThat(browser.findElements(By.tagName("img"))).isEmpty();
     assertThat(browser.executeScript("return window.injected === true")).isEqualTo(false);
+  }
+
+  /** Makes every page the browser opens note the URL of each fetch it makes. */
+  private static void recordFetches(ChromeDriver browser) {
+    browser.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument",
+        Map.of(
+            "source",
+            "window.fetched = []; const pageFetch = window.fetch;"
+                + " window.fetch = function (resource, options) {"
+                + " window.fetched.push(typeof resource === 'string' ? resource : resource.url);"
+                + " return pageFetch.call(this, resource, options); };"));
+  }
+
+  /** The URLs the page has fetched so far, as it asked for them. */
+  @SuppressWarnings("unchecked")
+  private static List<String> fetched(ChromeDriver browser) {
+    return (List<String>) browser.executeScript("return window.fetched || []");
   }
 
   private ChromeDriver browser() throws Exception {

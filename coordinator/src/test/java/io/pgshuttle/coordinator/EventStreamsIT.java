@@ -164,6 +164,42 @@ class EventStreamsIT extends WithCoordinatorFixture {
     }
   }
 
+  /**
+   * A stream opened with after=latest says first where it starts, then sends only what is stored
+   * after that; a reconnect with that id misses nothing, and Last-Event-ID wins over the parameter.
+   */
+  @Test
+  void aStreamAfterLatestSendsOnlyNewEventsAndSaysWhereItStarted() throws Exception {
+    FakeAgent agent = fixture.agent("vm-latest");
+    MigrationId id = dispatch(agent, "req-latest");
+    agent.emit(id, 1, 1, new StepStarted(Step.PREFLIGHT));
+    await().atMost(WAIT).until(() -> storedCount("m.instance_id = 'vm-latest'") == 1);
+    List<Sse> before = stored("true");
+    String newest = before.get(before.size() - 1).id();
+
+    try (EventStreamClient stream = api.stream("/v1/events?after=latest", null)) {
+      assertThat(stream.status()).isEqualTo(200);
+      assertThat(stream.nextLine()).isEqualTo("id: " + newest);
+      agent.emit(id, 1, 2, new StepSucceeded(Step.PREFLIGHT, 20, "ok"));
+      Sse live = stream.next();
+      assertThat(live.event()).isEqualTo("StepSucceeded");
+      assertThat(seqs(List.of(live))).containsExactly(2L);
+    }
+    // Back with the id the stream began with, as a client that kept no later one would be: what
+    // was stored after it comes, and Last-Event-ID wins over after=latest.
+    agent.emit(id, 1, 3, new StepStarted(Step.DUMP));
+    await().atMost(WAIT).until(() -> storedCount("m.instance_id = 'vm-latest'") == 3);
+    try (EventStreamClient stream =
+        api.stream("/v1/events?after=latest&instance=vm-latest", newest)) {
+      assertThat(seqs(stream.next(2))).containsExactly(2L, 3L);
+    }
+    List<Sse> all = stored("m.instance_id = 'vm-latest'");
+    try (EventStreamClient stream =
+        api.stream("/v1/migrations/" + id + "/events?after=" + all.get(0).id(), null)) {
+      assertThat(stream.next(2)).containsExactlyElementsOf(all.subList(1, 3));
+    }
+  }
+
   @Test
   void badInputGetsAJsonErrorNamingWhatToFix() throws Exception {
     FakeAgent agent = fixture.agent("vm-bad");
@@ -175,11 +211,13 @@ class EventStreamsIT extends WithCoordinatorFixture {
         api.stream("/v1/migrations/" + id + "/events", "1.5"), 400, "Last-Event-ID must be");
     assertRefused(api.stream("/v1/events?type=StepDone", null), 400, "StepStarted");
     assertRefused(api.stream("/v1/events?instance=no%20such", null), 400, "instance 'no such'");
-    assertRefused(api.stream("/v1/events?colour=red", null), 400, "use instance or type");
+    assertRefused(api.stream("/v1/events?colour=red", null), 400, "use after or instance or type");
     assertRefused(
         api.stream("/v1/migrations/" + id + "/events?type=StepStarted", null),
         400,
-        "takes no parameter");
+        "unknown parameter 'type': use after");
+    assertRefused(api.stream("/v1/events?after=newest", null), 400, "or 'latest', not 'newest'");
+    assertRefused(api.stream("/v1/events?after=-3", null), 400, "after must be");
     assertRefused(
         api.stream("/v1/migrations/not-a-uuid/events", null), 400, "is not a migration id");
     assertRefused(

@@ -39,17 +39,20 @@ import org.slf4j.LoggerFactory;
  * The event streams of the HTTP API, as Server-Sent Events ({@code text/event-stream}):
  *
  * <ul>
- *   <li>{@code GET /v1/migrations/{id}/events}: the migration's events; 400 for an id that is not a
- *       UUID, 404 for an unknown one.
- *   <li>{@code GET /v1/events?instance=&type=}: every migration's events, or those of one instance
- *       and of one event type; 400 for a bad or unknown parameter.
+ *   <li>{@code GET /v1/migrations/{id}/events?after=}: the migration's events; 400 for an id that
+ *       is not a UUID, 404 for an unknown one.
+ *   <li>{@code GET /v1/events?instance=&type=&after=}: every migration's events, or those of one
+ *       instance and of one event type; 400 for a bad or unknown parameter.
  * </ul>
  *
  * Past events come first, then live ones, each once and by position: {@code id:} is the event's
  * store-wide position, {@code event:} its type, {@code data:} its envelope as stored. A request
  * with header {@code Last-Event-ID: <position>} resumes after that position (400 unless it is a
- * whole number of 0 or more). A comment line {@code : keepalive} goes out after {@link #KEEPALIVE}
- * without events. Errors are JSON {@code {"error": "..."}}.
+ * whole number of 0 or more); without it, {@code after=<position>} does the same, and {@code
+ * after=latest} starts after the newest event stored, sending first a frame of only {@code id:
+ * <that position>} so that a client reconnecting with the last id it saw misses nothing. A comment
+ * line {@code : keepalive} goes out after {@link #KEEPALIVE} without events. Errors are JSON {@code
+ * {"error": "..."}}.
  *
  * <p>Each stream runs on a thread of its own, so streams never hold the threads of the other
  * endpoints; at most {@link #MAX_STREAMS} run at once, and a request for one more gets 503. A
@@ -67,6 +70,8 @@ public final class EventStreams implements Resource, AutoCloseable {
   private static final Pattern MIGRATION_EVENTS = Pattern.compile("/v1/migrations/([^/]+)/events");
   private static final String EXAMPLE_ID = "123e4567-e89b-12d3-a456-426614174000";
   private static final Pattern POSITION = Pattern.compile("\\d{1,18}");
+  private static final String AFTER = "after";
+  private static final String LATEST = "latest";
   private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
   private static final List<String> EVENT_TYPES =
       Arrays.stream(Event.class.getPermittedSubclasses()).map(MessageCodec::typeName).toList();
@@ -125,8 +130,11 @@ public final class EventStreams implements Resource, AutoCloseable {
     tail.start();
   }
 
-  /** Which events a stream sends: those that pass the filter, after the position. */
-  private record Request(EventFilter filter, long after) {}
+  /**
+   * Which events a stream sends: those that pass the filter, after the position; {@code announce}
+   * when the client did not name the position, which the stream then sends first.
+   */
+  private record Request(EventFilter filter, long after, boolean announce) {}
 
   /** A request answered with an error instead of a stream. */
   private static final class Refused extends Exception {
@@ -169,32 +177,43 @@ public final class EventStreams implements Resource, AutoCloseable {
 
   private Request request(HttpExchange exchange, Map<String, String> parameters) throws Refused {
     String path = exchange.getRequestURI().getPath();
-    long after = lastEventId(exchange.getRequestHeaders().getFirst("Last-Event-ID"));
     Matcher migration = MIGRATION_EVENTS.matcher(path);
+    EventFilter filter;
     if (migration.matches()) {
-      known(parameters, Set.of());
+      known(parameters, Set.of(AFTER));
       MigrationId id = migrationId(migration.group(1));
       if (queries.find(id).isEmpty()) {
         throw new Refused(404, "no migration " + id);
       }
-      return new Request(new EventFilter(id, null, null), after);
+      filter = new EventFilter(id, null, null);
+    } else {
+      known(parameters, Set.of("instance", "type", AFTER));
+      filter =
+          new EventFilter(null, instance(parameters.get("instance")), type(parameters.get("type")));
     }
-    known(parameters, Set.of("instance", "type"));
-    return new Request(
-        new EventFilter(null, instance(parameters.get("instance")), type(parameters.get("type"))),
-        after);
+    String lastEventId = exchange.getRequestHeaders().getFirst("Last-Event-ID");
+    if (lastEventId != null && !lastEventId.isBlank()) {
+      // A reconnect: the header holds a later position than the URL the client opened first.
+      return new Request(filter, position("Last-Event-ID", lastEventId), false);
+    }
+    String after = parameters.get(AFTER);
+    if (LATEST.equals(after)) {
+      // Positions become visible in order, so none below the newest is still to come.
+      return new Request(filter, database.inTransaction(events::lastPosition), true);
+    }
+    return new Request(filter, after == null ? 0 : position(AFTER, after), false);
   }
 
-  private static long lastEventId(String header) throws Refused {
-    if (header == null || header.isBlank()) {
-      return 0;
-    }
-    String text = header.strip();
+  /** The position that {@code source} (the header or the parameter) names. */
+  private static long position(String source, String value) throws Refused {
+    String text = value.strip();
     if (!POSITION.matcher(text).matches()) {
       throw new Refused(
           400,
-          "Last-Event-ID must be the id of an event a stream sent (a whole number of 0 or more),"
-              + " not '"
+          source
+              + " must be the id of an event a stream sent (a whole number of 0 or more)"
+              + (source.equals(AFTER) ? " or 'latest'" : "")
+              + ", not '"
               + text
               + "': send it as it came, or leave it out to start from the first event");
     }
@@ -276,6 +295,10 @@ public final class EventStreams implements Resource, AutoCloseable {
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
       long last = request.after();
+      if (request.announce()) {
+        out.write(("id: " + last + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
       long lastWrite = System.nanoTime();
       while (!closing && !Thread.currentThread().isInterrupted()) {
         long after = last;

@@ -553,8 +553,10 @@
         streaming = true;
         await readEvents(response.body, (id, data) => {
           lastEventId = id;
-          onEnvelope(data);
-          refreshSoon(current);
+          if (data !== null) {
+            onEnvelope(data);
+            refreshSoon(current);
+          }
         });
       } catch (e) {
         if (streamAbort.signal.aborted) {
@@ -571,13 +573,15 @@
 
   /**
    * Reads Server-Sent Events from {@code body}, calling {@code onEvent(lastEventId, data)} for
-   * each ({@code data}: its data lines joined by newlines).
+   * each ({@code data}: its data lines joined by newlines), and with data null for a frame of only
+   * an id (where a stream that starts at the newest event says where it started).
    */
   async function readEvents(body, onEvent) {
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let pending = '';
     let lastEventId = null;
     let data = null;
+    let idSeen = false;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) {
@@ -587,12 +591,14 @@
       pending = lines.pop();
       for (const line of lines) {
         if (line === '') {
-          if (data !== null) {
+          if (data !== null || idSeen) {
             onEvent(lastEventId, data);
           }
           data = null;
+          idSeen = false;
         } else if (line.startsWith('id:')) {
           lastEventId = line.slice(3).trim();
+          idSeen = true;
         } else if (line.startsWith('data:')) {
           const text = line.slice(line.startsWith('data: ') ? 6 : 5);
           data = data === null ? text : data + '\n' + text;
@@ -609,13 +615,21 @@
     streaming = false;
   }
 
-  /** The event stream of what is shown: one migration's, or the fleet's (of one instance). */
+  /**
+   * The event stream of what is shown: one migration's, all of it (its earlier attempts' steps are
+   * rebuilt from it), or the fleet's (of one instance) from the newest event on, since the fleet
+   * view only needs to know when to fetch again, and a fleet's history may be millions of events.
+   */
   function streamPath(id) {
     if (id) {
       return '/v1/migrations/' + encodeURIComponent(id) + '/events';
     }
     const instance = filters().instance;
-    return '/v1/events' + (instance ? '?' + new URLSearchParams({ instance }).toString() : '');
+    const query = { after: 'latest' };
+    if (instance) {
+      query.instance = instance;
+    }
+    return '/v1/events?' + new URLSearchParams(query).toString();
   }
 
   function restart() {
