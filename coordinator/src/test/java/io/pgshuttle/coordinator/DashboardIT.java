@@ -175,6 +175,19 @@ class DashboardIT extends WithCoordinatorFixture {
         .isEqualTo("vm-lost");
     browser.get(base + "/ui/?state=SUCCEEDED");
     awaitRows(browser, id);
+    assertThat(browser.findElement(By.id("truncated")).isDisplayed()).isFalse();
+
+    // More match than the page's limit: the newest are shown, and the page says others are not.
+    browser.get(base + "/ui/?limit=1");
+    awaitRows(browser, lost);
+    await().atMost(PAGE_WAIT).until(() -> browser.findElement(By.id("truncated")).isDisplayed());
+    assertThat(text(browser, "#truncated"))
+        .startsWith("More migrations match than the newest 1 shown here");
+    browser.findElement(By.id("filter-instance")).sendKeys("vm-dash", Keys.ENTER);
+    awaitRows(browser, id);
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/ui/?instance=vm-dash&limit=1");
+    browser.get(base + "/ui/?state=SUCCEEDED");
+    awaitRows(browser, id);
 
     // The migration's page: the steps of its last attempt and both attempts.
     browser.findElement(By.cssSelector(row(id, "col-request") + " a")).click();

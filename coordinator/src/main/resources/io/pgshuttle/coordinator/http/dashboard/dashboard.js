@@ -15,6 +15,7 @@
   // Events come in bursts (a backlog, a step's end and the next one's start): one fetch per burst.
   const EVENT_DELAY_MILLIS = 200;
   const LIST_LIMIT = 200;
+  const MAX_LIST_LIMIT = 1000;
 
   const $ = (id) => document.getElementById(id);
   let pollTimer = null;
@@ -234,9 +235,15 @@
 
   // ---- the fleet ----
 
+  /** The view's filters from the URL; {@code limit} (1 to 1000) only where the URL names one. */
   function filters() {
     const query = new URLSearchParams(location.search);
-    return { state: query.get('state') || '', instance: query.get('instance') || '' };
+    const limit = Number(query.get('limit'));
+    return {
+      state: query.get('state') || '',
+      instance: query.get('instance') || '',
+      limit: Number.isInteger(limit) && limit >= 1 && limit <= MAX_LIST_LIMIT ? limit : null,
+    };
   }
 
   function showFilters() {
@@ -258,6 +265,10 @@
     if (instance) {
       query.set('instance', instance);
     }
+    const limit = filters().limit;
+    if (limit !== null) {
+      query.set('limit', String(limit));
+    }
     const search = query.toString() ? '?' + query.toString() : '';
     if (search === location.search) {
       return;
@@ -268,7 +279,7 @@
 
   async function refreshFleet(current) {
     const wanted = filters();
-    const query = new URLSearchParams({ limit: String(LIST_LIMIT) });
+    const query = new URLSearchParams({ limit: String(wanted.limit || LIST_LIMIT) });
     if (wanted.state) {
       query.set('state', wanted.state);
     }
@@ -282,6 +293,9 @@
     syncRows($('migrations').tBodies[0], body.migrations, 'migrationId',
       (migration) => migration.migrationId, FLEET_COLUMNS);
     $('empty').hidden = body.migrations.length > 0;
+    // More match than one page holds: say so rather than let the list look complete.
+    setText($('shown-count'), String(body.migrations.length));
+    $('truncated').hidden = body.next === null || body.next === undefined;
   }
 
   function requestLink(td, migration) {
