@@ -24,8 +24,10 @@ public interface EventStream extends AutoCloseable {
   Optional<StreamedEvent> next(Duration wait) throws InterruptedException;
 
   /**
-   * The position of the last event {@link #next} returned (or the one the stream was opened after);
-   * empty when there was none. Keep it to open a new stream later where this one stopped.
+   * The position of the last event {@link #next} returned (or the one the stream was opened after,
+   * or, for {@link PgShuttleClient#streamNewEvents}, the one it started after, once {@link #next}
+   * has been called); empty when there was none. Keep it to open a new stream later where this one
+   * stopped.
    */
   OptionalLong lastEventId();
 

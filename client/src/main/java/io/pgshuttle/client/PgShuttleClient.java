@@ -286,19 +286,31 @@ public final class PgShuttleClient {
    * @return a running stream; close it when done
    */
   public EventStream streamEvents(EventSelector selector, Long after) {
+    return stream(selector, Map.of(), after);
+  }
+
+  /**
+   * As {@link #streamEvents}, but only the events stored from now on ({@code after=latest}): the
+   * stream starts after the newest event stored when it opens, which a fleet's whole history would
+   * take long to reach. Until an event comes, {@link EventStream#lastEventId()} gives the position
+   * it started after (once {@link EventStream#next} has been called), so that a later stream
+   * resumes there; a dropped connection resumes there too.
+   *
+   * @return a running stream; close it when done
+   */
+  public EventStream streamNewEvents(EventSelector selector) {
+    return stream(selector, Map.of("after", "latest"), null);
+  }
+
+  private EventStream stream(EventSelector selector, Map<String, String> start, Long after) {
     String path =
         selector.migrationId() == null
             ? EVENTS
             : MIGRATIONS + "/" + selector.migrationId() + "/events";
-    return new SseEventStream(
-        transport,
-        calls,
-        answers,
-        codec,
-        path,
-        CoordinatorCalls.query("instance", selector.instance(), "type", selector.type()),
-        after,
-        reconnectDelay);
+    Map<String, String> query =
+        CoordinatorCalls.query("instance", selector.instance(), "type", selector.type());
+    query.putAll(start);
+    return new SseEventStream(transport, calls, answers, codec, path, query, after, reconnectDelay);
   }
 
   /**

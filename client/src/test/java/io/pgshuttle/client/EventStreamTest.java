@@ -2,6 +2,7 @@ package io.pgshuttle.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.pgshuttle.client.internal.HttpCall;
 import io.pgshuttle.messages.Envelope;
@@ -81,6 +82,40 @@ class EventStreamTest {
     assertThat(call.uri())
         .hasToString("http://coordinator:8080/v1/events?instance=vm-0001&type=StepStarted");
     assertThat(call.headers()).containsEntry("Last-Event-ID", "41");
+  }
+
+  @Test
+  void aStreamOfNewEventsAsksForLatestAndResumesAfterWhereItStarted() throws Exception {
+    // The first connection says where it starts and drops before any event.
+    transport.answer(200, "id: 100\n\n: keepalive\n\n");
+    transport.answer(200, event(101, "StepStarted", new StepStarted(Step.DUMP), 5));
+
+    try (EventStream stream = client.streamNewEvents(EventSelector.all().withInstance("vm-0001"))) {
+      assertThat(stream.lastEventId()).isEmpty();
+      assertThat(stream.next(WAIT).orElseThrow().position()).isEqualTo(101);
+      assertThat(stream.lastEventId()).hasValue(101);
+    }
+
+    List<HttpCall> calls = transport.calls();
+    assertThat(calls.get(0).uri())
+        .hasToString("http://coordinator:8080/v1/events?instance=vm-0001&after=latest");
+    assertThat(calls.get(0).headers()).doesNotContainKey("Last-Event-ID");
+    // The coordinator takes the header over after=latest.
+    assertThat(calls.get(1).headers()).containsEntry("Last-Event-ID", "100");
+  }
+
+  @Test
+  void lastEventIdOfANewEventsStreamIsWhereItStartedUntilAnEventComes() throws Exception {
+    transport.answer(200, "id: 100\n\n");
+
+    try (EventStream stream = client.streamNewEvents(EventSelector.all())) {
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  stream.next(Duration.ofMillis(50)).isEmpty() && stream.lastEventId().isPresent());
+      assertThat(stream.lastEventId()).hasValue(100);
+    }
   }
 
   @Test

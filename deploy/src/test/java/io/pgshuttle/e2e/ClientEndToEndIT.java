@@ -294,6 +294,20 @@ class ClientEndToEndIT {
     assertThat(Set.copyOf(keys)).isEqualTo(stored);
     assertThat(streamed).extracting(StreamedEvent::position).isSorted();
     assertThat(streamed).allMatch(e -> e.type().equals(e.envelope().type()));
+    long newest = streamed.get(streamed.size() - 1).position();
+    try (EventStream stream = client.streamNewEvents(EventSelector.migration(id))) {
+      // The migration has ended: nothing of its past comes, and the stream says where it started.
+      List<StreamedEvent> replayed = new ArrayList<>();
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                stream.next(Duration.ofMillis(100)).ifPresent(replayed::add);
+                return stream.lastEventId().isPresent();
+              });
+      assertThat(replayed).isEmpty();
+      assertThat(stream.lastEventId().getAsLong()).isGreaterThanOrEqualTo(newest);
+    }
   }
 
   private static SubscriptionSpec spec(List<Envelope<Event>> received, List<String> errors) {

@@ -44,8 +44,12 @@ public final class SseEventStream implements EventStream {
   private volatile Long returnedPosition;
   private boolean ended;
 
-  /** What the reader thread hands the caller: an event, or an error that may end the stream. */
-  private record Item(StreamedEvent event, PgShuttleClientException error, boolean last) {}
+  /**
+   * What the reader thread hands the caller: an event, an error that may end the stream, or (both
+   * null) only the position the stream says it is at.
+   */
+  private record Item(
+      StreamedEvent event, PgShuttleClientException error, boolean last, long position) {}
 
   /**
    * Starts reading {@code path} after {@code after} (null: from the first event).
@@ -83,16 +87,21 @@ public final class SseEventStream implements EventStream {
     if (ended) {
       throw new IllegalStateException("the event stream ended with an error reported before");
     }
-    Item item = items.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
-    if (item == null) {
-      return Optional.empty();
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (; ; ) {
+      Item item = items.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (item == null) {
+        return Optional.empty();
+      }
+      if (item.error() != null) {
+        ended = item.last();
+        throw item.error();
+      }
+      returnedPosition = item.position();
+      if (item.event() != null) {
+        return Optional.of(item.event());
+      }
     }
-    if (item.error() != null) {
-      ended = item.last();
-      throw item.error();
-    }
-    returnedPosition = item.event().position();
-    return Optional.of(item.event());
   }
 
   @Override
@@ -114,7 +123,7 @@ public final class SseEventStream implements EventStream {
           }
           PgShuttleClientException failure = answers.failure(call, answer.status(), body);
           if (!failure.retryable()) {
-            items.add(new Item(null, failure, true));
+            items.add(new Item(null, failure, true, 0));
             return;
           }
         } else {
@@ -161,19 +170,25 @@ public final class SseEventStream implements EventStream {
           null,
           new PermanentClientException(
               call + " sent an event without a numeric id ('" + message.id() + "')", e),
-          false);
+          false,
+          0);
     }
     readerPosition = position;
+    if (message.data() == null) {
+      return new Item(null, null, false, position);
+    }
     try {
       Envelope<Event> envelope =
           codec.decode(message.data().getBytes(StandardCharsets.UTF_8), Event.class);
-      return new Item(new StreamedEvent(position, message.event(), envelope), null, false);
+      return new Item(
+          new StreamedEvent(position, message.event(), envelope), null, false, position);
     } catch (MessageDecodingException e) {
       return new Item(
           null,
           new PermanentClientException(
               "event " + position + " of " + call + " cannot be read: " + e.getMessage(), e),
-          false);
+          false,
+          position);
     }
   }
 

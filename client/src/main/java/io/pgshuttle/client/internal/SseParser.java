@@ -13,6 +13,7 @@ public final class SseParser {
   private boolean hasData;
   private String event;
   private String id;
+  private boolean idInFrame;
   private Long retryMillis;
 
   /**
@@ -20,7 +21,8 @@ public final class SseParser {
    *
    * @param id the last id the stream set, or null when it set none
    * @param event the event's type; {@code message} when the stream named none
-   * @param data the data lines joined with line feeds
+   * @param data the data lines joined with line feeds; null for a frame that only set the id, which
+   *     dispatches no event but moves the id a reconnect resumes after
    */
   public record Message(String id, String event, String data) {}
 
@@ -54,6 +56,7 @@ public final class SseParser {
       case "id" -> {
         if (value.indexOf('\0') < 0) {
           id = value;
+          idInFrame = true;
         }
       }
       case "retry" -> {
@@ -76,8 +79,10 @@ public final class SseParser {
   private Optional<Message> dispatch() {
     String type = event == null || event.isEmpty() ? "message" : event;
     event = null;
+    boolean idMoved = idInFrame;
+    idInFrame = false;
     if (!hasData) {
-      return Optional.empty();
+      return idMoved ? Optional.of(new Message(id, type, null)) : Optional.empty();
     }
     Message message = new Message(id, type, data.toString());
     data.setLength(0);

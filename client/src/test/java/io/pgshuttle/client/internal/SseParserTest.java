@@ -45,6 +45,14 @@ class SseParserTest {
   }
 
   @Test
+  void aFrameThatOnlySetsTheIdSaysSoWithoutData() {
+    assertThat(feed("id: 100", "", ": keepalive", "", "id: 101", "data: x", ""))
+        .containsExactly(
+            new SseParser.Message("100", "message", null),
+            new SseParser.Message("101", "message", "x"));
+  }
+
+  @Test
   void retryTakesOnlyDigits() {
     feed("retry: 2500");
     feed("retry: soon");
