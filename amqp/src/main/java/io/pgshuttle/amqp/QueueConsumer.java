@@ -137,7 +137,7 @@ public final class QueueConsumer implements AutoCloseable {
           cause -> {
             // A connection's failure is automatic recovery's to mend, and a close of ours is meant.
             if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
-              restartLater("the broker closed its channel: " + cause.getMessage());
+              restartLater("the broker closed its channel: " + AmqpErrors.describe(cause));
             }
           });
       opened.basicConsume(

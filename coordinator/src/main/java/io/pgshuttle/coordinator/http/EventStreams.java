@@ -201,7 +201,8 @@ public final class EventStreams implements Resource, AutoCloseable {
       // Positions become visible in order, so none below the newest is still to come.
       return new Request(filter, database.inTransaction(events::lastPosition), true);
     }
-    return new Request(filter, after == null ? 0 : position(AFTER, after), false);
+    return new Request(
+        filter, after == null || after.isEmpty() ? 0 : position(AFTER, after), false);
   }
 
   /** The position that {@code source} (the header or the parameter) names. */
