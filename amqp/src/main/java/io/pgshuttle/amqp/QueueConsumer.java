@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +73,10 @@ public final class QueueConsumer implements AutoCloseable {
 
   private volatile boolean closed;
   private volatile Channel channel;
+
+  /** Why the consumer does not consume, from a stop by the broker to the next consume; or null. */
+  private volatile String stoppedBecause;
+
   private Duration nextRetry; // only on the restarter's thread
 
   private QueueConsumer(
@@ -179,6 +184,7 @@ public final class QueueConsumer implements AutoCloseable {
     if (closed || !restarting.compareAndSet(false, true)) {
       return;
     }
+    stoppedBecause = why;
     log.warn(
         "consumer {} of {} stopped: {}; consuming again in {} ms",
         consumerTag,
@@ -209,11 +215,13 @@ public final class QueueConsumer implements AutoCloseable {
         abort(channel);
         return;
       }
+      stoppedBecause = null;
       restarting.set(false);
       nextRetry = firstRetry;
       log.info("consumer {} consumes {} again", consumerTag, queue);
     } catch (IOException | RuntimeException e) {
       nextRetry = min(nextRetry.multipliedBy(2), lastRetry);
+      stoppedBecause = "cannot consume it again: " + AmqpErrors.describe(e);
       log.warn(
           "cannot consume {} again ({}); trying again in {} ms",
           queue,
@@ -221,6 +229,17 @@ public final class QueueConsumer implements AutoCloseable {
           nextRetry.toMillis());
       schedule(nextRetry);
     }
+  }
+
+  /**
+   * Why the consumer does not consume now: from the moment the broker stopped it until it consumes
+   * again, for a health check. Empty while it consumes, and once closed.
+   */
+  public Optional<String> problem() {
+    String why = stoppedBecause;
+    return closed || why == null
+        ? Optional.empty()
+        : Optional.of("not consuming " + queue + " (" + why + ")");
   }
 
   private static Duration min(Duration a, Duration b) {

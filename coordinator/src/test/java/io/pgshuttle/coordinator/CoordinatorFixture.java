@@ -305,6 +305,11 @@ final class CoordinatorFixture implements AutoCloseable {
     channel.queueDelete(queue);
   }
 
+  /** Declares a classic queue named {@code queue}, as someone unaware of pgshuttle might. */
+  void declareClassicQueue(String queue) throws Exception {
+    channel.queueDeclare(queue, true, false, false, Map.of());
+  }
+
   /** The consumers of {@code queue}, or -1 while it does not exist. */
   int consumers(String queue) throws Exception {
     return TestBroker.consumers(connection, queue);

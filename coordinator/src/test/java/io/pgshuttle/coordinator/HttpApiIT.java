@@ -8,6 +8,8 @@ import io.pgshuttle.coordinator.ApiClient.Reply;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationRequest;
+import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepStarted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,37 @@ class HttpApiIT extends WithCoordinatorFixture {
       cluster.start();
     }
     await().atMost(WAIT).until(() -> get("/healthz").status() == 200);
+  }
+
+  /**
+   * The events queue deleted and a classic queue of its name declared in its place: the coordinator
+   * cannot consume it again, and says so, until the classic queue goes; then it folds again.
+   */
+  @Test
+  void aQueueTheCoordinatorCannotConsumeAgainMakesItUnhealthyUntilItCan() throws Exception {
+    String events = fixture.topology.coordinatorEventsQueue();
+    fixture.deleteQueue(events);
+    fixture.declareClassicQueue(events);
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                get("/healthz").status() == 503
+                    && get("/healthz").json().get("error").asText().contains("cannot consume"));
+    assertThat(get("/healthz").json().get("error").asText())
+        .contains("not consuming " + events)
+        .contains("inequivalent arg 'x-queue-type'");
+
+    fixture.deleteQueue(events);
+    // The retries wait twice as long each time: up to 30 s.
+    await().atMost(Duration.ofSeconds(60)).until(() -> get("/healthz").status() == 200);
+    FakeAgent agent = fixture.agent("vm-healthy");
+    MigrationRequest request = CoordinatorFixture.request("req-healthy", "vm-healthy", "pw");
+    fixture.publishRequest(request);
+    MigrationId id = agent.awaitCommand(WAIT).migrationId();
+    agent.emit(id, 1, 1, new StepStarted(Step.DUMP));
+    await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_FOLDED) >= 1);
   }
 
   @Test

@@ -14,7 +14,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,6 +41,9 @@ public final class Broker implements AutoCloseable {
   private volatile ConfirmingPublisher publisher;
   private volatile String description = "(not connected)";
   private volatile String user;
+
+  /** The consumers started on the consuming connection, for {@link #problem()}. */
+  private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
 
   @Inject
   public Broker(CoordinatorConfig config, Topology topology, MessageCodec codec) {
@@ -97,21 +103,27 @@ public final class Broker implements AutoCloseable {
   public QueueConsumer consume(
       String queue, int prefetch, String consumerTag, QueueConsumer.Handler handler)
       throws IOException {
-    return QueueConsumer.start(
-        requireOpen(consuming),
-        queue,
-        prefetch,
-        consumerTag,
-        new TopologyDeclarer(topology)::declareCoordinator,
-        handler,
-        QueueConsumer.FIRST_RETRY);
+    QueueConsumer consumer =
+        QueueConsumer.start(
+            requireOpen(consuming),
+            queue,
+            prefetch,
+            consumerTag,
+            new TopologyDeclarer(topology)::declareCoordinator,
+            handler,
+            QueueConsumer.FIRST_RETRY);
+    consumers.add(consumer);
+    return consumer;
   }
 
   public ConfirmingPublisher publisher() {
     return requireOpen(publisher);
   }
 
-  /** Why the broker cannot serve now, for a health check; empty when both connections are up. */
+  /**
+   * Why the broker cannot serve now, for a health check: a connection down, or a queue that a
+   * consumer does not consume since the broker stopped it. Empty when all is well.
+   */
   public Optional<String> problem() {
     Connection consumer = consuming;
     Connection producer = publishing;
@@ -121,7 +133,11 @@ public final class Broker implements AutoCloseable {
     if (!consumer.isOpen() || !producer.isOpen()) {
       return Optional.of("the connection to RabbitMQ at " + description + " is down");
     }
-    return Optional.empty();
+    List<String> stopped = new ArrayList<>();
+    for (QueueConsumer started : consumers) {
+      started.problem().ifPresent(stopped::add);
+    }
+    return stopped.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", stopped));
   }
 
   @Override
@@ -130,6 +146,7 @@ public final class Broker implements AutoCloseable {
       publisher.close();
       publisher = null;
     }
+    consumers.clear();
     closeQuietly(publishing);
     closeQuietly(consuming);
     publishing = null;

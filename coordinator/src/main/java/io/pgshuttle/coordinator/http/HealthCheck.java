@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether the coordinator can work: its store answers and its broker connections are up.
- * Thread-safe.
+ * Whether the coordinator can work: its store answers, its broker connections are up, and each of
+ * its queues is consumed. Thread-safe.
  */
 public final class HealthCheck {
   private final Database database;
