@@ -1,5 +1,7 @@
 package io.pgshuttle.client;
 
+import java.util.Optional;
+
 /**
  * A running subscription to pgshuttle's events through a durable queue of the control plane's own
  * (see {@link PgShuttleClient#subscribe}). Its connection recovers by itself after a broker restart
@@ -13,6 +15,14 @@ package io.pgshuttle.client;
 public interface Subscription extends AutoCloseable {
   /** The queue this subscription consumes. */
   String queue();
+
+  /**
+   * Why the subscription does not consume now, for a control plane's health check: its connection
+   * is down, or the broker stopped its consumer and it has not consumed again yet (such as while a
+   * queue of its name is declared with other arguments). It keeps trying by itself either way.
+   * Empty while it consumes, and once closed.
+   */
+  Optional<String> problem();
 
   /**
    * Stops consuming and closes the connection. An event whose handler runs is finished and acked

@@ -168,6 +168,27 @@ class SubscriptionIT {
   }
 
   @Test
+  void aQueueThatCannotBeDeclaredAgainIsTheSubscriptionsProblemUntilItGoes() throws Exception {
+    SubscriptionSpec spec = spec(namespace + ".control-plane", "vm-1.#");
+    try (Subscription subscription = client.subscribe(spec)) {
+      assertThat(subscription.problem()).isEmpty();
+
+      publisher.queueDelete(spec.queue());
+      publisher.queueDeclare(spec.queue(), true, false, false, Map.of());
+      await()
+          .atMost(WAIT)
+          .until(() -> subscription.problem().orElse("").contains("inequivalent arg"));
+      assertThat(subscription.problem().orElseThrow()).contains("not consuming " + spec.queue());
+
+      publisher.queueDelete(spec.queue());
+      await().atMost(Duration.ofSeconds(60)).until(() -> subscription.problem().isEmpty());
+      publish("vm-1", 1);
+      await().atMost(WAIT).until(() -> received.size() == 1);
+    }
+    assertThat(received).extracting(Envelope::seq).containsExactly(1L);
+  }
+
+  @Test
   void theSubscriptionConsumesOnANewChannelWhenTheBrokerClosesItsChannel() throws Exception {
     Duration consumerTimeout = Duration.ofSeconds(2);
     AtomicInteger calls = new AtomicInteger();

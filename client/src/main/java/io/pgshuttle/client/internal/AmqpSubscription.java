@@ -19,6 +19,7 @@ import io.pgshuttle.messages.Topology;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -162,6 +163,18 @@ public final class AmqpSubscription implements Subscription {
   @Override
   public String queue() {
     return spec.queue();
+  }
+
+  @Override
+  public Optional<String> problem() {
+    if (closed) {
+      return Optional.empty();
+    }
+    if (!connection.isOpen()) {
+      return Optional.of("the connection to RabbitMQ is down; it reconnects by itself");
+    }
+    QueueConsumer started = consumer;
+    return started == null ? Optional.empty() : started.problem();
   }
 
   @Override
