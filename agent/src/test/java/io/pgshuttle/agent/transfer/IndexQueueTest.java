@@ -77,13 +77,19 @@ class IndexQueueTest {
     queue.add("b", List.of(B_KEY));
     assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(B_KEY);
     // b's key, which the foreign key needs, is building.
-    assertTakenOnceDone(queue, cancellation, B_KEY, aToB);
+    waiting = take(queue, cancellation);
+    assertStillWaiting(waiting);
+    queue.done(B_KEY);
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(aToB);
 
     // While the key is added, neither a nor b takes another build; c does.
     queue.add("a", List.of(A_INDEX_2));
     queue.add("c", List.of(cIndex));
     assertThat(queue.take(cancellation)).contains(cIndex);
-    assertTakenOnceDone(queue, cancellation, aToB, A_INDEX_2);
+    waiting = take(queue, cancellation);
+    assertStillWaiting(waiting);
+    queue.done(aToB);
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(A_INDEX_2);
   }
 
   @Test
@@ -95,8 +101,14 @@ class IndexQueueTest {
 
     assertThat(queue.take(cancellation)).contains(A_INDEX);
     // a's constraint waits for a's index, and the key waits for the constraint.
-    assertTakenOnceDone(queue, cancellation, A_INDEX, A_KEY);
-    assertTakenOnceDone(queue, cancellation, A_KEY, selfKey);
+    CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
+    assertStillWaiting(waiting);
+    queue.done(A_INDEX);
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(A_KEY);
+    waiting = take(queue, cancellation);
+    assertStillWaiting(waiting);
+    queue.done(A_KEY);
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(selfKey);
   }
 
   @Test
@@ -146,19 +158,6 @@ class IndexQueueTest {
             throw new IllegalStateException(e);
           }
         });
-  }
-
-  /** The next take waits until {@code running} is done, then gets {@code next}. */
-  private static void assertTakenOnceDone(
-      IndexQueue queue,
-      TestCancellation cancellation,
-      IndexPlan.Build running,
-      IndexPlan.Build next)
-      throws Exception {
-    CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
-    assertStillWaiting(waiting);
-    queue.done(running);
-    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(next);
   }
 
   private static void assertStillWaiting(CompletableFuture<?> waiting) {
