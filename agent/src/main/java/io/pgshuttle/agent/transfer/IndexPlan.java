@@ -13,11 +13,10 @@ import java.util.regex.Pattern;
  * Which entries of a schema dump's table of contents ({@code pg_restore --list}) build an index of
  * a copied table, and the list that restores everything else. An entry is recognised by the catalog
  * and oid the dump records for it, which are the source's, matched against the {@link TableIndex}es
- * DUMP read in the same snapshot; only {@code INDEX}, {@code CONSTRAINT} and {@code FK CONSTRAINT}
- * entries qualify (a constraint's index has no entry of its own). Names are never parsed, so no
- * name can confuse it. Foreign keys that involve a table not copied (a partitioned one), index
- * attachments, the indexes of partitioned tables, triggers and the rest stay in the final list.
- * Immutable.
+ * DUMP read in the same snapshot; only {@code INDEX} and {@code CONSTRAINT} entries qualify (a
+ * constraint's index has no entry of its own). Names are never parsed, so no name can confuse it.
+ * Foreign keys, index attachments, the indexes of partitioned tables, triggers and the rest stay in
+ * the final list. Immutable.
  */
 final class IndexPlan {
   /** A list line: dump id, catalog oid, object oid, then the type and names. */
@@ -33,12 +32,10 @@ final class IndexPlan {
 
   private final List<String> lines;
   private final Map<String, List<Build>> byTable;
-  private final List<Build> foreignKeys;
 
-  private IndexPlan(List<String> lines, Map<String, List<Build>> byTable, List<Build> foreignKeys) {
+  private IndexPlan(List<String> lines, Map<String, List<Build>> byTable) {
     this.lines = lines;
     this.byTable = byTable;
-    this.foreignKeys = foreignKeys;
   }
 
   /** The plan for the list {@code listing} of a dump whose copied tables have {@code indexes}. */
@@ -49,7 +46,6 @@ final class IndexPlan {
     }
     List<String> lines = listing.lines().toList();
     Map<String, List<Build>> byTable = new HashMap<>();
-    List<Build> foreignKeys = new ArrayList<>();
     for (String line : lines) {
       Matcher entry = ENTRY.matcher(line);
       if (!entry.matches()) {
@@ -57,33 +53,25 @@ final class IndexPlan {
       }
       TableIndex index =
           known.get(List.of(Long.parseLong(entry.group(2)), Long.parseLong(entry.group(3))));
-      if (index != null && entry.group(4).startsWith(index.entryType())) {
-        Build build = new Build(Integer.parseInt(entry.group(1)), line, index);
-        if (index.foreignKey()) {
-          foreignKeys.add(build);
-        } else {
-          byTable.computeIfAbsent(index.table(), table -> new ArrayList<>()).add(build);
-        }
+      if (index != null
+          && entry.group(4).startsWith(index.constraint() ? "CONSTRAINT " : "INDEX ")) {
+        byTable
+            .computeIfAbsent(index.table(), table -> new ArrayList<>())
+            .add(new Build(Integer.parseInt(entry.group(1)), line, index));
       }
     }
     // Builds that share their table first: a constraint added whole locks it.
     byTable
         .values()
         .forEach(builds -> builds.sort(Comparator.comparing(b -> b.index().locksTable())));
-    return new IndexPlan(lines, byTable, List.copyOf(foreignKeys));
+    return new IndexPlan(lines, byTable);
   }
 
   /**
-   * The builds of {@code table} (as {@link CopyTable#qualified}), those that lock the table last;
-   * not its foreign keys.
+   * The builds of {@code table} (as {@link CopyTable#qualified}), those that lock the table last.
    */
   List<Build> builds(String table) {
     return byTable.getOrDefault(table, List.of());
-  }
-
-  /** The foreign keys between copied tables, in the list's order. */
-  List<Build> foreignKeys() {
-    return foreignKeys;
   }
 
   /** The list with the entries of {@code built} (dump ids) commented out. */

@@ -54,13 +54,13 @@ public final class TableCatalog {
   }
 
   /**
-   * The indexes of the copied tables, their primary key, unique and exclusion constraints, and the
-   * foreign keys between them, in the snapshot of {@code connection}'s transaction. An index that
-   * comes with a constraint is listed too, though its dump has it only in the constraint's entry. A
-   * primary key or unique constraint comes with the statements that build it index first ({@link
-   * TableIndex.IndexFirst}), unless its index is the table's replica identity or clustering index,
-   * which its dump's entry also sets. The connection's {@code search_path} must be empty, so that
-   * the index definitions name everything qualified.
+   * The indexes of the copied tables, and their primary key, unique and exclusion constraints, in
+   * the snapshot of {@code connection}'s transaction. An index that comes with a constraint is
+   * listed too, though its dump has it only in the constraint's entry. A primary key or unique
+   * constraint comes with the statements that build it index first ({@link TableIndex.IndexFirst}),
+   * unless its index is the table's replica identity or clustering index, which its dump's entry
+   * also sets. The connection's {@code search_path} must be empty, so that the index definitions
+   * name everything qualified.
    */
   public static List<TableIndex> indexes(Connection connection) throws SQLException {
     return Jdbc.list(
@@ -68,10 +68,10 @@ public final class TableCatalog {
         "WITH t AS (SELECT c.oid, c.relname, n.nspname"
             + COPIED
             + ") SELECT 'pg_class'::regclass::oid, i.indexrelid, t.nspname, t.relname, x.relname,"
-            + " false, NULL, NULL, NULL, NULL FROM pg_index i JOIN t ON t.oid = i.indrelid"
+            + " false, NULL, NULL FROM pg_index i JOIN t ON t.oid = i.indrelid"
             + " JOIN pg_class x ON x.oid = i.indexrelid"
             + " UNION ALL SELECT 'pg_constraint'::regclass::oid, k.oid, t.nspname, t.relname,"
-            + " k.conname, true, f.create_index, f.add_constraint, NULL, NULL"
+            + " k.conname, true, f.create_index, f.add_constraint"
             + " FROM pg_constraint k JOIN t ON t.oid = k.conrelid"
             + " LEFT JOIN LATERAL (SELECT pg_get_indexdef(i.indexrelid) AS create_index,"
             + " format('ALTER TABLE ONLY %I.%I ADD CONSTRAINT %I %s USING INDEX %I%s',"
@@ -83,11 +83,7 @@ public final class TableCatalog {
             + " FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid"
             + " WHERE i.indexrelid = k.conindid AND k.contype IN ('p', 'u')"
             + " AND NOT i.indisreplident AND NOT i.indisclustered) f ON true"
-            + " WHERE k.contype IN ('p', 'u', 'x')"
-            + " UNION ALL SELECT 'pg_constraint'::regclass::oid, k.oid, t.nspname, t.relname,"
-            + " k.conname, true, NULL, NULL, r.nspname, r.relname"
-            + " FROM pg_constraint k JOIN t ON t.oid = k.conrelid JOIN t r ON r.oid = k.confrelid"
-            + " WHERE k.contype = 'f'",
+            + " WHERE k.contype IN ('p', 'u', 'x')",
         row ->
             new TableIndex(
                 row.getLong(1),
@@ -97,10 +93,7 @@ public final class TableCatalog {
                 row.getBoolean(6),
                 row.getString(7) == null
                     ? null
-                    : new TableIndex.IndexFirst(row.getString(7), row.getString(8)),
-                row.getString(9) == null
-                    ? null
-                    : Sql.qualified(row.getString(9), row.getString(10))));
+                    : new TableIndex.IndexFirst(row.getString(7), row.getString(8))));
   }
 
   /** The database's encoding, such as {@code UTF8}. */

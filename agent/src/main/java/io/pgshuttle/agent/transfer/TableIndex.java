@@ -2,13 +2,11 @@ package io.pgshuttle.agent.transfer;
 
 import io.pgshuttle.agent.postgres.Sql;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * An index of a copied table that RESTORE builds as soon as the table is loaded: a plain index, or
  * a primary key, unique or exclusion constraint (which brings its index), as the source's catalog
- * holds it in the dump's snapshot; or a foreign key between two copied tables, added once both are
- * loaded and indexed.
+ * holds it in the dump's snapshot.
  *
  * @param catalog the oid of its catalog on the source ({@code pg_class} for an index, {@code
  *     pg_constraint} for a constraint), which {@code pg_restore --list} shows beside its oid
@@ -19,38 +17,20 @@ import java.util.Set;
  * @param indexFirst for a primary key or unique constraint, how to build its index as a plain
  *     unique index and then make it the constraint; null for an index, which its dump's entry
  *     builds, and for a constraint that only its dump's entry adds whole ({@link #locksTable})
- * @param referenced for a foreign key, the table it references (as {@link CopyTable#qualified},
- *     {@link #table} itself for a key within a table); null for anything else
  */
 public record TableIndex(
-    long catalog,
-    long oid,
-    String table,
-    String name,
-    boolean constraint,
-    IndexFirst indexFirst,
-    String referenced) {
+    long catalog, long oid, String table, String name, boolean constraint, IndexFirst indexFirst) {
   public TableIndex {
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(name, "name");
     if (indexFirst != null && !constraint) {
       throw new IllegalArgumentException("only a constraint is built index first: " + name);
     }
-    if (referenced != null && (!constraint || indexFirst != null)) {
-      throw new IllegalArgumentException("a foreign key is a constraint added whole: " + name);
-    }
   }
 
   /** An index or a constraint its dump's entry builds. */
   public TableIndex(long catalog, long oid, String table, String name, boolean constraint) {
-    this(catalog, oid, table, name, constraint, null, null);
-  }
-
-  /** A foreign key of {@code table} referencing {@code referenced}, which its dump's entry adds. */
-  public static TableIndex foreignKey(
-      long catalog, long oid, String table, String name, String referenced) {
-    return new TableIndex(
-        catalog, oid, table, name, true, null, Objects.requireNonNull(referenced, "referenced"));
+    this(catalog, oid, table, name, constraint, null);
   }
 
   /**
@@ -71,28 +51,10 @@ public record TableIndex(
 
   /**
    * Whether its build holds its table against every other build: a constraint added whole by {@code
-   * ALTER TABLE}, whose lock keeps other builds of the table waiting. A foreign key holds both its
-   * tables so.
+   * ALTER TABLE}, whose lock keeps other builds of the table waiting.
    */
   boolean locksTable() {
     return constraint && indexFirst == null;
-  }
-
-  /** Whether it is a foreign key, which needs both its tables loaded and their indexes built. */
-  boolean foreignKey() {
-    return referenced != null;
-  }
-
-  /** The tables its build locks or reads: its own, and the one a foreign key references. */
-  Set<String> tables() {
-    return referenced == null || referenced.equals(table)
-        ? Set.of(table)
-        : Set.of(table, referenced);
-  }
-
-  /** How its entry's description begins in a dump's table of contents. */
-  String entryType() {
-    return foreignKey() ? "FK CONSTRAINT " : constraint ? "CONSTRAINT " : "INDEX ";
   }
 
   /** {@code index "name" of "schema"."table"}, for messages. */

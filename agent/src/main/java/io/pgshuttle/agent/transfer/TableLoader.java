@@ -37,9 +37,8 @@ import java.util.function.IntConsumer;
  * building each large table's indexes and primary key, unique and exclusion constraints as soon as
  * its last file is in (one {@code pg_restore --use-list} per index, so that two indexes of one
  * large table build at once; a primary key or unique constraint index first on a session of the
- * worker's, {@link TableIndex.IndexFirst}) and, once two such tables are loaded and indexed, the
- * foreign keys between them; then {@code pg_restore -j N --section=data --section=post-data} of
- * what is left ({@link IndexPlan}). Stateless and thread-safe.
+ * worker's, {@link TableIndex.IndexFirst}), then {@code pg_restore -j N --section=data
+ * --section=post-data} of what is left ({@link IndexPlan}). Stateless and thread-safe.
  */
 public final class TableLoader {
   /**
@@ -105,7 +104,7 @@ public final class TableLoader {
     long loadStarted = System.nanoTime();
     Map<String, Integer> filesLoaded = new ConcurrentHashMap<>();
     Set<Integer> built = ConcurrentHashMap.newKeySet();
-    IndexQueue queue = new IndexQueue(request.jobs(), plan.foreignKeys());
+    IndexQueue queue = new IndexQueue(request.jobs());
     Workers workers = new Workers();
     // A worker waiting for DUMP or for an index to build, or running pg_restore, stops as soon as
     // another one fails.
@@ -265,7 +264,7 @@ public final class TableLoader {
           throw DumpLayout.diskFailure(file.path(), e.getCause());
         }
         if (table.pages() >= request.earlyIndexMinPages()) {
-          queue.add(table.qualified(), plan.builds(table.qualified()));
+          queue.add(plan.builds(table.qualified()));
         }
         request.tableLoaded().run();
       }

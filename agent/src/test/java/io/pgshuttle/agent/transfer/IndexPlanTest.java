@@ -58,9 +58,7 @@ class IndexPlanTest {
           new TableIndex(PG_CLASS, 16425, "\"public\".\"p1\"", "p1_k_idx", false),
           new TableIndex(PG_CONSTRAINT, 16418, "\"public\".\"p1\"", "p1_pkey", true),
           new TableIndex(PG_CLASS, 16408, HOSTILE, "t \"1\". x_a_id_idx", false),
-          new TableIndex(PG_CONSTRAINT, 16402, HOSTILE, "t \"1\". x_r_excl", true),
-          TableIndex.foreignKey(
-              PG_CONSTRAINT, 16403, HOSTILE, "t \"1\". x_a_id_fkey", "\"public\".\"a\""));
+          new TableIndex(PG_CONSTRAINT, 16402, HOSTILE, "t \"1\". x_r_excl", true));
 
   @Test
   void findsEachCopiedTablesIndexesByOidPlainIndexesFirst() {
@@ -79,16 +77,6 @@ class IndexPlanTest {
         .isEqualTo("3231; 1259 16408 INDEX s p.q t \"1\". x_a_id_idx postgres");
     // A table without indexes, or one not copied (the partitioned parent p).
     assertThat(plan.builds("\"public\".\"p\"")).isEmpty();
-  }
-
-  @Test
-  void findsTheForeignKeysBetweenCopiedTablesApartFromEachTablesBuilds() {
-    IndexPlan plan = IndexPlan.of(LISTING, INDEXES);
-
-    assertThat(plan.foreignKeys())
-        .extracting(IndexPlan.Build::dumpId, build -> build.index().tables())
-        .containsExactly(tuple(3255, Set.of(HOSTILE, "\"public\".\"a\"")));
-    assertThat(plan.builds(HOSTILE)).noneMatch(build -> build.index().foreignKey());
   }
 
   @Test
@@ -118,12 +106,9 @@ class IndexPlanTest {
     IndexPlan plan =
         IndexPlan.of(
             "3229; 1259 16393 STATISTICS DATA public a_w postgres\n"
-                + "3290; 2606 16390 FK CONSTRAINT public a a_pkey postgres\n"
-                + "3291; 2606 16403 CONSTRAINT s p.q t \"1\". x t \"1\". x_a_id_fkey postgres\n",
+                + "3290; 2606 16390 FK CONSTRAINT public a a_pkey postgres\n",
             INDEXES);
 
     assertThat(plan.builds("\"public\".\"a\"")).isEmpty();
-    assertThat(plan.builds(HOSTILE)).isEmpty();
-    assertThat(plan.foreignKeys()).isEmpty();
   }
 }

@@ -22,10 +22,10 @@ class IndexQueueTest {
 
   @Test
   void plainIndexesOfOneTableBuildTogetherAConstraintAlone() throws Exception {
-    IndexQueue queue = new IndexQueue(1, List.of());
+    IndexQueue queue = new IndexQueue(1);
     TestCancellation cancellation = new TestCancellation();
-    queue.add("a", List.of(A_INDEX, A_INDEX_2, A_KEY));
-    queue.add("b", List.of(B_KEY));
+    queue.add(List.of(A_INDEX, A_INDEX_2, A_KEY));
+    queue.add(List.of(B_KEY));
 
     assertThat(queue.take(cancellation)).contains(A_INDEX);
     assertThat(queue.take(cancellation)).contains(A_INDEX_2);
@@ -50,11 +50,10 @@ class IndexQueueTest {
                 "a",
                 "a_pkey",
                 true,
-                new TableIndex.IndexFirst("CREATE UNIQUE INDEX …", "ALTER TABLE …"),
-                null));
-    IndexQueue queue = new IndexQueue(1, List.of());
+                new TableIndex.IndexFirst("CREATE UNIQUE INDEX …", "ALTER TABLE …")));
+    IndexQueue queue = new IndexQueue(1);
     TestCancellation cancellation = new TestCancellation();
-    queue.add("a", List.of(A_INDEX, keyFirst, A_INDEX_2));
+    queue.add(List.of(A_INDEX, keyFirst, A_INDEX_2));
 
     assertThat(queue.take(cancellation)).contains(A_INDEX);
     assertThat(queue.take(cancellation)).contains(keyFirst);
@@ -62,68 +61,8 @@ class IndexQueueTest {
   }
 
   @Test
-  void aForeignKeyWaitsForBothTablesAndEveryBuildOfThemThenHoldsBoth() throws Exception {
-    IndexPlan.Build aToB = foreignKey(5, "a", "b");
-    IndexPlan.Build cIndex = build(6, "c", false);
-    IndexQueue queue = new IndexQueue(1, List.of(aToB));
-    TestCancellation cancellation = new TestCancellation();
-    queue.add("a", List.of(A_INDEX));
-    assertThat(queue.take(cancellation)).contains(A_INDEX);
-    queue.done(A_INDEX);
-    // Only a is loaded: the key is not queued yet.
-    CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
-    assertStillWaiting(waiting);
-
-    queue.add("b", List.of(B_KEY));
-    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(B_KEY);
-    // b's key, which the foreign key needs, is building.
-    waiting = take(queue, cancellation);
-    assertStillWaiting(waiting);
-    queue.done(B_KEY);
-    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(aToB);
-
-    // While the key is added, neither a nor b takes another build; c does.
-    queue.add("a", List.of(A_INDEX_2));
-    queue.add("c", List.of(cIndex));
-    assertThat(queue.take(cancellation)).contains(cIndex);
-    waiting = take(queue, cancellation);
-    assertStillWaiting(waiting);
-    queue.done(aToB);
-    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(A_INDEX_2);
-  }
-
-  @Test
-  void aForeignKeyWaitsForAConstraintOfItsTablesQueuedBeforeIt() throws Exception {
-    IndexPlan.Build selfKey = foreignKey(5, "a", "a");
-    IndexQueue queue = new IndexQueue(1, List.of(selfKey));
-    TestCancellation cancellation = new TestCancellation();
-    queue.add("a", List.of(A_INDEX, A_KEY));
-
-    assertThat(queue.take(cancellation)).contains(A_INDEX);
-    // a's constraint waits for a's index, and the key waits for the constraint.
-    CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
-    assertStillWaiting(waiting);
-    queue.done(A_INDEX);
-    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(A_KEY);
-    waiting = take(queue, cancellation);
-    assertStillWaiting(waiting);
-    queue.done(A_KEY);
-    assertThat(waiting.get(10, TimeUnit.SECONDS)).contains(selfKey);
-  }
-
-  @Test
-  void aForeignKeyToATableNeverQueuedIsLeftToTheFinalPass() throws Exception {
-    IndexQueue queue = new IndexQueue(1, List.of(foreignKey(5, "a", "small")));
-    TestCancellation cancellation = new TestCancellation();
-    queue.add("a", List.of());
-    queue.loaderDone();
-
-    assertThat(queue.take(cancellation)).isEmpty();
-  }
-
-  @Test
   void endsOnceTheLoadersAreDoneAndNothingIsLeft() throws Exception {
-    IndexQueue queue = new IndexQueue(2, List.of());
+    IndexQueue queue = new IndexQueue(2);
     TestCancellation cancellation = new TestCancellation();
     CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
     queue.loaderDone();
@@ -137,7 +76,7 @@ class IndexQueueTest {
 
   @Test
   void aCancelEndsTheWait() throws Exception {
-    IndexQueue queue = new IndexQueue(1, List.of());
+    IndexQueue queue = new IndexQueue(1);
     TestCancellation cancellation = new TestCancellation();
     CompletableFuture<Optional<IndexPlan.Build>> waiting = take(queue, cancellation);
 
@@ -163,13 +102,6 @@ class IndexQueueTest {
   private static void assertStillWaiting(CompletableFuture<?> waiting) {
     assertThatThrownBy(() -> waiting.get(300, TimeUnit.MILLISECONDS))
         .isInstanceOf(TimeoutException.class);
-  }
-
-  private static IndexPlan.Build foreignKey(int dumpId, String table, String referenced) {
-    return new IndexPlan.Build(
-        dumpId,
-        dumpId + "; 0 0 X",
-        TableIndex.foreignKey(1, dumpId, table, "k" + dumpId, referenced));
   }
 
   private static IndexPlan.Build build(int dumpId, String table, boolean constraint) {
