@@ -16,7 +16,9 @@ import io.pgshuttle.messages.SweepLeftovers;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.security.MessageSigner;
+import io.pgshuttle.security.SecretSealer;
 import io.pgshuttle.testkit.TestBroker;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,6 +114,24 @@ public final class AgentBroker implements AutoCloseable {
   /** Control messages waiting in the agent's control queue. */
   public long controlsWaiting() throws Exception {
     return channel.messageCount(topology.agentControlQueue(instanceId));
+  }
+
+  /**
+   * As {@link #publishCommand(Envelope)}, but the password sealed for {@code recipient}: the key
+   * the coordinator held for the agent before a rotation, say.
+   */
+  public Published publishCommandSealedFor(Envelope<StartMigration> command, PublicKey recipient)
+      throws Exception {
+    TargetServer target = command.payload().target();
+    return publish(
+        topology.commandsExchange(),
+        command.withPayload(
+            command
+                .payload()
+                .withTarget(
+                    target.withSealedPassword(
+                        new SecretSealer().seal(target.password(), recipient)))),
+        keys.coordinatorSigner());
   }
 
   /** As {@link #publishCommand(Envelope)}, signed by {@code signer}, or unsigned when null. */

@@ -25,13 +25,17 @@ import io.pgshuttle.messages.StepStarted;
 import io.pgshuttle.messages.TargetServer;
 import io.pgshuttle.messages.Topology;
 import io.pgshuttle.messages.VerifyLevel;
+import io.pgshuttle.security.KeyAlgorithm;
+import io.pgshuttle.security.KeyId;
 import io.pgshuttle.testkit.PostgresCluster;
 import io.pgshuttle.testkit.TestBroker;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,7 @@ class AgentDaemonIT {
   AgentDaemon daemon;
   MetricRegistry metrics;
   AgentBroker broker;
+  TestKeys keys;
   List<Envelope<Event>> events;
 
   @BeforeEach
@@ -71,7 +76,8 @@ class AgentDaemonIT {
     metrics = injector.getInstance(MetricRegistry.class);
     daemon = injector.getInstance(AgentDaemon.class);
     daemon.start();
-    broker = new AgentBroker(topology, INSTANCE, TestKeys.in(work.resolve("keys")));
+    keys = TestKeys.in(work.resolve("keys"));
+    broker = new AgentBroker(topology, INSTANCE, keys);
     events = broker.events();
   }
 
@@ -125,6 +131,35 @@ class AgentDaemonIT {
 
     assertThat(events.stream().filter(e -> e.migrationId().equals(migration)))
         .allMatch(e -> e.attempt() == 2);
+    assertThat(metrics.meter("pgshuttle.agent.attempts.failed").getCount()).isEqualTo(1);
+    assertThat(broker.commandsWaiting()).isZero();
+  }
+
+  @Test
+  void aCommandSealedForTheAgentsFormerKeyFailsItsAttemptNamingBothKeysAndRunsNothing()
+      throws Exception {
+    // Accepted before the agent's key was rotated: the coordinator sealed it for the old key.
+    PublicKey former = KeyAlgorithm.X25519.generate().getPublic();
+    MigrationId migration = MigrationId.forRequest(UUID.randomUUID().toString());
+    broker.publishCommandSealedFor(command(migration, 1, 1), former);
+
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> count(migration, 1, AttemptFailed.class) == 1);
+    AttemptFailed failed =
+        events.stream()
+            .filter(e -> e.migrationId().equals(migration))
+            .map(Envelope::payload)
+            .flatMap(payload -> payload instanceof AttemptFailed f ? Stream.of(f) : Stream.empty())
+            .findFirst()
+            .orElseThrow();
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.error())
+        .contains("sealed for key " + KeyId.of(former))
+        .contains("not this one (" + KeyId.of(keys.agentSealingPublic()) + ")")
+        .doesNotContain(PASSWORD);
+    assertThat(count(migration, 1, StepStarted.class)).isZero();
+    assertThat(target.userDatabases()).isEmpty();
     assertThat(metrics.meter("pgshuttle.agent.attempts.failed").getCount()).isEqualTo(1);
     assertThat(broker.commandsWaiting()).isZero();
   }

@@ -9,6 +9,7 @@ import io.pgshuttle.security.SecretSealer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -88,5 +89,10 @@ public final class TestKeys {
   /** {@code password} sealed for the agent, as the coordinator seals it. */
   public SealedSecret seal(Secret password) {
     return new SecretSealer().seal(password, agentSealing.getPublic());
+  }
+
+  /** The agent's X25519 public key, for which the coordinator seals passwords. */
+  public PublicKey agentSealingPublic() {
+    return agentSealing.getPublic();
   }
 }
