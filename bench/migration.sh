@@ -303,6 +303,6 @@ for name, path in status_files:
         if took is not None:
             print(f"  {step['name']:<15} {took:8.1f} s")
         if step["name"] == "RESTORE" and step.get("summary"):
-            # Where RESTORE's time went: loading, index builds beside it, the rest of the post-data.
+            # Where RESTORE's time went: loading, index builds beside it, the rest of the schema dump.
             print(f"  {'':<15} {step['summary']}")
 PY

@@ -80,9 +80,16 @@ public record DatabaseFingerprint(
     extensions = new TreeMap<>(extensions);
   }
 
-  /** This fingerprint with {@code tables} instead of its own. */
-  public DatabaseFingerprint withTables(SortedMap<String, TableData> tables) {
-    return new DatabaseFingerprint(tables, sequences, largeObjects, schemas, extensions);
+  /** This fingerprint with {@code more} tables beside its own, which it must not hold. */
+  public DatabaseFingerprint plusTables(SortedMap<String, TableData> more) {
+    SortedMap<String, TableData> all = new TreeMap<>(tables);
+    more.forEach(
+        (table, data) -> {
+          if (all.putIfAbsent(table, data) != null) {
+            throw new IllegalArgumentException("the fingerprint holds " + table + " already");
+          }
+        });
+    return new DatabaseFingerprint(all, sequences, largeObjects, schemas, extensions);
   }
 
   /** The number of rows over all tables. */

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -30,17 +31,23 @@ public final class Fingerprinter {
 
   /**
    * Reads the fingerprint, with checksums of rows and large objects by {@code rowHash} unless it is
-   * null (counts only). Without {@code scanTables} the fingerprint has no tables: the caller has
-   * their checksums from elsewhere. Checks {@code cancellation} between tables.
+   * null (counts only). The tables in {@code checkedElsewhere} (as {@link Sql#qualified}) are left
+   * out of it: the caller has their counts and checksums from elsewhere. Checks {@code
+   * cancellation} between tables.
    */
   public static DatabaseFingerprint collect(
-      Connection connection, RowHash rowHash, boolean scanTables, Cancellation cancellation)
+      Connection connection,
+      RowHash rowHash,
+      Set<String> checkedElsewhere,
+      Cancellation cancellation)
       throws SQLException, StepException {
     SortedMap<String, TableData> tables = new TreeMap<>();
-    for (List<String> table :
-        scanTables ? relations(connection, "r", true) : List.<List<String>>of()) {
+    for (List<String> table : relations(connection, "r", true)) {
       cancellation.throwIfCancelled();
       String from = Sql.qualified(table.get(0), table.get(1));
+      if (checkedElsewhere.contains(from)) {
+        continue;
+      }
       String sql =
           rowHash != null
               ? "SELECT count(*), "

@@ -122,6 +122,7 @@ public final class DumpStep implements PipelineStep {
                   dump.resolve(database.dumpDirectoryName()),
                   jobs,
                   PartPlanner.PAGES_PER_PART,
+                  TableDumper.MAX_TABLES,
                   handoff,
                   file -> report(context, written.addAndGet(sizeOf(file.path())), plan, detail)),
               context.cancellation());

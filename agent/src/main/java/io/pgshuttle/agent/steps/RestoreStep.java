@@ -152,14 +152,14 @@ public final class RestoreStep implements PipelineStep {
         Texts.count(rolesCreated, "role")
             + " created, "
             + Texts.count(plan.databases().size(), "database")
-            + " and "
-            + Texts.count(tablesTotal.get(), "table")
             + " restored into staging databases "
             + Texts.quotedList(plan.databases().stream().map(PlannedDatabase::stagingName).toList())
+            + " ("
+            + Texts.count(tablesTotal.get(), "table")
             + String.format(
                 Locale.ROOT,
-                " (loading %.1f s with the waits for DUMP; %s alongside, ending %.1f s after it;"
-                    + " the rest of the post-data %.1f s)",
+                " loaded from files in %.1f s with the waits for DUMP; %s alongside, ending %.1f s"
+                    + " after it; the rest of the schema dump %.1f s)",
                 loading.toMillis() / 1000.0,
                 Texts.count(indexes, "index build"),
                 indexesAfterLoading.toMillis() / 1000.0,

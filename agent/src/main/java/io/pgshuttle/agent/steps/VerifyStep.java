@@ -35,6 +35,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -47,11 +48,13 @@ import org.postgresql.PGConnection;
  * VERIFY: compares each source database with its staging database, reading both sides at once: per
  * table row count and (at level {@code full}) an order-independent checksum, sequences, large
  * objects, per schema object counts, extensions; and that every source role exists on the target.
- * The tables' counts and checksums are those DUMP and RESTORE journaled while the data streamed,
- * where both did (same major version on both sides); otherwise both servers compute them here. Then
- * the freeze check: a transaction id handed out on the source since QUIESCE_SOURCE means a write
- * slipped through, which another attempt may avoid (retryable); any difference otherwise is not
- * retryable, and the message names the first ones.
+ * The counts and checksums of the tables DUMP copied into files are those it journaled as their
+ * rows streamed, against the staging tables read back here through the same COPY text, where both
+ * servers run the same major version; both servers compute the other tables' here (those whose rows
+ * stayed in the schema dump, and every table across major versions). Then the freeze check: a
+ * transaction id handed out on the source since QUIESCE_SOURCE means a write slipped through, which
+ * another attempt may avoid (retryable); any difference otherwise is not retryable, and the message
+ * names the first ones.
  */
 public final class VerifyStep implements PipelineStep {
   /** Breakpoint as VERIFY begins, the target restored: a test kills the agent there. */
@@ -105,6 +108,8 @@ public final class VerifyStep implements PipelineStep {
       for (PlannedDatabase database : plan.databases()) {
         DatabaseChecksums expected = dumped.get(database.name());
         boolean streamed = expected != null && sameVersion;
+        // The tables DUMP copied into files, whose checksums streamed; both servers read the rest.
+        Set<String> copied = streamed ? expected.tables().keySet() : Set.of();
         context
             .progress()
             .report(
@@ -125,7 +130,7 @@ public final class VerifyStep implements PipelineStep {
                 target,
                 database.stagingName(),
                 checksums,
-                !streamed);
+                copied);
         if (streamed) {
           SortedMap<String, Checksum> found =
               readBack.checksums(
@@ -136,8 +141,8 @@ public final class VerifyStep implements PipelineStep {
                   context.cancellation());
           comparison =
               new Comparison(
-                  comparison.source().withTables(tableData(expected.tables(), checksums)),
-                  comparison.target().withTables(tableData(found, checksums)));
+                  comparison.source().plusTables(tableData(expected.tables(), checksums)),
+                  comparison.target().plusTables(tableData(found, checksums)));
         }
         for (String difference : comparison.source().differencesFrom(comparison.target())) {
           differences.add(Sql.identifier(database.name()) + ": " + difference);
@@ -243,7 +248,7 @@ public final class VerifyStep implements PipelineStep {
       PgEndpoint target,
       String targetDatabase,
       boolean checksums,
-      boolean scanTables)
+      Set<String> checkedElsewhere)
       throws StepException {
     Cancellation cancellation = context.cancellation();
     try (Connection sourceConnection = connector.connect(source, sourceDatabase);
@@ -265,9 +270,11 @@ public final class VerifyStep implements PipelineStep {
                           Databases.serverVersion(targetConnection)))
               : null;
       Future<DatabaseFingerprint> expected =
-          sides.submit(() -> read(source, sourceConnection, rowHash, scanTables, cancellation));
+          sides.submit(
+              () -> read(source, sourceConnection, rowHash, checkedElsewhere, cancellation));
       Future<DatabaseFingerprint> found =
-          sides.submit(() -> read(target, targetConnection, rowHash, scanTables, cancellation));
+          sides.submit(
+              () -> read(target, targetConnection, rowHash, checkedElsewhere, cancellation));
       return new Comparison(await(expected), await(found));
     } catch (SQLException e) {
       throw PgErrors.translate(target, "closing the connections", e);
@@ -278,13 +285,13 @@ public final class VerifyStep implements PipelineStep {
       PgEndpoint server,
       Connection connection,
       RowHash rowHash,
-      boolean scanTables,
+      Set<String> checkedElsewhere,
       Cancellation cancellation)
       throws StepException {
     return PgErrors.on(
         server,
         "reading the fingerprint",
-        () -> Fingerprinter.collect(connection, rowHash, scanTables, cancellation));
+        () -> Fingerprinter.collect(connection, rowHash, checkedElsewhere, cancellation));
   }
 
   private static DatabaseFingerprint await(Future<DatabaseFingerprint> side) throws StepException {

@@ -39,11 +39,13 @@ public final class DumpLayout {
             ranges of its pages; load every file of it.
          4. `pg_restore -j 4 --section=data --section=post-data --exit-on-error --no-tablespaces
             -d NAME schema.dump`: sequence values, large objects, the rows of extensions'
-            configuration tables, then indexes, constraints, triggers, privileges and the refresh
-            of materialized views.
+            configuration tables and of the tables not in `data/`, then indexes, constraints,
+            triggers, privileges and the refresh of materialized views.
 
       `schema.dump` holds everything of the database but the rows of the tables in `data/`
       (`pg_dump -Fc --exclude-table-data` of each of them, from the same snapshot as the files).
+      `data/` holds the largest tables, up to 1,000; the smaller ones beyond keep their rows in
+      `schema.dump`.
       Each file of `data/` is COPY text format in the database's encoding, written with DateStyle
       ISO, IntervalStyle postgres, extra_float_digits 3, bytea_output hex and TimeZone UTC.
       `manifest.json` records each file's rows and checksum: the sum modulo 2^64 (a signed 64-bit

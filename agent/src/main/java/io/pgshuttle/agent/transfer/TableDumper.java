@@ -22,6 +22,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,9 +32,19 @@ import java.util.function.Consumer;
  * Dumps one database onto the disk as {@link DumpLayout} describes: a connection exports a snapshot
  * and holds it while {@code pg_dump} writes {@code schema.dump} and {@code jobs} workers copy the
  * tables' parts, largest first, each into its file with its checksum. Each piece is handed to
- * RESTORE through the {@link TableHandoff} as soon as it is complete. Stateless and thread-safe.
+ * RESTORE through the {@link TableHandoff} as soon as it is complete. Of a database with more than
+ * {@code maxTables} tables, the smallest beyond that number keep their rows in {@code schema.dump}.
+ * Stateless and thread-safe.
  */
 public final class TableDumper {
+  /**
+   * The most tables of one database copied into files of their own. Each is excluded from {@code
+   * pg_dump}'s data by an argument of its own, and the arguments of a process share a limit of a
+   * few MiB; so the rows of the smallest tables beyond this number stay in {@code schema.dump}, and
+   * VERIFY reads those tables on both servers.
+   */
+  public static final int MAX_TABLES = 1000;
+
   private final PgConnector connector;
   private final PgTools tools;
 
@@ -52,6 +63,8 @@ public final class TableDumper {
    * @param jobs workers copying tables
    * @param pagesPerPart size of the ranges a large table is cut into ({@link
    *     PartPlanner#PAGES_PER_PART})
+   * @param maxTables the most tables copied into files ({@link #MAX_TABLES}); the smallest beyond
+   *     it keep their rows in {@code schema.dump}
    * @param written sees each file once it is complete (from a worker thread)
    */
   public record Request(
@@ -61,8 +74,15 @@ public final class TableDumper {
       Path directory,
       int jobs,
       long pagesPerPart,
+      int maxTables,
       TableHandoff handoff,
-      Consumer<DumpedFile> written) {}
+      Consumer<DumpedFile> written) {
+    public Request {
+      if (maxTables < 1) {
+        throw new IllegalArgumentException("maxTables must be 1 or more, not " + maxTables);
+      }
+    }
+  }
 
   /** Dumps the database; returns its manifest, also written into the directory. */
   public Manifest dump(Request request, Cancellation cancellation) throws StepException {
@@ -78,7 +98,7 @@ public final class TableDumper {
           PgErrors.on(
               source,
               "exporting a snapshot of " + request.database(),
-              () -> Snapshot.export(exporter));
+              () -> Snapshot.export(exporter, request.maxTables()));
       List<CopyPart> parts =
           PartPlanner.plan(
               snapshot.tables(),
@@ -115,7 +135,7 @@ public final class TableDumper {
       String encoding,
       List<CopyTable> tables,
       List<TableIndex> indexes) {
-    static Snapshot export(Connection connection) throws SQLException {
+    static Snapshot export(Connection connection, int maxTables) throws SQLException {
       // An empty search_path, among the rest: index definitions come with every name qualified.
       Copies.configure(connection);
       Jdbc.execute(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -127,9 +147,20 @@ public final class TableDumper {
           id,
           version,
           TableCatalog.encoding(connection),
-          TableCatalog.tables(connection, version),
+          largest(TableCatalog.tables(connection, version), maxTables),
           TableCatalog.indexes(connection));
     }
+  }
+
+  /** The {@code limit} largest of {@code tables}, by name among equals. */
+  static List<CopyTable> largest(List<CopyTable> tables, int limit) {
+    return tables.stream()
+        .sorted(
+            Comparator.comparingLong(CopyTable::pages)
+                .reversed()
+                .thenComparing(CopyTable::qualified))
+        .limit(limit)
+        .toList();
   }
 
   private void dumpSchema(Request request, Snapshot snapshot, Cancellation cancellation)

@@ -267,6 +267,7 @@ class IndexWorkersIT {
                 work.resolve("dump/1"),
                 2,
                 16,
+                TableDumper.MAX_TABLES,
                 handoff,
                 file -> {}),
             cancellation);

@@ -1,5 +1,7 @@
 package io.pgshuttle.agent.steps;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -9,6 +11,7 @@ import io.pgshuttle.agent.AgentConfig;
 import io.pgshuttle.agent.TestAgentConfig;
 import io.pgshuttle.agent.pipeline.AttemptContext;
 import io.pgshuttle.agent.pipeline.AttemptJournalStore;
+import io.pgshuttle.agent.pipeline.AttemptResult;
 import io.pgshuttle.agent.pipeline.AttemptRunner;
 import io.pgshuttle.agent.pipeline.FencingLedger;
 import io.pgshuttle.agent.pipeline.PipelineStep;
@@ -16,6 +19,7 @@ import io.pgshuttle.agent.pipeline.StepException;
 import io.pgshuttle.faults.Breakpoints;
 import io.pgshuttle.iaas.DiskProvisioner;
 import io.pgshuttle.iaas.DiskProvisioners;
+import io.pgshuttle.messages.AttemptFailed;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.MigrationOptions;
@@ -142,6 +146,19 @@ final class Migrations implements AutoCloseable {
                 target.host(), target.port(), PostgresCluster.SUPERUSER, password, SslMode.DISABLE),
             new MigrationOptions(2, 3, false, VerifyLevel.FULL),
             attempt));
+  }
+
+  /**
+   * Asserts that the attempt failed at VERIFY, for good, with {@code error}: a mismatch found while
+   * the source was quiet.
+   */
+  static void assertMismatchAtVerify(
+      AttemptResult result, RecordingEventSink events, String error) {
+    assertThat(result.succeeded()).isFalse();
+    AttemptFailed failed = events.attemptFailed();
+    assertThat(failed.step()).isEqualTo(Step.VERIFY);
+    assertThat(failed.retryable()).as(failed.error()).isFalse();
+    assertThat(failed.error()).isEqualTo(error);
   }
 
   static MigrationId newMigrationId() {

@@ -6,6 +6,7 @@ import io.pgshuttle.agent.pipeline.TestCancellation;
 import io.pgshuttle.agent.postgres.PgConnector;
 import io.pgshuttle.agent.postgres.PgEndpoint;
 import io.pgshuttle.agent.postgres.PgTools;
+import io.pgshuttle.agent.transfer.Checksum;
 import io.pgshuttle.agent.transfer.DumpLayout;
 import io.pgshuttle.agent.transfer.Manifest;
 import io.pgshuttle.agent.transfer.TableDumper;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -105,42 +107,11 @@ class TableTransferIT {
 
   @Test
   void loadsWhileItDumpsAndTheDiskRestoresByHandToTheSameData() throws Exception {
-    PgTools tools = new PgTools(PostgresCluster.defaultBinDir(), work.resolve("passfiles"));
-    PgConnector connector = new PgConnector();
-    PgEndpoint sourceEndpoint = PgEndpoint.source(source.url(), null);
-    PgEndpoint targetEndpoint = BackgroundDump.target(target);
-    Path directory = work.resolve("dump/1");
-    TableHandoff handoff = new TableHandoff();
-    TestCancellation cancellation = new TestCancellation();
-    List<Integer> tablesKnown = new ArrayList<>();
+    Transfer transfer = transfer(TableDumper.MAX_TABLES);
+    Manifest manifest = transfer.manifest();
 
-    CompletableFuture<Manifest> dumping =
-        BackgroundDump.start(
-            connector,
-            tools,
-            new TableDumper.Request(
-                sourceEndpoint, 1, DATABASE, directory, 2, 64, handoff, file -> {}),
-            cancellation);
-    new TableLoader(connector, tools)
-        .load(
-            new TableLoader.Request(
-                targetEndpoint,
-                1,
-                STAGING,
-                2,
-                TableLoader.EARLY_INDEX_MIN_PAGES,
-                handoff,
-                tablesKnown::add,
-                () -> {}),
-            cancellation);
-    Manifest manifest = dumping.get(5, TimeUnit.MINUTES);
-
-    assertThat(tablesKnown).containsExactly(10);
-    assertThat(manifest.checksums())
-        .hasSize(10)
-        .isEqualTo(
-            new TableReadBack(connector)
-                .checksums(targetEndpoint, STAGING, manifest, 2, cancellation));
+    assertThat(transfer.tablesKnown()).containsExactly(10);
+    assertThat(manifest.checksums()).hasSize(10).isEqualTo(transfer.readBack());
     assertThat(manifest.checksums().get("\"public\".\"big\"").rows()).isEqualTo(20_000);
     assertThat(manifest.tables())
         .filteredOn(table -> table.name().equals("big"))
@@ -156,8 +127,89 @@ class TableTransferIT {
                         "id", "co\"l\ttab", "b", "arr", "j", "js", "n", "f", "r", "ts", "d", "iv"));
     MigrationPipelineIT.assertSameData(source, DATABASE, target, STAGING);
 
-    restoreByHand(directory);
+    restoreByHand(transfer.directory());
     MigrationPipelineIT.assertSameData(source, DATABASE, target, BY_HAND);
+  }
+
+  @Test
+  void theRowsOfTheSmallestTablesBeyondTheLimitStayInTheSchemaDumpAndRestoreAlike()
+      throws Exception {
+    Transfer transfer = transfer(3);
+    Manifest manifest = transfer.manifest();
+
+    List<String> largest =
+        source
+            .query(
+                DATABASE,
+                "SELECT qualified FROM (SELECT '\"' || replace(n.nspname, '\"', '\"\"')"
+                    + " || '\".\"' || replace(c.relname, '\"', '\"\"') || '\"' AS qualified,"
+                    + " pg_relation_size(c.oid) AS size"
+                    + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog',"
+                    + " 'information_schema')) t ORDER BY size DESC, qualified COLLATE \"C\""
+                    + " LIMIT 3")
+            .stream()
+            .map(row -> row.get(0))
+            .toList();
+    assertThat(largest).contains("\"public\".\"big\"");
+    assertThat(transfer.tablesKnown()).containsExactly(3);
+    assertThat(manifest.checksums()).containsOnlyKeys(largest).isEqualTo(transfer.readBack());
+    assertThat(Files.readString(transfer.directory().resolve("load-data.psql")))
+        .doesNotContain("Ta\"\"ble?", "nocols", "child_t");
+    MigrationPipelineIT.assertSameData(source, DATABASE, target, STAGING);
+
+    restoreByHand(transfer.directory());
+    MigrationPipelineIT.assertSameData(source, DATABASE, target, BY_HAND);
+  }
+
+  /**
+   * A transfer's outcome.
+   *
+   * @param tablesKnown what RESTORE was told of the number of tables
+   * @param readBack the staging database's tables read back as VERIFY does
+   */
+  private record Transfer(
+      Path directory,
+      Manifest manifest,
+      List<Integer> tablesKnown,
+      SortedMap<String, Checksum> readBack) {}
+
+  /** DUMP and RESTORE at once, copying at most {@code maxTables} tables into files. */
+  private Transfer transfer(int maxTables) throws Exception {
+    PgTools tools = new PgTools(PostgresCluster.defaultBinDir(), work.resolve("passfiles"));
+    PgConnector connector = new PgConnector();
+    PgEndpoint sourceEndpoint = PgEndpoint.source(source.url(), null);
+    PgEndpoint targetEndpoint = BackgroundDump.target(target);
+    Path directory = work.resolve("dump/1");
+    TableHandoff handoff = new TableHandoff();
+    TestCancellation cancellation = new TestCancellation();
+    List<Integer> tablesKnown = new ArrayList<>();
+
+    CompletableFuture<Manifest> dumping =
+        BackgroundDump.start(
+            connector,
+            tools,
+            new TableDumper.Request(
+                sourceEndpoint, 1, DATABASE, directory, 2, 64, maxTables, handoff, file -> {}),
+            cancellation);
+    new TableLoader(connector, tools)
+        .load(
+            new TableLoader.Request(
+                targetEndpoint,
+                1,
+                STAGING,
+                2,
+                TableLoader.EARLY_INDEX_MIN_PAGES,
+                handoff,
+                tablesKnown::add,
+                () -> {}),
+            cancellation);
+    Manifest manifest = dumping.get(5, TimeUnit.MINUTES);
+    return new Transfer(
+        directory,
+        manifest,
+        tablesKnown,
+        new TableReadBack(connector).checksums(targetEndpoint, STAGING, manifest, 2, cancellation));
   }
 
   /** What RESTORE-BY-HAND tells a person to do, with the standard tools. */

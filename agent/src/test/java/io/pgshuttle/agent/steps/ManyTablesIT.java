@@ -1,0 +1,105 @@
+package io.pgshuttle.agent.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgshuttle.agent.pipeline.AttemptResult;
+import io.pgshuttle.agent.pipeline.TestCancellation;
+import io.pgshuttle.agent.transfer.TableDumper;
+import io.pgshuttle.messages.MigrationId;
+import io.pgshuttle.messages.Step;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A database with more tables than DUMP copies into files ({@link TableDumper#MAX_TABLES}): the
+ * smallest keep their rows in the schema dump, RESTORE's final pass restores them, and VERIFY reads
+ * them on both servers.
+ */
+class ManyTablesIT {
+  /**
+   * Empty tables beyond the limit, t0001 to t1050 in a schema whose name sorts after every ASCII
+   * one: the last of them by name is among the smallest tables, which stay in the schema dump,
+   * whatever else the shop has.
+   */
+  private static final int EXTRA_TABLES = 50;
+
+  private static final String LAST_TABLE = "\"~many\".t" + (TableDumper.MAX_TABLES + EXTRA_TABLES);
+
+  private Migrations migrations;
+
+  @BeforeEach
+  void start() {
+    migrations = new Migrations();
+    SourceFixture.create(migrations.source);
+    migrations.source.execute(
+        SourceFixture.SHOP,
+        "CREATE SCHEMA \"~many\"",
+        "DO $$ BEGIN FOR i IN 1.."
+            + (TableDumper.MAX_TABLES + EXTRA_TABLES)
+            + " LOOP EXECUTE format('CREATE TABLE \"~many\".%I (id int PRIMARY KEY, note text)',"
+            + " 't' || lpad(i::text, 4, '0')); END LOOP; END $$");
+  }
+
+  @AfterEach
+  void stop() {
+    migrations.close();
+  }
+
+  @Test
+  void migratesAndVerifiesEveryTableThoughOnlyTheLargestAreCopiedIntoFiles() {
+    AttemptResult result = run(Migrations.newMigrationId(), () -> {});
+
+    assertThat(result.succeeded()).as(result.error()).isTrue();
+    assertThat(
+            migrations.target.queryValue(
+                SourceFixture.SHOP, "SELECT count(*) FROM pg_tables WHERE schemaname = '~many'"))
+        .isEqualTo(String.valueOf(TableDumper.MAX_TABLES + EXTRA_TABLES));
+    MigrationPipelineIT.assertSameData(
+        migrations.source, SourceFixture.SHOP, migrations.target, SourceFixture.SHOP);
+  }
+
+  @Test
+  void aRowWrittenIntoATableLeftInTheSchemaDumpFailsVerify() {
+    RecordingEventSink events = new RecordingEventSink();
+
+    AttemptResult result =
+        run(
+            Migrations.newMigrationId(),
+            () ->
+                migrations.target.execute(
+                    stagingDatabase(), "INSERT INTO " + LAST_TABLE + " VALUES (1, 'not copied')"),
+            events);
+
+    Migrations.assertMismatchAtVerify(
+        result,
+        events,
+        "the target differs from the source: \"shop\": table \"~many\".\"t"
+            + (TableDumper.MAX_TABLES + EXTRA_TABLES)
+            + "\": 0 rows on the source, 1 on the target");
+  }
+
+  private AttemptResult run(MigrationId id, Migrations.StepAction afterRestore) {
+    return run(id, afterRestore, new RecordingEventSink());
+  }
+
+  /** Migrates the shop, doing {@code afterRestore} once RESTORE is done. */
+  private AttemptResult run(
+      MigrationId id, Migrations.StepAction afterRestore, RecordingEventSink events) {
+    return migrations
+        .runner(
+            migrations.config(),
+            step -> step.name() == Step.RESTORE ? Migrations.after(step, afterRestore) : step)
+        .run(
+            Migrations.command(id, 1, migrations.target, List.of(SourceFixture.SHOP)),
+            events,
+            new TestCancellation());
+  }
+
+  /** The one staging database on the target: the shop's copy. */
+  private String stagingDatabase() {
+    return migrations.target.queryValue(
+        "postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'pgshuttle_stage_%'");
+  }
+}
