@@ -11,6 +11,12 @@ import java.sql.SQLException;
  * statement the server rejects will not until a person acts. Stateless.
  */
 public final class PgErrors {
+  /** SQLSTATE out_of_memory, which a full lock table raises too. */
+  private static final String OUT_OF_MEMORY = "53200";
+
+  /** What sizes the lock table; its hint names it when the table is full. */
+  private static final String LOCK_TABLE_SETTING = "max_locks_per_transaction";
+
   private PgErrors() {}
 
   /** Work on one server that may fail with an SQLException. */
@@ -34,7 +40,8 @@ public final class PgErrors {
    */
   public static StepException translate(PgEndpoint server, String action, SQLException error) {
     String state = error.getSQLState() == null ? "" : error.getSQLState();
-    String detail = firstLine(error.getMessage());
+    String hint = hint(error.getMessage());
+    String detail = firstLine(error.getMessage()) + (hint == null ? "" : " (" + hint + ")");
     if (state.equals("28P01")) {
       return new NonRetryableStepException(
           server.role()
@@ -72,6 +79,21 @@ public final class PgErrors {
                   : ", check the sslmode of PGSHUTTLE_SOURCE_URL and the server's certificate"),
           error);
     }
+    if (state.equals(OUT_OF_MEMORY) && hint != null && hint.contains(LOCK_TABLE_SETTING)) {
+      // Another attempt locks as many tables again: only the setting helps.
+      return new NonRetryableStepException(
+          action
+              + " on the "
+              + server.role()
+              + " at "
+              + server.address()
+              + " filled its lock table ("
+              + detail
+              + "): raise "
+              + LOCK_TABLE_SETTING
+              + " there and restart it; a dump locks every table of a database at once",
+          error);
+    }
     if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
       return new RetryableStepException(
           "cannot reach the " + server.role() + " at " + server.address() + ": " + detail, error);
@@ -100,6 +122,20 @@ public final class PgErrors {
   private static boolean isMissingPassword(SQLException error) {
     String message = error.getMessage();
     return message != null && message.contains("no password was provided");
+  }
+
+  /** The server's hint, which pgjdbc puts on a line of its own in the message; or null. */
+  private static String hint(String message) {
+    if (message == null) {
+      return null;
+    }
+    return message
+        .lines()
+        .map(String::strip)
+        .filter(line -> line.startsWith("Hint: "))
+        .map(line -> line.substring("Hint: ".length()))
+        .findFirst()
+        .orElse(null);
   }
 
   private static String firstLine(String message) {

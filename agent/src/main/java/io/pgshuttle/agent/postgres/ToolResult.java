@@ -27,7 +27,9 @@ public record ToolResult(
           "server version mismatch",
           "already exists",
           "does not exist",
-          "syntax error");
+          "syntax error",
+          // The lock table is full (its hint names the setting): another attempt locks as much.
+          "max_locks_per_transaction");
 
   public ToolResult {
     stderrTail = List.copyOf(stderrTail);
@@ -38,8 +40,8 @@ public record ToolResult(
   }
 
   /**
-   * The lines that explain a failure: the error lines of the tail if it has any (verbose tools
-   * write many lines before the error), else its last lines.
+   * The lines that explain a failure: the error lines of the tail, with the server's hints, if it
+   * has any (verbose tools write many lines before the error), else its last lines.
    */
   public List<String> errorLines() {
     List<String> errors =
@@ -50,6 +52,7 @@ public record ToolResult(
                   return lower.contains("error")
                       || lower.contains("fatal")
                       || lower.contains("detail:")
+                      || lower.startsWith("hint:")
                       || lower.contains("could not");
                 })
             .toList();

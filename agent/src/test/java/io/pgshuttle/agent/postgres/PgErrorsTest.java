@@ -45,6 +45,25 @@ class PgErrorsTest {
   }
 
   @Test
+  void aFullLockTableIsNotRetryableAndNamesTheSetting() {
+    StepException full =
+        translate(
+            "ERROR: out of shared memory\n  Hint: You might need to increase"
+                + " max_locks_per_transaction.",
+            "53200");
+
+    assertThat(full.retryable()).isFalse();
+    assertThat(full.getMessage())
+        .isEqualTo(
+            "creating database x on the target at db.example:5433 filled its lock table (ERROR:"
+                + " out of shared memory (You might need to increase max_locks_per_transaction.)):"
+                + " raise max_locks_per_transaction there and restart it; a dump locks every table"
+                + " of a database at once");
+    // Too many connections may pass.
+    assertThat(translate("FATAL: sorry, too many clients already", "53300").retryable()).isTrue();
+  }
+
+  @Test
   void statementsTheServerRejectsAreNotRetryable() {
     StepException rejected =
         translate("ERROR: unrecognized configuration parameter \"x\"\n  Where: line 1", "42704");

@@ -44,6 +44,29 @@ class ToolResultTest {
   }
 
   @Test
+  void aFullLockTableIsNotRetryableAndItsHintIsKept() {
+    StepException full =
+        new ToolResult(
+                "pg_dump",
+                1,
+                List.of(
+                    "pg_dump: error: query failed: ERROR:  out of shared memory",
+                    "HINT:  You might need to increase max_locks_per_transaction.",
+                    "pg_dump: detail: Query was: LOCK TABLE public.t_700 IN ACCESS SHARE MODE"),
+                "",
+                false)
+            .failure("pg_dump of the schema of \"shop\"");
+
+    assertThat(full.retryable()).isFalse();
+    assertThat(full.getMessage())
+        .isEqualTo(
+            "pg_dump of the schema of \"shop\" failed: pg_dump exited 1: pg_dump: error: query"
+                + " failed: ERROR:  out of shared memory / HINT:  You might need to increase"
+                + " max_locks_per_transaction. / pg_dump: detail: Query was: LOCK TABLE"
+                + " public.t_700 IN ACCESS SHARE MODE");
+  }
+
+  @Test
   void succeededOnlyWithExitZeroAndNoCancel() {
     assertThat(new ToolResult("psql", 0, List.of(), "", false).succeeded()).isTrue();
     assertThat(new ToolResult("psql", 0, List.of(), "", true).succeeded()).isFalse();

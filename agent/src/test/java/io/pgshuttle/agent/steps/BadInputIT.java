@@ -182,6 +182,34 @@ class BadInputIT {
   }
 
   @Test
+  void aDatabaseWithMoreTablesThanTheSourcesLockTableHoldsFailsDumpNamingTheSetting()
+      throws Exception {
+    // A lock table of a few hundred entries: pg_dump locks every table in one transaction.
+    migrations.source.execute(
+        "postgres",
+        "ALTER SYSTEM SET max_locks_per_transaction = 10",
+        "ALTER SYSTEM SET max_connections = 20");
+    migrations.source.stop();
+    migrations.source.start();
+    migrations.source.execute(
+        SourceFixture.SHOP,
+        "CREATE SCHEMA crowded",
+        "DO $$ BEGIN FOR i IN 1..2000 LOOP"
+            + " EXECUTE format('CREATE TABLE crowded.%I (id int)', 't' || i);"
+            + " IF i % 20 = 0 THEN COMMIT; END IF; END LOOP; END $$");
+
+    AttemptFailed failed =
+        runExpectingFailure(
+            migrations.config(),
+            Migrations.command(
+                Migrations.newMigrationId(), 1, migrations.target, List.of(SourceFixture.SHOP)));
+
+    assertThat(failed.step()).isEqualTo(Step.DUMP);
+    assertThat(failed.retryable()).as(failed.error()).isFalse();
+    assertThat(failed.error()).contains("out of shared memory", "max_locks_per_transaction");
+  }
+
+  @Test
   void missingDiskRootFailsProvisionDiskAndRollsBack() throws Exception {
     AgentConfig config =
         migrations.config(
