@@ -4,6 +4,7 @@ import io.pgshuttle.agent.pipeline.NonRetryableStepException;
 import io.pgshuttle.agent.postgres.Sql;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The files of a dump on the disk, and the instructions for restoring it by hand that DUMP writes
@@ -19,7 +20,9 @@ public final class DumpLayout {
 
   /** What {@link #BY_HAND_FILE} says, at the top of the dump. */
   public static final String BY_HAND =
-      """
+      String.format(
+          Locale.ROOT,
+          """
       # Restoring this dump by hand
 
       pgshuttle wrote this directory with standard PostgreSQL formats only. To restore it without
@@ -44,13 +47,14 @@ public final class DumpLayout {
 
       `schema.dump` holds everything of the database but the rows of the tables in `data/`
       (`pg_dump -Fc --exclude-table-data` of each of them, from the same snapshot as the files).
-      `data/` holds the largest tables, up to 1,000; the smaller ones beyond keep their rows in
+      `data/` holds the largest tables, up to %,d; the smaller ones beyond keep their rows in
       `schema.dump`.
       Each file of `data/` is COPY text format in the database's encoding, written with DateStyle
       ISO, IntervalStyle postgres, extra_float_digits 3, bytea_output hex and TimeZone UTC.
       `manifest.json` records each file's rows and checksum: the sum modulo 2^64 (a signed 64-bit
       number) of XXHash64, seed 0, of each line without its newline.
-      """;
+      """,
+          TableDumper.MAX_TABLES);
 
   private DumpLayout() {}
 

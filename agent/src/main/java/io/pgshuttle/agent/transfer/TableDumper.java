@@ -153,7 +153,7 @@ public final class TableDumper {
   }
 
   /** The {@code limit} largest of {@code tables}, by name among equals. */
-  static List<CopyTable> largest(List<CopyTable> tables, int limit) {
+  private static List<CopyTable> largest(List<CopyTable> tables, int limit) {
     return tables.stream()
         .sorted(
             Comparator.comparingLong(CopyTable::pages)

@@ -217,7 +217,8 @@ class TableTransferIT {
     assertThat(DumpLayout.BY_HAND)
         .contains("pg_restore --section=pre-data")
         .contains("psql -v ON_ERROR_STOP=1 -d NAME -f load-data.psql")
-        .contains("--section=data --section=post-data");
+        .contains("--section=data --section=post-data")
+        .contains("the largest tables, up to 1,000;");
     Path bin = PostgresCluster.defaultBinDir();
     String dbname = target.url() + "/" + BY_HAND;
     run(
