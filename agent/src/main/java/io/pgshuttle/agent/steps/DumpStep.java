@@ -63,13 +63,9 @@ public final class DumpStep implements PipelineStep {
 
   @Override
   public void execute(AttemptContext context) throws StepException {
-    TableHandoff handoff = context.shared(TableHandoff.class, TableHandoff::new);
-    try {
-      dump(context, handoff);
-    } catch (StepException | RuntimeException e) {
-      handoff.failed(e.getMessage());
-      throw e;
-    }
+    // A failure here reaches RESTORE through the runner, which stops it naming DUMP as the cause:
+    // failing the handoff too would race that and could make RESTORE's stop the attempt's error.
+    dump(context, context.shared(TableHandoff.class, TableHandoff::new));
   }
 
   private void dump(AttemptContext context, TableHandoff handoff) throws StepException {

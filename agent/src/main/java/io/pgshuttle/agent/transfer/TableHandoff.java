@@ -72,7 +72,10 @@ public final class TableHandoff {
     update(() -> complete.put(database, true));
   }
 
-  /** DUMP failed: whoever waits stops with {@code reason}. */
+  /**
+   * DUMP failed: whoever waits stops with {@code reason}. For the dumper and loader run on their
+   * own; in an attempt, the runner stops RESTORE when DUMP fails.
+   */
   public void failed(String reason) {
     update(() -> failure = reason);
   }
