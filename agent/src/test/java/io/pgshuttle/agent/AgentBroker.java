@@ -122,15 +122,10 @@ public final class AgentBroker implements AutoCloseable {
    */
   public Published publishCommandSealedFor(Envelope<StartMigration> command, PublicKey recipient)
       throws Exception {
-    TargetServer target = command.payload().target();
     return publish(
         topology.commandsExchange(),
         command.withPayload(
-            command
-                .payload()
-                .withTarget(
-                    target.withSealedPassword(
-                        new SecretSealer().seal(target.password(), recipient)))),
+            command.payload().withTarget(sealed(command.payload().target(), recipient))),
         keys.coordinatorSigner());
   }
 
@@ -192,9 +187,14 @@ public final class AgentBroker implements AutoCloseable {
   }
 
   private TargetServer sealed(TargetServer target) {
+    return sealed(target, keys.agentSealingPublic());
+  }
+
+  /** {@code target} with its clear password, if any, sealed for {@code recipient}. */
+  private static TargetServer sealed(TargetServer target, PublicKey recipient) {
     return target.password() == null
         ? target
-        : target.withSealedPassword(keys.seal(target.password()));
+        : target.withSealedPassword(new SecretSealer().seal(target.password(), recipient));
   }
 
   @Override

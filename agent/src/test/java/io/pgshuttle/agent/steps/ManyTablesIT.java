@@ -25,7 +25,9 @@ class ManyTablesIT {
    */
   private static final int EXTRA_TABLES = 50;
 
-  private static final String LAST_TABLE = "\"~many\".t" + (TableDumper.MAX_TABLES + EXTRA_TABLES);
+  private static final int TABLES = TableDumper.MAX_TABLES + EXTRA_TABLES;
+
+  private static final String LAST_TABLE = "\"~many\".t" + TABLES;
 
   private Migrations migrations;
 
@@ -37,7 +39,7 @@ class ManyTablesIT {
         SourceFixture.SHOP,
         "CREATE SCHEMA \"~many\"",
         "DO $$ BEGIN FOR i IN 1.."
-            + (TableDumper.MAX_TABLES + EXTRA_TABLES)
+            + TABLES
             + " LOOP EXECUTE format('CREATE TABLE \"~many\".%I (id int PRIMARY KEY, note text)',"
             + " 't' || lpad(i::text, 4, '0')); END LOOP; END $$");
   }
@@ -55,7 +57,7 @@ class ManyTablesIT {
     assertThat(
             migrations.target.queryValue(
                 SourceFixture.SHOP, "SELECT count(*) FROM pg_tables WHERE schemaname = '~many'"))
-        .isEqualTo(String.valueOf(TableDumper.MAX_TABLES + EXTRA_TABLES));
+        .isEqualTo(String.valueOf(TABLES));
     MigrationPipelineIT.assertSameData(
         migrations.source, SourceFixture.SHOP, migrations.target, SourceFixture.SHOP);
   }
@@ -76,7 +78,7 @@ class ManyTablesIT {
         result,
         events,
         "the target differs from the source: \"shop\": table \"~many\".\"t"
-            + (TableDumper.MAX_TABLES + EXTRA_TABLES)
+            + TABLES
             + "\": 0 rows on the source, 1 on the target");
   }
 
