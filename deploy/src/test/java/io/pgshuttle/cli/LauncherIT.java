@@ -65,6 +65,49 @@ class LauncherIT {
     assertThat(result.out()).contains("-XX:MaxHeapSize=67108864");
   }
 
+  @Test
+  void clientCommandsRunOnTheQuickCompilerAndTheSerialCollector() throws Exception {
+    Result result =
+        run(LAUNCHER, Map.of("PGSHUTTLE_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  }
+
+  @Test
+  void theDaemonsKeepTheJvmsDefaults() throws Exception {
+    for (String daemon : List.of("agent", "coordinator")) {
+      Result result =
+          run(
+              LAUNCHER,
+              Map.of("PGSHUTTLE_JAVA_OPTS", "-XX:+PrintCommandLineFlags"),
+              daemon,
+              "--help");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out())
+          .as(daemon)
+          .contains("Usage: pgshuttle " + daemon)
+          .doesNotContain("TieredStopAtLevel", "UseSerialGC");
+    }
+  }
+
+  @Test
+  void optionsFromTheEnvironmentWinAndACollectorNamedThereReplacesTheSerialOne() throws Exception {
+    Result result =
+        run(
+            LAUNCHER,
+            Map.of(
+                "PGSHUTTLE_JAVA_OPTS",
+                "-XX:+UseParallelGC -XX:TieredStopAtLevel=4 -XX:+PrintCommandLineFlags"),
+            "--version");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out())
+        .contains("-XX:+UseParallelGC", "-XX:TieredStopAtLevel=4")
+        .doesNotContain("UseSerialGC");
+  }
+
   private static Result run(Path launcher, Map<String, String> environment, String... arguments)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(launcher.toString()));
