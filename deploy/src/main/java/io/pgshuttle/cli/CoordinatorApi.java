@@ -21,6 +21,23 @@ public interface CoordinatorApi {
   Optional<String> migration(MigrationId id);
 
   /**
+   * Runs {@code action} on a thread of its own each time the coordinator stores an event of the
+   * migration from now on ({@code GET /v1/migrations/{id}/events?after=latest}, Server-Sent
+   * Events), until closed. A hint that the status may have changed, no more: a stream the
+   * coordinator refuses or drops ends without a word, so a caller keeps asking for the status now
+   * and then as well.
+   *
+   * @return the running watch; closing it ends the stream
+   */
+  EventWatch onEachEvent(MigrationId id, Runnable action);
+
+  /** A running {@link #onEachEvent} stream. {@link #close()} is idempotent and thread-safe. */
+  interface EventWatch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
    * Migrations, newest first ({@code GET /v1/migrations}); each filter may be null.
    *
    * @return a JSON array of statuses

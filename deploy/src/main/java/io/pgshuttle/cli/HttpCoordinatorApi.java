@@ -49,6 +49,18 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   }
 
   @Override
+  public EventWatch onEachEvent(MigrationId id, Runnable action) {
+    HttpRequest request =
+        authorized(
+                HttpRequest.newBuilder(
+                    URI.create(baseUrl + "/v1/migrations/" + id + "/events?after=latest")))
+            .header("Accept", "text/event-stream")
+            .GET()
+            .build();
+    return EventStreamWatch.start(client, request, action);
+  }
+
+  @Override
   public Optional<String> cancel(MigrationId id, String reason) {
     String body = reason == null ? "{}" : writeJson(Map.of("reason", reason));
     return unlessNotFound(postJson("/v1/migrations/" + id + "/cancel", body));
@@ -170,10 +182,12 @@ final class HttpCoordinatorApi implements CoordinatorApi {
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path))
-            .timeout(requestTimeout)
-            .header("Accept", "application/json");
+    return authorized(HttpRequest.newBuilder(URI.create(baseUrl + path)))
+        .timeout(requestTimeout)
+        .header("Accept", "application/json");
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
     if (apiToken != null) {
       request.header("Authorization", "Bearer " + apiToken.reveal());
     }

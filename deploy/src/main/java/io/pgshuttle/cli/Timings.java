@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * How long the client commands wait and how often they look.
  *
- * @param pollInterval between two status requests of {@code submit --wait}
+ * @param pollInterval the longest wait between two status requests of {@code submit --wait} and
+ *     {@code cancel --wait} (an event the coordinator stores ends it sooner), and of {@code gc
+ *     --wait}
  * @param appearTimeout how long {@code submit --wait} waits for the coordinator to record the
  *     request before giving up
  * @param statusCheckInterval how long {@code watch} waits for an event before asking the

@@ -124,6 +124,12 @@ final class FakeBackends implements Backends {
       }
 
       @Override
+      public EventWatch onEachEvent(MigrationId id, Runnable action) {
+        // No events: the follower's polling alone drives the tests that use this fake.
+        return () -> {};
+      }
+
+      @Override
       public String migrations(String state, String instance, Integer limit) {
         if (coordinatorFailure != null) {
           throw coordinatorFailure;

@@ -1,11 +1,15 @@
 package io.pgshuttle.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +99,81 @@ class HttpCoordinatorApiIT {
     assertThat(coordinator.posts)
         .containsExactly(
             cancelPath + " {\"reason\":\"wrong \\\"target\\\" ü\"}", cancelPath + " {}");
+  }
+
+  @Test
+  void cancelWaitAsksForTheStatusAgainAsSoonAsTheCoordinatorStreamsAnEvent() throws Exception {
+    coordinator
+        .answer(PATH + "/cancel", 202, StatusSamples.cancelling())
+        .answer(PATH, 200, StatusSamples.cancelling())
+        .answer(PATH, 200, StatusSamples.succeeded())
+        .stream(PATH + "/events", "id: 41\nevent: MigrationSucceeded\ndata: {}\n\n");
+    // No test waits out this poll interval: only the streamed event can end the first wait.
+    LiveBackends slowPolls = new LiveBackends(withPollInterval(Duration.ofMinutes(10)));
+
+    CliRun run =
+        CompletableFuture.supplyAsync(
+                () ->
+                    CliRun.run(
+                        Map.of(
+                            "PGSHUTTLE_COORDINATOR_URL",
+                            coordinator.url(),
+                            "PGSHUTTLE_API_TOKEN",
+                            "watch-token"),
+                        slowPolls,
+                        "cancel",
+                        StatusSamples.MIGRATION_ID,
+                        "--wait"))
+            .get(60, TimeUnit.SECONDS);
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.MIGRATION_FAILED);
+    assertThat(run.out()).contains("State         SUCCEEDED");
+    int stream = coordinator.requests.indexOf(PATH + "/events?after=latest");
+    assertThat(stream).isNotNegative();
+    assertThat(coordinator.authorizations.get(stream)).isEqualTo("Bearer watch-token");
+    // The command ended its stream, though the coordinator kept it open.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(thread -> thread.getName().equals("pgshuttle-event-watch")));
+  }
+
+  @Test
+  void withoutAnEventStreamTheWaitAsksForTheStatusAtEachPollInterval() {
+    coordinator
+        .answer(PATH + "/cancel", 202, StatusSamples.cancelling())
+        .answer(PATH, 200, StatusSamples.cancelling())
+        .answer(PATH, 200, StatusSamples.cancelling())
+        .answer(PATH, 200, StatusSamples.succeeded());
+
+    CliRun run =
+        CliRun.run(
+            Map.of("PGSHUTTLE_COORDINATOR_URL", coordinator.url()),
+            new LiveBackends(withPollInterval(Duration.ofMillis(100))),
+            "cancel",
+            StatusSamples.MIGRATION_ID,
+            "--wait");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.MIGRATION_FAILED);
+    assertThat(run.out()).contains("State         SUCCEEDED");
+    // The stream was refused (404), and three status requests saw the migration to its end.
+    assertThat(coordinator.requests)
+        .contains(PATH + "/events?after=latest")
+        .filteredOn(PATH::equals)
+        .hasSize(3);
+  }
+
+  private static Timings withPollInterval(Duration pollInterval) {
+    Timings standard = Timings.standard();
+    return new Timings(
+        pollInterval,
+        standard.appearTimeout(),
+        standard.statusCheckInterval(),
+        standard.brokerConnectTimeout(),
+        standard.httpTimeout(),
+        standard.sweepTimeout());
   }
 
   @Test

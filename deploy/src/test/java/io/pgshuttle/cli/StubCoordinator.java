@@ -8,20 +8,31 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * An HTTP server on a free port of 127.0.0.1 that answers like the coordinator's API with scripted
  * answers per path, for *IT tests of the HTTP client. Each path's answers are given in turn, the
- * last one repeating. Thread-safe.
+ * last one repeating; a path given {@link #stream} answers with Server-Sent Events and keeps the
+ * connection open until the client or the stub closes it, once the path it is under was answered
+ * 200 (404 before). Thread-safe.
  */
 final class StubCoordinator implements AutoCloseable {
   record Answer(int status, String body) {}
 
   private final HttpServer server;
   private final Map<String, ConcurrentLinkedQueue<Answer>> answers = new ConcurrentHashMap<>();
+  private final Map<String, String> streams = new ConcurrentHashMap<>();
+  private final Set<String> known = ConcurrentHashMap.newKeySet(); // paths answered 200
+  private final CountDownLatch closed = new CountDownLatch(1);
+  // Open streams hold their handler's thread: the others get threads of their own.
+  private final ExecutorService handlers = Executors.newCachedThreadPool();
   final List<String> requests = new CopyOnWriteArrayList<>();
 
   /** The Authorization header of each request, {@code (none)} when absent. */
@@ -50,11 +61,28 @@ final class StubCoordinator implements AutoCloseable {
                     + " "
                     + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
           }
+          String frames = streams.get(path);
+          // Like the coordinator, which streams only the events of a migration it has recorded.
+          if (frames != null && known.contains(path.substring(0, path.lastIndexOf('/')))) {
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(frames.getBytes(StandardCharsets.UTF_8));
+              out.flush();
+              closed.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return;
+          }
           ConcurrentLinkedQueue<Answer> queue = answers.get(path);
           Answer answer =
               queue == null || queue.isEmpty()
                   ? new Answer(404, "{\"error\":\"not found\"}")
                   : queue.size() == 1 ? queue.peek() : queue.poll();
+          if (answer.status() == 200) {
+            known.add(path);
+          }
           byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "application/json");
           exchange.sendResponseHeaders(answer.status(), body.length);
@@ -62,6 +90,7 @@ final class StubCoordinator implements AutoCloseable {
             out.write(body);
           }
         });
+    server.setExecutor(handlers);
     server.start();
   }
 
@@ -72,12 +101,20 @@ final class StubCoordinator implements AutoCloseable {
     return this;
   }
 
+  /** Answers {@code path} with {@code frames} of Server-Sent Events, then holds it open. */
+  StubCoordinator stream(String path, String frames) {
+    streams.put(path, frames);
+    return this;
+  }
+
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
+    handlers.shutdownNow();
   }
 }
