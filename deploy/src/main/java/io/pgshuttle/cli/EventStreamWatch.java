@@ -1,70 +1,92 @@
 package io.pgshuttle.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.stream.Stream;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a stream of Server-Sent Events on a daemon thread of its own and runs an action for each
- * event (each {@code data:} line; the coordinator's events are one line each), until the stream
- * ends or {@link #close()}. An answer other than 200, a failed connection or a dropped stream ends
- * it quietly: the watch is a hint, and its caller polls as well (see {@link
+ * event (each line that starts with {@code data:}; the coordinator's events are one line each),
+ * until the stream fails or {@link #close()}. An answer other than 200, a failed connection or a
+ * dropped stream ends it quietly: the watch is a hint, and its caller polls as well (see {@link
  * CoordinatorApi#onEachEvent}). Thread-safe.
+ *
+ * <p>Once the answer came, the thread takes only what the connection holds already, and sleeps
+ * {@value #IDLE_MILLIS} ms when it holds nothing, instead of waiting in a read. A thread waiting in
+ * a read waits in the kernel, and a JDK 17 JVM that exits then waits up to 300 ms for it; a read
+ * also holds the stream's lock, which {@link HttpURLConnection#disconnect()} takes, so no other
+ * thread could end it.
  */
 final class EventStreamWatch implements CoordinatorApi.EventWatch {
-  private final HttpClient client;
-  private final HttpRequest request;
-  private final Runnable action;
-  private final Thread reader;
-  private volatile boolean closed;
-  private volatile Stream<String> lines; // the answer's body, once it came
+  static final int IDLE_MILLIS = 50;
+  private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
 
-  private EventStreamWatch(HttpClient client, HttpRequest request, Runnable action) {
-    this.client = client;
-    this.request = request;
+  private final HttpURLConnection stream;
+  private final Runnable action;
+  private volatile boolean closed;
+  private int matched; // bytes of DATA matched at the start of the current line; -1: not a match
+
+  private EventStreamWatch(HttpURLConnection stream, Runnable action) {
+    this.stream = stream;
     this.action = action;
-    this.reader = new Thread(this::read, "pgshuttle-event-watch");
-    reader.setDaemon(true);
   }
 
-  /** Sends {@code request} with {@code client} and starts reading its answer. */
-  static EventStreamWatch start(HttpClient client, HttpRequest request, Runnable action) {
-    EventStreamWatch watch = new EventStreamWatch(client, request, action);
-    watch.reader.start();
+  /** Connects {@code stream} (set up, not yet connected) and starts reading its answer. */
+  static EventStreamWatch start(HttpURLConnection stream, Runnable action) {
+    EventStreamWatch watch = new EventStreamWatch(stream, action);
+    Thread reader = new Thread(watch::read, "pgshuttle-event-watch");
+    reader.setDaemon(true);
+    reader.start();
     return watch;
   }
 
   private void read() {
     try {
-      HttpResponse<Stream<String>> response =
-          client.send(request, HttpResponse.BodyHandlers.ofLines());
-      try (Stream<String> body = response.body()) {
-        lines = body;
-        if (response.statusCode() == 200 && !closed) {
-          body.filter(line -> line.startsWith("data:")).forEach(line -> action.run());
+      if (stream.getResponseCode() != 200) {
+        return;
+      }
+      InputStream in = stream.getInputStream();
+      byte[] buffer = new byte[8192];
+      while (!closed) {
+        int ready = in.available();
+        if (ready == 0) {
+          Thread.sleep(IDLE_MILLIS);
+        } else {
+          int read = in.read(buffer, 0, Math.min(ready, buffer.length));
+          if (read < 0) {
+            return;
+          }
+          scan(buffer, read);
         }
       }
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException e) {
       // Refused, unreachable or dropped: the caller's polling goes on without the hints.
     } catch (InterruptedException e) {
-      // Closed while waiting for the answer.
+      Thread.currentThread().interrupt();
+    } finally {
+      stream.disconnect();
     }
   }
 
-  /**
-   * Ends the stream: closing the body ends a read that waits for the next line, and interrupting
-   * the reader cancels a request still waiting for its answer.
-   */
+  /** Runs the action for each line that starts with {@code data:} in {@code bytes[0, length)}. */
+  private void scan(byte[] bytes, int length) {
+    for (int i = 0; i < length; i++) {
+      byte b = bytes[i];
+      if (b == '\n') {
+        matched = 0;
+      } else if (matched >= 0 && matched < DATA.length) {
+        matched = b == DATA[matched] ? matched + 1 : -1;
+        if (matched == DATA.length) {
+          action.run();
+        }
+      }
+    }
+  }
+
+  /** Ends the stream within {@value #IDLE_MILLIS} ms; the reading thread closes the connection. */
   @Override
   public void close() {
     closed = true;
-    Stream<String> body = lines;
-    if (body != null) {
-      body.close();
-    }
-    reader.interrupt();
   }
 }

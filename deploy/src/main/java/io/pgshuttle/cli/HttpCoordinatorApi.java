@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Secret;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,14 +21,15 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The coordinator's HTTP API over {@link HttpClient}. A 404 of one migration is "not known"; other
- * 4xx answers are the operator's to fix (exit code 2) and carry the coordinator's {@code error}
- * text; 5xx answers and failed connections mean the coordinator is not usable (exit code 3).
- * Thread-safe.
+ * The coordinator's HTTP API over {@link HttpURLConnection}, not {@link java.net.http.HttpClient}:
+ * the latter's selector thread waits in the kernel for as long as the JVM lives, and a JDK 17 JVM
+ * that exits with a thread there waits 300 ms for it (besides 0.2 s to start the client), on every
+ * command. A 404 of one migration is "not known"; other 4xx answers are the operator's to fix (exit
+ * code 2) and carry the coordinator's {@code error} text; 5xx answers and failed connections mean
+ * the coordinator is not usable (exit code 3). Thread-safe.
  */
 final class HttpCoordinatorApi implements CoordinatorApi {
   private final URI baseUrl;
-  private final HttpClient client;
   private final Secret apiToken;
   private final Duration requestTimeout;
   private final ObjectMapper json = new ObjectMapper();
@@ -40,8 +41,10 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     this.baseUrl = baseUrl;
     this.apiToken = apiToken;
     this.requestTimeout = timeout;
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
+
+  /** A status code and the body, the error body for codes of 400 and above. */
+  private record Answer(int status, String body) {}
 
   @Override
   public Optional<String> migration(MigrationId id) {
@@ -50,14 +53,14 @@ final class HttpCoordinatorApi implements CoordinatorApi {
 
   @Override
   public EventWatch onEachEvent(MigrationId id, Runnable action) {
-    HttpRequest request =
-        authorized(
-                HttpRequest.newBuilder(
-                    URI.create(baseUrl + "/v1/migrations/" + id + "/events?after=latest")))
-            .header("Accept", "text/event-stream")
-            .GET()
-            .build();
-    return EventStreamWatch.start(client, request, action);
+    try {
+      HttpURLConnection stream = open("/v1/migrations/" + id + "/events?after=latest");
+      stream.setRequestProperty("Accept", "text/event-stream");
+      stream.setReadTimeout(Math.toIntExact(requestTimeout.toMillis())); // until the answer came
+      return EventStreamWatch.start(stream, action);
+    } catch (IOException e) {
+      return () -> {}; // a hint only: the caller polls
+    }
   }
 
   @Override
@@ -66,12 +69,8 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     return unlessNotFound(postJson("/v1/migrations/" + id + "/cancel", body));
   }
 
-  private HttpResponse<String> postJson(String path, String body) {
-    return send(
-        request(path)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-            .build());
+  private Answer postJson(String path, String body) {
+    return send("POST", path, body, requestTimeout);
   }
 
   private String writeJson(Map<String, String> body) {
@@ -97,14 +96,10 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     List<String> query = new ArrayList<>();
     addParameter(query, "instance", instance);
     addParameter(query, "wait", wait == null ? null : wait.toString());
-    HttpRequest.Builder request =
-        request("/v1/gc" + (query.isEmpty() ? "" : "?" + String.join("&", query)))
-            .POST(HttpRequest.BodyPublishers.noBody());
-    if (wait != null) {
-      // The coordinator holds the answer up to the wait.
-      request.timeout(requestTimeout.plus(wait));
-    }
-    return requireOk(send(request.build()));
+    String path = "/v1/gc" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+    // The coordinator holds the answer up to the wait.
+    return requireOk(
+        send("POST", path, "", wait == null ? requestTimeout : requestTimeout.plus(wait)));
   }
 
   @Override
@@ -147,7 +142,7 @@ final class HttpCoordinatorApi implements CoordinatorApi {
 
   @Override
   public Optional<String> dropDeadLetter(UUID id) {
-    return unlessNotFound(send(request("/v1/dead-letters/" + id).DELETE().build()));
+    return unlessNotFound(send("DELETE", "/v1/dead-letters/" + id, null, requestTimeout));
   }
 
   /** {@code {"targetPassword": ...}}, or {@code {}} without one. */
@@ -177,26 +172,48 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     }
   }
 
-  private HttpResponse<String> get(String path) {
-    return send(request(path).GET().build());
+  private Answer get(String path) {
+    return send("GET", path, null, requestTimeout);
   }
 
-  private HttpRequest.Builder request(String path) {
-    return authorized(HttpRequest.newBuilder(URI.create(baseUrl + path)))
-        .timeout(requestTimeout)
-        .header("Accept", "application/json");
-  }
-
-  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+  /** A connection to {@code path}, with the token, not yet connected. */
+  private HttpURLConnection open(String path) throws IOException {
+    HttpURLConnection connection =
+        (HttpURLConnection) URI.create(baseUrl + path).toURL().openConnection();
+    connection.setConnectTimeout(Math.toIntExact(requestTimeout.toMillis()));
     if (apiToken != null) {
-      request.header("Authorization", "Bearer " + apiToken.reveal());
+      connection.setRequestProperty("Authorization", "Bearer " + apiToken.reveal());
     }
-    return request;
+    return connection;
   }
 
-  private HttpResponse<String> send(HttpRequest request) {
+  /**
+   * Sends a request and reads the whole answer.
+   *
+   * @param jsonBody the body, sent as JSON; null for none
+   * @param timeout how long the answer may take to come
+   */
+  private Answer send(String method, String path, String jsonBody, Duration timeout) {
     try {
-      return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpURLConnection connection = open(path);
+      connection.setRequestMethod(method);
+      connection.setReadTimeout(Math.toIntExact(timeout.toMillis()));
+      connection.setRequestProperty("Accept", "application/json");
+      if (jsonBody != null) {
+        byte[] body = jsonBody.getBytes(StandardCharsets.UTF_8);
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(body.length);
+        connection.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = connection.getOutputStream()) {
+          out.write(body);
+        }
+      }
+      int status = connection.getResponseCode();
+      try (InputStream in =
+          status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+        return new Answer(
+            status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
     } catch (IOException e) {
       throw CliException.unreachable(
           "cannot reach the coordinator at "
@@ -205,21 +222,18 @@ final class HttpCoordinatorApi implements CoordinatorApi {
               + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
               + "): check PGSHUTTLE_COORDINATOR_URL and that `pgshuttle coordinator` runs",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.unreachable("interrupted while asking the coordinator", e);
     }
   }
 
-  private Optional<String> unlessNotFound(HttpResponse<String> response) {
-    if (response.statusCode() == 404) {
+  private Optional<String> unlessNotFound(Answer response) {
+    if (response.status() == 404) {
       return Optional.empty();
     }
     return Optional.of(requireOk(response));
   }
 
-  private String requireOk(HttpResponse<String> response) {
-    int status = response.statusCode();
+  private String requireOk(Answer response) {
+    int status = response.status();
     if (status >= 200 && status < 300) {
       return response.body();
     }
