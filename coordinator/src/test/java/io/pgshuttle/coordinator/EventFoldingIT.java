@@ -340,10 +340,11 @@ class EventFoldingIT extends WithCoordinatorFixture {
     fixture.publishRequest(CoordinatorFixture.request("req-silent", "vm-silent", "pw"));
     MigrationId id = agent.awaitCommand(WAIT).migrationId();
 
-    // Heartbeats keep an attempt alive well past the timeout.
-    for (int seq = 1; seq <= 6; seq++) {
+    // Heartbeats keep an attempt alive well past the timeout: one every 250 ms, six to a timeout,
+    // so that a fold slowed by a busy machine (CI) cannot leave a gap of a whole timeout.
+    for (int seq = 1; seq <= 12; seq++) {
       agent.emit(id, 1, seq, new AgentHeartbeat(Step.DUMP));
-      Thread.sleep(500);
+      Thread.sleep(250);
     }
     assertThat(agent.unreadCommands()).isZero();
     assertThat(fixture.status(id).attempts())
@@ -366,7 +367,7 @@ class EventFoldingIT extends WithCoordinatorFixture {
 
     // The agent of attempt 1 wakes up: its events are stale now.
     long ignored = fixture.counter(CoordinatorMetrics.EVENTS_IGNORED);
-    agent.emit(id, 1, 7, new StepSucceeded(Step.DUMP, 1000, "late"));
+    agent.emit(id, 1, 13, new StepSucceeded(Step.DUMP, 1000, "late"));
     await().atMost(WAIT).until(() -> fixture.counter(CoordinatorMetrics.EVENTS_IGNORED) > ignored);
     MigrationStatus status = fixture.status(id);
     assertThat(status.attempt()).isEqualTo(2);
