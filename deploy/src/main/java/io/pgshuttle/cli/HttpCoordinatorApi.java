@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Secret;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -21,12 +19,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The coordinator's HTTP API over {@link HttpURLConnection}, not {@link java.net.http.HttpClient}:
- * the latter's selector thread waits in the kernel for as long as the JVM lives, and a JDK 17 JVM
- * that exits with a thread there waits 300 ms for it (besides 0.2 s to start the client), on every
- * command. A 404 of one migration is "not known"; other 4xx answers are the operator's to fix (exit
- * code 2) and carry the coordinator's {@code error} text; 5xx answers and failed connections mean
- * the coordinator is not usable (exit code 3). Thread-safe.
+ * The coordinator's HTTP API over {@link PlainHttp}. A 404 of one migration is "not known"; other
+ * 4xx answers are the operator's to fix (exit code 2) and carry the coordinator's {@code error}
+ * text; 5xx answers and failed connections mean the coordinator is not usable (exit code 3).
+ * Thread-safe.
  */
 final class HttpCoordinatorApi implements CoordinatorApi {
   private final URI baseUrl;
@@ -42,9 +38,6 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     this.apiToken = apiToken;
     this.requestTimeout = timeout;
   }
-
-  /** A status code and the body, the error body for codes of 400 and above. */
-  private record Answer(int status, String body) {}
 
   @Override
   public Optional<String> migration(MigrationId id) {
@@ -69,7 +62,7 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     return unlessNotFound(postJson("/v1/migrations/" + id + "/cancel", body));
   }
 
-  private Answer postJson(String path, String body) {
+  private PlainHttp.Answer postJson(String path, String body) {
     return send("POST", path, body, requestTimeout);
   }
 
@@ -172,19 +165,17 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     }
   }
 
-  private Answer get(String path) {
+  private PlainHttp.Answer get(String path) {
     return send("GET", path, null, requestTimeout);
   }
 
   /** A connection to {@code path}, with the token, not yet connected. */
   private HttpURLConnection open(String path) throws IOException {
-    HttpURLConnection connection =
-        (HttpURLConnection) URI.create(baseUrl + path).toURL().openConnection();
-    connection.setConnectTimeout(Math.toIntExact(requestTimeout.toMillis()));
-    if (apiToken != null) {
-      connection.setRequestProperty("Authorization", "Bearer " + apiToken.reveal());
-    }
-    return connection;
+    return PlainHttp.open(URI.create(baseUrl + path), authorization(), requestTimeout);
+  }
+
+  private String authorization() {
+    return apiToken == null ? null : "Bearer " + apiToken.reveal();
   }
 
   /**
@@ -193,27 +184,9 @@ final class HttpCoordinatorApi implements CoordinatorApi {
    * @param jsonBody the body, sent as JSON; null for none
    * @param timeout how long the answer may take to come
    */
-  private Answer send(String method, String path, String jsonBody, Duration timeout) {
+  private PlainHttp.Answer send(String method, String path, String jsonBody, Duration timeout) {
     try {
-      HttpURLConnection connection = open(path);
-      connection.setRequestMethod(method);
-      connection.setReadTimeout(Math.toIntExact(timeout.toMillis()));
-      connection.setRequestProperty("Accept", "application/json");
-      if (jsonBody != null) {
-        byte[] body = jsonBody.getBytes(StandardCharsets.UTF_8);
-        connection.setDoOutput(true);
-        connection.setFixedLengthStreamingMode(body.length);
-        connection.setRequestProperty("Content-Type", "application/json");
-        try (OutputStream out = connection.getOutputStream()) {
-          out.write(body);
-        }
-      }
-      int status = connection.getResponseCode();
-      try (InputStream in =
-          status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-        return new Answer(
-            status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
+      return PlainHttp.send(URI.create(baseUrl + path), method, authorization(), jsonBody, timeout);
     } catch (IOException e) {
       throw CliException.unreachable(
           "cannot reach the coordinator at "
@@ -225,14 +198,14 @@ final class HttpCoordinatorApi implements CoordinatorApi {
     }
   }
 
-  private Optional<String> unlessNotFound(Answer response) {
+  private Optional<String> unlessNotFound(PlainHttp.Answer response) {
     if (response.status() == 404) {
       return Optional.empty();
     }
     return Optional.of(requireOk(response));
   }
 
-  private String requireOk(Answer response) {
+  private String requireOk(PlainHttp.Answer response) {
     int status = response.status();
     if (status >= 200 && status < 300) {
       return response.body();

@@ -9,9 +9,6 @@ import io.pgshuttle.messages.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -27,9 +24,6 @@ final class RabbitManagement {
 
   private final URI baseUrl;
   private final String authorization;
-  // HTTP/1.1: the client's h2c upgrade of a request with a body makes the node's server drop it.
-  private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
   private final ObjectMapper json = new ObjectMapper();
 
   /**
@@ -114,24 +108,15 @@ final class RabbitManagement {
   }
 
   private void send(String method, String path, JsonNode body) {
-    HttpRequest request;
+    String jsonBody;
     try {
-      request =
-          HttpRequest.newBuilder(baseUrl.resolve(path))
-              .timeout(TIMEOUT)
-              .header("Authorization", authorization)
-              .header("Content-Type", "application/json")
-              .method(
-                  method,
-                  HttpRequest.BodyPublishers.ofString(
-                      json.writeValueAsString(body), StandardCharsets.UTF_8))
-              .build();
+      jsonBody = json.writeValueAsString(body);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write a request body as JSON", e);
     }
-    HttpResponse<String> response;
+    PlainHttp.Answer response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      response = PlainHttp.send(baseUrl.resolve(path), method, authorization, jsonBody, TIMEOUT);
     } catch (IOException e) {
       throw CliException.unreachable(
           "cannot reach the RabbitMQ management API at "
@@ -141,11 +126,8 @@ final class RabbitManagement {
               + "): check --management-url and that the node runs the rabbitmq_management"
               + " plugin",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.unreachable("interrupted while calling the management API", e);
     }
-    int status = response.statusCode();
+    int status = response.status();
     if (status >= 300) {
       boolean denied = status == 401 || status == 403;
       throw CliException.badInput(
