@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads a stream of Server-Sent Events on a daemon thread of its own and runs an action for each
  * event (each line that starts with {@code data:}; the coordinator's events are one line each),
- * until the stream fails or {@link #close()}. An answer other than 200, a failed connection or a
- * dropped stream ends it quietly: the watch is a hint, and its caller polls as well (see {@link
- * CoordinatorApi#onEachEvent}). Thread-safe.
+ * until {@link #close()}. An answer other than 200, a failed connection or a broken stream ends it
+ * quietly, and a stream the coordinator ended looks idle: the watch is a hint, and its caller polls
+ * as well (see {@link CoordinatorApi#onEachEvent}). Thread-safe.
  *
  * <p>Once the answer came, the thread takes only what the connection holds already, and sleeps
  * {@value #IDLE_MILLIS} ms when it holds nothing, instead of waiting in a read. A thread waiting in

@@ -30,6 +30,9 @@ final class PlainHttp {
       throws IOException {
     HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
     connection.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
+    // A redirect is an answer of its own, as java.net.http's default had it: the caller's error
+    // says where it came from, and no token follows it elsewhere.
+    connection.setInstanceFollowRedirects(false);
     if (authorization != null) {
       connection.setRequestProperty("Authorization", authorization);
     }

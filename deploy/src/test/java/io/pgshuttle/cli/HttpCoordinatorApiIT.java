@@ -284,6 +284,26 @@ class HttpCoordinatorApiIT {
   }
 
   @Test
+  void aRedirectIsNotFollowedSoTheTokenGoesNowhereElse() {
+    coordinator.answer(PATH, 307, "").answer("/v1/redirected", 200, StatusSamples.succeeded());
+
+    CliRun run =
+        CliRun.run(
+            Map.of(
+                "PGSHUTTLE_COORDINATOR_URL",
+                coordinator.url(),
+                "PGSHUTTLE_API_TOKEN",
+                "redirect-token"),
+            backends,
+            "status",
+            StatusSamples.MIGRATION_ID);
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(run.err()).contains("answered 307");
+    assertThat(coordinator.requests).containsExactly(PATH);
+  }
+
+  @Test
   void aCoordinatorThatDoesNotAnswerIsExitCode3NamingTheSetting() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {

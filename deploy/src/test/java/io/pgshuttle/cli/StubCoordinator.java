@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
  * answers per path, for *IT tests of the HTTP client. Each path's answers are given in turn, the
  * last one repeating; a path given {@link #stream} answers with Server-Sent Events and keeps the
  * connection open until the client or the stub closes it, once the path it is under was answered
- * 200 (404 before). Thread-safe.
+ * 200 (404 before). A 3xx answer points to {@code /v1/redirected}. Thread-safe.
  */
 final class StubCoordinator implements AutoCloseable {
   record Answer(int status, String body) {}
@@ -85,6 +85,9 @@ final class StubCoordinator implements AutoCloseable {
           }
           byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "application/json");
+          if (answer.status() / 100 == 3) {
+            exchange.getResponseHeaders().add("Location", "/v1/redirected");
+          }
           exchange.sendResponseHeaders(answer.status(), body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
