@@ -19,9 +19,9 @@ import java.util.concurrent.Executors;
 /**
  * An HTTP server on a free port of 127.0.0.1 that answers like the coordinator's API with scripted
  * answers per path, for *IT tests of the HTTP client. Each path's answers are given in turn, the
- * last one repeating; a path given {@link #stream} answers with Server-Sent Events and keeps the
- * connection open until the client or the stub closes it, once the path it is under was answered
- * 200 (404 before). A 3xx answer points to {@code /v1/redirected}. Thread-safe.
+ * last one repeating. A path given {@link #stream} answers with Server-Sent Events once the path it
+ * is under was answered 200 (404 before), and holds the connection open until the stub closes. A
+ * 3xx answer points to {@code /v1/redirected}. Thread-safe.
  */
 final class StubCoordinator implements AutoCloseable {
   record Answer(int status, String body) {}
