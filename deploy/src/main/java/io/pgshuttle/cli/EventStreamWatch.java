@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * thread could end it.
  */
 final class EventStreamWatch implements CoordinatorApi.EventWatch {
-  static final int IDLE_MILLIS = 50;
+  private static final int IDLE_MILLIS = 50;
   private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
 
   private final HttpURLConnection stream;
