@@ -1,6 +1,7 @@
 package io.pgshuttle.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.pgshuttle.coordinator.dispatch.CoordinatorEvents;
@@ -29,7 +30,10 @@ import io.pgshuttle.messages.StepSucceeded;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class EventFoldingIT extends WithCoordinatorFixture {
@@ -402,6 +406,63 @@ class EventFoldingIT extends WithCoordinatorFixture {
             fixture.storeValue(
                 "SELECT count(*) FROM pgshuttle.events WHERE migration_id = '" + id + "'"))
         .isEqualTo("1");
+  }
+
+  /**
+   * The events of many agents, interleaved in the queue and taken in batches as large as they come,
+   * fold in each migration's order: every migration ends SUCCEEDED with each of its steps, and none
+   * of its events comes after its end and is judged stale. (Folding on two threads, with the
+   * deliveries dealt out one by one, made 45 of these events stale.)
+   */
+  @Test
+  void eventsOfManyAgentsInterleavedFoldInEachMigrationsOrder() throws Exception {
+    fixture.start();
+    int agents = 13;
+    List<FakeAgent> fakes = new ArrayList<>();
+    List<MigrationId> ids = new ArrayList<>();
+    for (int i = 0; i < agents; i++) {
+      FakeAgent agent = fixture.agent("vm-interleaved-" + i);
+      fixture.publishRequest(
+          CoordinatorFixture.request("req-interleaved-" + i, agent.instanceId(), "pw"));
+      fakes.add(agent);
+      ids.add(agent.awaitCommand(WAIT).migrationId());
+    }
+    List<Event> attempt = new ArrayList<>();
+    for (Step step : Step.values()) {
+      attempt.add(new StepStarted(step));
+      attempt.add(new StepSucceeded(step, 10, "ok"));
+    }
+    attempt.add(new MigrationSucceeded(List.of("app"), "verified"));
+
+    // Queued while the coordinator is down, the events come in batches as large as they can be.
+    fixture.stop();
+    for (int seq = 1; seq <= attempt.size(); seq++) {
+      for (int i = 0; i < agents; i++) {
+        fakes.get(i).emit(ids.get(i), 1, seq, attempt.get(seq - 1));
+      }
+    }
+    fixture.start();
+
+    long events = (long) agents * attempt.size();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                fixture.counter(CoordinatorMetrics.EVENTS_FOLDED)
+                        + fixture.counter(CoordinatorMetrics.EVENTS_IGNORED)
+                    >= events);
+    assertThat(fixture.counter(CoordinatorMetrics.EVENTS_IGNORED)).isZero();
+    assertThat(fixture.counter(CoordinatorMetrics.EVENTS_FOLDED)).isEqualTo(events);
+    for (MigrationId id : ids) {
+      MigrationStatus status = fixture.status(id);
+      assertThat(status.state()).isEqualTo(MigrationState.SUCCEEDED);
+      assertThat(status.steps())
+          .extracting(StepStatus::name, StepStatus::state)
+          .containsExactlyInAnyOrder(
+              Arrays.stream(Step.values())
+                  .map(step -> tuple(step, StepState.SUCCEEDED))
+                  .toArray(Tuple[]::new));
+    }
   }
 
   private void awaitFolded(long count) {

@@ -15,10 +15,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes one queue in batches: the client's consumer thread only hands deliveries over, and one
  * thread of its own takes whatever has arrived, up to a batch, and gives it to the handler, which
- * settles every delivery of the batch (ack or nack) before it returns, so that one store commit and
- * one ack can serve many messages. It never waits to fill a batch. Up to two batches are
- * unacknowledged at a time (the prefetch), so the next one arrives while one is handled. {@link
- * #close()} may be called from any thread.
+ * settles every delivery of the batch ({@link Taken#ack}, {@link Taken#requeue}, {@link
+ * Taken#ackAll}) before it returns, so that one store commit and one ack can serve many messages.
+ * Should the handler throw, what it left unsettled goes back to the queue: the next batch's ack
+ * (multiple=true) would otherwise ack it unhandled. It never waits to fill a batch. Up to two
+ * batches are unacknowledged at a time (the prefetch), so the next one arrives while one is
+ * handled. {@link #close()} may be called from any thread.
  */
 public final class BatchingConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatchingConsumer.class);
@@ -30,10 +32,54 @@ public final class BatchingConsumer implements AutoCloseable {
     void handle(List<Taken> batch) throws IOException;
   }
 
-  /** A delivery and the channel it came on, which alone can settle it. */
-  public record Taken(Channel channel, Delivery delivery) {
+  /**
+   * A delivery and the channel it came on, which alone can settle it; confined to the consumer's
+   * thread.
+   */
+  public static final class Taken {
+    private final Channel channel;
+    private final Delivery delivery;
+    private boolean settled;
+
+    private Taken(Channel channel, Delivery delivery) {
+      this.channel = channel;
+      this.delivery = delivery;
+    }
+
+    public Delivery delivery() {
+      return delivery;
+    }
+
     public long tag() {
       return delivery.getEnvelope().getDeliveryTag();
+    }
+
+    /** Acks this delivery alone. */
+    public void ack() throws IOException {
+      channel.basicAck(tag(), false);
+      settled = true;
+    }
+
+    /** Returns this delivery to the queue, to be delivered again. */
+    public void requeue() throws IOException {
+      channel.basicNack(tag(), false, true);
+      settled = true;
+    }
+
+    /**
+     * Acks {@code handled}, one ack per run of deliveries on the same channel: every earlier
+     * delivery on that channel has already been settled by the consumer's thread, in order, so
+     * multiple=true acks exactly these.
+     */
+    public static void ackAll(List<Taken> handled) throws IOException {
+      for (int i = 0; i < handled.size(); i++) {
+        Taken taken = handled.get(i);
+        boolean lastOfRun = i + 1 == handled.size() || handled.get(i + 1).channel != taken.channel;
+        if (lastOfRun) {
+          taken.channel.basicAck(taken.tag(), true);
+        }
+      }
+      handled.forEach(taken -> taken.settled = true);
     }
   }
 
@@ -81,13 +127,12 @@ public final class BatchingConsumer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (IOException | RuntimeException e) {
-        // An ack the channel could not take: the channel is gone, and with it the unacked
-        // deliveries, which the broker delivers again.
         log.error(
             "cannot handle or ack {} deliveries from {}; the broker will deliver them again",
             batch.size(),
             queue,
             e);
+        requeueUnsettled(batch);
       } finally {
         batch.clear();
       }
@@ -95,18 +140,18 @@ public final class BatchingConsumer implements AutoCloseable {
   }
 
   /**
-   * Acks {@code handled}, one ack per run of deliveries on the same channel: every earlier delivery
-   * on that channel has already been settled by the consumer's thread, in order, so multiple=true
-   * acks exactly these.
+   * Returns what the handler left unsettled to the queue. On a channel that is gone there is
+   * nothing to do: the broker delivers it again by itself.
    */
-  public static void ackAll(List<Taken> handled) throws IOException {
-    for (int i = 0; i < handled.size(); i++) {
-      Taken taken = handled.get(i);
-      boolean lastOfRun =
-          i + 1 == handled.size() || handled.get(i + 1).channel() != taken.channel();
-      if (lastOfRun) {
-        taken.channel().basicAck(taken.tag(), true);
+  private static void requeueUnsettled(List<Taken> batch) {
+    try {
+      for (Taken taken : batch) {
+        if (!taken.settled) {
+          taken.requeue();
+        }
       }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot requeue unsettled deliveries: {}", e.toString());
     }
   }
 

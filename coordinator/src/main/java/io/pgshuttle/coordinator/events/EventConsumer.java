@@ -1,6 +1,5 @@
 package io.pgshuttle.coordinator.events;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import io.pgshuttle.amqp.BrokerGrants;
 import io.pgshuttle.coordinator.CoordinatorMetrics;
@@ -40,12 +39,13 @@ import org.slf4j.LoggerFactory;
  * counted and audited, not folded. The client's consumer thread only hands deliveries over; one
  * folding thread takes whatever has arrived, up to {@link #BATCH} events, folds them in one
  * transaction and then acks them with one ack (multiple=true), so the store commits once per batch
- * instead of once per event. Nothing blocks the queue: an undecodable event is logged and
- * acknowledged, and so is one the store refuses for good or whose AMQP user-id is neither its
- * instance's agent nor the coordinator (see {@link BrokerGrants#isTrustedEventPublisher}); if a
- * batch fails, its events are folded one by one, each in its own transaction, and only while the
- * store is unreachable are events requeued (after a pause, so an outage is not a busy loop).
- * Thread-safe.
+ * instead of once per event. One thread, so that an instance's events are folded in the order the
+ * queue holds them, as the fold needs: an event after its attempt's end changes nothing. Nothing
+ * blocks the queue: an undecodable event is logged and acknowledged, and so is one the store
+ * refuses for good or whose AMQP user-id is neither its instance's agent nor the coordinator (see
+ * {@link BrokerGrants#isTrustedEventPublisher}); if a batch fails, its events are folded one by
+ * one, each in its own transaction, and only while the store is unreachable are events requeued
+ * (after a pause, so an outage is not a busy loop). Thread-safe.
  */
 @Singleton
 public final class EventConsumer implements AutoCloseable {
@@ -110,12 +110,12 @@ public final class EventConsumer implements AutoCloseable {
     for (Taken pending : batch) {
       Envelope<Event> envelope = admitted(pending);
       if (envelope == null) {
-        pending.channel().basicAck(pending.tag(), false);
+        pending.ack();
       } else if (envelope.payload() instanceof CommandRefused refused) {
         if (recordRefusal(envelope.instanceId(), refused)) {
-          pending.channel().basicAck(pending.tag(), false);
+          pending.ack();
         } else {
-          pending.channel().basicNack(pending.tag(), false, true);
+          pending.requeue();
         }
       } else if (envelope.payload() instanceof LeftoversSwept) {
         handleOne(pending, envelope);
@@ -146,7 +146,7 @@ public final class EventConsumer implements AutoCloseable {
       count(events.get(i).envelope(), results.get(i));
     }
     breakpoints.reach(BREAKPOINT_EVENT_FOLDED);
-    BatchingConsumer.ackAll(foldable);
+    Taken.ackAll(foldable);
   }
 
   /**
@@ -217,8 +217,6 @@ public final class EventConsumer implements AutoCloseable {
 
   /** Folds one event in a transaction of its own, and acks or requeues it. */
   private void handleOne(Taken pending, Envelope<Event> envelope) throws IOException {
-    Channel channel = pending.channel();
-    long tag = pending.tag();
     try {
       FoldResult result =
           envelope.payload() instanceof LeftoversSwept report
@@ -229,21 +227,21 @@ public final class EventConsumer implements AutoCloseable {
                   envelope, new String(pending.delivery().getBody(), StandardCharsets.UTF_8));
       count(envelope, result);
       breakpoints.reach(BREAKPOINT_EVENT_FOLDED);
-      channel.basicAck(tag, false);
+      pending.ack();
     } catch (StoreException e) {
       if (e.retryable()) {
         log.warn("cannot fold {} now, requeueing it: {}", describe(envelope), e.getMessage());
         pause();
-        channel.basicNack(tag, false, true);
+        pending.requeue();
       } else {
         log.error("the store refused {}; dropping it", describe(envelope), e);
         metrics.eventsIgnored().inc();
-        channel.basicAck(tag, false);
+        pending.ack();
       }
     } catch (RuntimeException e) {
       // As QueueConsumer does for a handler that throws: requeue, keep the channel open.
       log.error("cannot fold {}; requeueing it", describe(envelope), e);
-      channel.basicNack(tag, false, true);
+      pending.requeue();
     }
   }
 

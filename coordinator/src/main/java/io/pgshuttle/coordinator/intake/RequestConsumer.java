@@ -1,7 +1,6 @@
 package io.pgshuttle.coordinator.intake;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.pgshuttle.amqp.AmqpException;
@@ -112,7 +111,7 @@ public final class RequestConsumer implements AutoCloseable {
       log.debug(
           "a batch of {} requests failed ({}); taking them one by one", batch.size(), e.toString());
       for (Taken taken : batch) {
-        handle(taken.channel(), taken.delivery());
+        handle(taken);
       }
       return;
     }
@@ -130,34 +129,32 @@ public final class RequestConsumer implements AutoCloseable {
         deadLetter(taken.delivery(), refusals[i].code(), refusals[i].reason());
         handled.add(taken);
       } catch (RuntimeException e) {
-        failed(taken.channel(), taken.delivery(), e);
+        failed(taken, e);
       }
     }
-    BatchingConsumer.ackAll(handled);
+    Taken.ackAll(handled);
   }
 
   /** Handles one request on its own and acks, dead-letters or requeues it. */
-  private void handle(Channel channel, Delivery delivery) throws IOException {
-    long tag = delivery.getEnvelope().getDeliveryTag();
+  private void handle(Taken taken) throws IOException {
     try {
-      Optional<Refusal> refusal = refusal(delivery.getBody());
+      Optional<Refusal> refusal = refusal(taken.delivery().getBody());
       if (refusal.isPresent()) {
-        deadLetter(delivery, refusal.get().code(), refusal.get().reason());
+        deadLetter(taken.delivery(), refusal.get().code(), refusal.get().reason());
       }
-      channel.basicAck(tag, false);
+      taken.ack();
     } catch (RuntimeException e) {
-      failed(channel, delivery, e);
+      failed(taken, e);
     }
   }
 
   /** Requeues a request that could not be processed, or dead-letters it on its last delivery. */
-  private void failed(Channel channel, Delivery delivery, RuntimeException cause)
-      throws IOException {
-    if (isLastDelivery(delivery)) {
-      deadLetterAfterFailures(channel, delivery, cause);
+  private void failed(Taken taken, RuntimeException cause) throws IOException {
+    if (isLastDelivery(taken.delivery())) {
+      deadLetterAfterFailures(taken, cause);
     } else {
       log.warn("cannot process a request now, requeueing it: {}", cause.getMessage());
-      channel.basicNack(delivery.getEnvelope().getDeliveryTag(), false, true);
+      taken.requeue();
     }
   }
 
@@ -193,22 +190,20 @@ public final class RequestConsumer implements AutoCloseable {
     return count instanceof Number number && number.longValue() >= Topology.REQUEST_DELIVERY_LIMIT;
   }
 
-  private void deadLetterAfterFailures(Channel channel, Delivery delivery, RuntimeException cause)
-      throws IOException {
-    long tag = delivery.getEnvelope().getDeliveryTag();
+  private void deadLetterAfterFailures(Taken taken, RuntimeException cause) throws IOException {
     try {
       deadLetter(
-          delivery,
+          taken.delivery(),
           DELIVERY_LIMIT,
           "could not be processed in "
               + (Topology.REQUEST_DELIVERY_LIMIT + 1)
               + " deliveries, last because: "
               + cause.getMessage()
               + ". Fix the coordinator's store or broker, then replay the request");
-      channel.basicAck(tag, false);
+      taken.ack();
     } catch (AmqpException | ShutdownSignalException e) {
       log.warn("cannot dead-letter a request; the broker will: {}", e.getMessage());
-      channel.basicNack(tag, false, true);
+      taken.requeue();
     }
   }
 
