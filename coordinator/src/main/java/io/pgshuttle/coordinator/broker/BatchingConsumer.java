@@ -72,14 +72,16 @@ public final class BatchingConsumer implements AutoCloseable {
      * multiple=true acks exactly these.
      */
     public static void ackAll(List<Taken> handled) throws IOException {
+      int runStart = 0;
       for (int i = 0; i < handled.size(); i++) {
         Taken taken = handled.get(i);
         boolean lastOfRun = i + 1 == handled.size() || handled.get(i + 1).channel != taken.channel;
         if (lastOfRun) {
           taken.channel.basicAck(taken.tag(), true);
+          handled.subList(runStart, i + 1).forEach(acked -> acked.settled = true);
+          runStart = i + 1;
         }
       }
-      handled.forEach(taken -> taken.settled = true);
     }
   }
 
