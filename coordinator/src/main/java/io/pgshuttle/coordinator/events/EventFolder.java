@@ -115,11 +115,27 @@ public final class EventFolder {
                           events.stream().map(event -> event.envelope().migrationId()).toList()));
               return foldIn(connection, batch, events);
             });
-    if (results.contains(FoldResult.APPLIED)) {
-      // A failed attempt may have made a retry due or an event to publish.
+    if (failedSome(events, results)) {
       signal.wake();
     }
     return results;
+  }
+
+  /**
+   * Whether an applied event failed an attempt or a migration: that may have made a retry due or
+   * put the coordinator's own event in the outbox, for dispatch to take now. Other events give it
+   * nothing to do, and waking it for each batch had it look for due migrations in vain.
+   */
+  private static boolean failedSome(List<Received> events, List<FoldResult> results) {
+    for (int i = 0; i < events.size(); i++) {
+      Event event = events.get(i).envelope().payload();
+      if (results.get(i) == FoldResult.APPLIED
+          && !leavesStatesAsTheyWere(event)
+          && !(event instanceof MigrationSucceeded)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
