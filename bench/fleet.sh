@@ -15,8 +15,9 @@
 #                                                its classes/ and lib/, not rebuilt)
 #   bench/fleet.sh --migrations 1000 --profile /tmp/prof
 #                                               (a Java Flight Recording of the benchmark's JVM in
-#                                                /tmp/prof/fleet.jfr, the store's top statements from
-#                                                pg_stat_statements in /tmp/prof/store-statements.txt)
+#                                                /tmp/prof/fleet.jfr; the store's top statements from
+#                                                pg_stat_statements and its tables' row counters from
+#                                                pg_stat_user_tables in /tmp/prof/store-statements.txt)
 #   bench/fleet.sh --quorum-tick-interval 60000 (as root, on the local broker: quorum queues declared
 #                                                during the run tick every 60 s, not every 5 s, as a
 #                                                fleet's broker should; restored at the end)
@@ -127,7 +128,10 @@ if [ -n "$profile" ]; then
       psql_on "$store_port" pgshuttle >"$profile/store-statements.tmp" 2>/dev/null <<'SQL' || break
 SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
        rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS statement
-FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40
+FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40;
+SELECT relname AS "table", n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_hot_upd AS hot,
+       n_tup_del AS deleted, n_dead_tup AS dead, autovacuum_count AS autovacuums
+FROM pg_stat_user_tables ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 10
 SQL
       mv "$profile/store-statements.tmp" "$profile/store-statements.txt"
     done

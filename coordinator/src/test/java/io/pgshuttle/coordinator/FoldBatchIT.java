@@ -22,7 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -183,6 +186,71 @@ class FoldBatchIT extends WithCoordinatorFixture {
     assertThat(dump.startedAt()).isEqualTo(t0);
     assertThat(dump.progress().percent()).isEqualTo(50.0);
     assertThat(dump.progress().bytesDone()).isEqualTo(500L);
+  }
+
+  /**
+   * A step's row ends on the page it was inserted on, as an agent's events write it: started, then
+   * ended, the steps of many migrations one after the other. Staying on its page (no indexed column
+   * changes) makes the update heap-only: no new entry in the primary key, and the old version
+   * pruned without a vacuum. On pages filled to the brim it moved as soon as one was full.
+   */
+  @Test
+  void aStepsRowIsUpdatedOnThePageItWasInsertedOn() throws Exception {
+    fixture.start();
+    Map<String, MigrationId> migrations = new LinkedHashMap<>();
+    for (int i = 1; i <= 40; i++) {
+      migrations.put("vm-fold-pages-" + i, dispatched("vm-fold-pages-" + i));
+    }
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    EventFolder folder = fixture.get(EventFolder.class);
+    long seq = 0;
+    for (Step step : Step.values()) {
+      seq++;
+      List<EventFolder.Received> started = new ArrayList<>();
+      List<EventFolder.Received> succeeded = new ArrayList<>();
+      for (Map.Entry<String, MigrationId> migration : migrations.entrySet()) {
+        started.add(
+            event(
+                migration.getKey(),
+                migration.getValue(),
+                seq,
+                t0.plusSeconds(seq),
+                new StepStarted(step)));
+        succeeded.add(
+            event(
+                migration.getKey(),
+                migration.getValue(),
+                seq + 1,
+                t0.plusSeconds(seq + 1),
+                new StepSucceeded(step, 1000, "done")));
+      }
+      seq++;
+      assertThat(folder.foldAll(started)).containsOnly(FoldResult.APPLIED);
+      Map<String, String> inserted = stepPages(step);
+      assertThat(folder.foldAll(succeeded)).containsOnly(FoldResult.APPLIED);
+
+      assertThat(stepPages(step)).as("pages of %s's rows", step).isEqualTo(inserted);
+    }
+    assertThat(
+            fixture.storeValue(
+                "SELECT count(*) FROM pgshuttle.steps WHERE state = 'SUCCEEDED'"
+                    + " AND summary = 'done'"))
+        .isEqualTo(String.valueOf(40 * Step.values().length));
+  }
+
+  /** The page of each migration's row of {@code step}, by migration. */
+  private Map<String, String> stepPages(Step step) {
+    Map<String, String> pages = new HashMap<>();
+    for (List<String> row :
+        fixture.cluster.query(
+            fixture.storeDatabase,
+            "SELECT migration_id, (ctid::text::point)[0] FROM pgshuttle.steps WHERE step = '"
+                + step.name()
+                + "'")) {
+      pages.put(row.get(0), row.get(1));
+    }
+    assertThat(pages).hasSize(40);
+    return pages;
   }
 
   private static StepProgress progress(Step step, double percent, long bytesDone) {
