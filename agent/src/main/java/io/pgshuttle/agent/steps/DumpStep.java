@@ -107,9 +107,10 @@ public final class DumpStep implements PipelineStep {
     List<DatabaseChecksums> checksums = new ArrayList<>();
     int tables = 0;
     int files = 0;
+    int tablesInSchemaDumps = 0;
     for (PlannedDatabase database : plan.databases()) {
       String detail = Texts.databaseOfPlan("dumping", database, plan);
-      Manifest manifest =
+      TableDumper.Dumped dumped =
           dumper.dump(
               new TableDumper.Request(
                   source,
@@ -122,9 +123,11 @@ public final class DumpStep implements PipelineStep {
                   handoff,
                   file -> report(context, written.addAndGet(sizeOf(file.path())), plan, detail)),
               context.cancellation());
+      Manifest manifest = dumped.manifest();
       checksums.add(new DatabaseChecksums(database.name(), manifest.checksums()));
       tables += manifest.tables().size();
       files += manifest.tables().stream().mapToInt(table -> table.files().size()).sum();
+      tablesInSchemaDumps += dumped.tablesInSchemaDump();
     }
     context.journal().put(JournalEntries.DUMP_CHECKSUMS, checksums);
     AttemptRecords.recordSummary(
@@ -138,7 +141,14 @@ public final class DumpStep implements PipelineStep {
             + Texts.count(files, "file")
             + " of COPY text, from "
             + jobs
-            + " sessions on one snapshot), "
+            + " sessions on one snapshot"
+            + (tablesInSchemaDumps == 0
+                ? ""
+                : ", and "
+                    + Texts.count(tablesInSchemaDumps, "smaller table")
+                    + " with their rows in "
+                    + DumpLayout.SCHEMA_FILE)
+            + "), "
             + Texts.bytes(FileTrees.size(dump))
             + " on the disk, uncompressed");
   }

@@ -84,8 +84,17 @@ public final class TableDumper {
     }
   }
 
-  /** Dumps the database; returns its manifest, also written into the directory. */
-  public Manifest dump(Request request, Cancellation cancellation) throws StepException {
+  /**
+   * A dumped database.
+   *
+   * @param manifest the tables copied into files, as written into the directory
+   * @param tablesInSchemaDump the smallest tables beyond {@link Request#maxTables}, whose rows
+   *     {@code schema.dump} holds; 0 when every table was copied into files
+   */
+  public record Dumped(Manifest manifest, int tablesInSchemaDump) {}
+
+  /** Dumps the database. */
+  public Dumped dump(Request request, Cancellation cancellation) throws StepException {
     PgEndpoint source = request.source();
     Path directory = request.directory();
     try {
@@ -122,18 +131,22 @@ public final class TableDumper {
         throw DumpLayout.diskFailure(directory, e);
       }
       request.handoff().databaseDumped(request.index());
-      return manifest;
+      return new Dumped(manifest, snapshot.tablesInSchemaDump());
     } catch (SQLException e) {
       throw PgErrors.translate(source, "closing the connection", e);
     }
   }
 
-  /** What the exporting connection found in its snapshot. */
+  /**
+   * What the exporting connection found in its snapshot: {@code tables} to copy into files, and how
+   * many smaller ones stay in the schema dump.
+   */
   private record Snapshot(
       String id,
       PgVersion version,
       String encoding,
       List<CopyTable> tables,
+      int tablesInSchemaDump,
       List<TableIndex> indexes) {
     static Snapshot export(Connection connection, int maxTables) throws SQLException {
       // An empty search_path, among the rest: index definitions come with every name qualified.
@@ -143,11 +156,14 @@ public final class TableDumper {
           Jdbc.first(connection, "SELECT pg_export_snapshot()", row -> row.getString(1))
               .orElseThrow();
       PgVersion version = Databases.serverVersion(connection);
+      List<CopyTable> all = TableCatalog.tables(connection, version);
+      List<CopyTable> copied = largest(all, maxTables);
       return new Snapshot(
           id,
           version,
           TableCatalog.encoding(connection),
-          largest(TableCatalog.tables(connection, version), maxTables),
+          copied,
+          all.size() - copied.size(),
           TableCatalog.indexes(connection));
     }
   }

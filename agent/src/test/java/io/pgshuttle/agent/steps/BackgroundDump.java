@@ -30,7 +30,7 @@ final class BackgroundDump {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return new TableDumper(connector, tools).dump(request, cancellation);
+            return new TableDumper(connector, tools).dump(request, cancellation).manifest();
           } catch (StepException e) {
             request.handoff().failed(e.getMessage());
             throw new IllegalStateException(e);

@@ -7,7 +7,9 @@ import io.pgshuttle.agent.pipeline.TestCancellation;
 import io.pgshuttle.agent.transfer.TableDumper;
 import io.pgshuttle.messages.MigrationId;
 import io.pgshuttle.messages.Step;
+import io.pgshuttle.messages.StepSucceeded;
 import java.util.List;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,9 +53,26 @@ class ManyTablesIT {
 
   @Test
   void migratesAndVerifiesEveryTableThoughOnlyTheLargestAreCopiedIntoFiles() {
-    AttemptResult result = run(Migrations.newMigrationId(), () -> {});
+    RecordingEventSink events = new RecordingEventSink();
+
+    AttemptResult result = run(Migrations.newMigrationId(), () -> {}, events);
 
     assertThat(result.succeeded()).as(result.error()).isTrue();
+    String leftInSchemaDump =
+        migrations.source.queryValue(
+            SourceFixture.SHOP,
+            "SELECT count(*) - "
+                + TableDumper.MAX_TABLES
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+    assertThat(
+            events.of(StepSucceeded.class).stream()
+                .filter(succeeded -> succeeded.step() == Step.DUMP)
+                .map(StepSucceeded::summary))
+        .singleElement(InstanceOfAssertFactories.STRING)
+        .contains(
+            "(1,000 tables in ",
+            ", and " + leftInSchemaDump + " smaller tables with their rows in schema.dump)");
     assertThat(
             migrations.target.queryValue(
                 SourceFixture.SHOP, "SELECT count(*) FROM pg_tables WHERE schemaname = '~many'"))
