@@ -232,16 +232,34 @@ public final class Migrations {
     }
   }
 
-  /** Makes each attempt its migration's current one: RUNNING, nothing due, no sign of life yet. */
+  /**
+   * Makes each attempt its migration's current one: RUNNING, nothing due, no sign of life yet; one
+   * statement for all of them.
+   */
   public void startAttempts(Connection connection, List<NewAttempt> started) throws SQLException {
-    Sql.updateAll(
-        connection,
-        "UPDATE migrations SET attempt = ?, fencing_token = ?, state = 'RUNNING',"
-            + " started_at = COALESCE(started_at, now()), next_attempt_at = NULL,"
-            + " last_heartbeat_at = NULL, updated_at = now() WHERE migration_id = ?",
-        started.stream()
-            .map(a -> List.<Object>of(a.attempt(), a.fencingToken(), a.id().value()))
-            .toList());
+    if (started.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE migrations m SET attempt = s.attempt, fencing_token = s.fencing_token,"
+                + " state = 'RUNNING', started_at = COALESCE(m.started_at, now()),"
+                + " next_attempt_at = NULL, last_heartbeat_at = NULL, updated_at = now()"
+                + " FROM unnest(?::uuid[], ?::int[], ?::bigint[])"
+                + " AS s (migration_id, attempt, fencing_token)"
+                + " WHERE m.migration_id = s.migration_id")) {
+      Sql.setKeys(
+          connection,
+          statement,
+          started.stream()
+              .map(attempt -> new AttemptKey(attempt.id(), attempt.attempt()))
+              .toList());
+      statement.setArray(
+          3,
+          connection.createArrayOf(
+              "int8", started.stream().map(NewAttempt::fencingToken).toArray(Long[]::new)));
+      statement.executeUpdate();
+    }
   }
 
   /** The current attempts' agents of these migrations were heard from now; one statement. */
