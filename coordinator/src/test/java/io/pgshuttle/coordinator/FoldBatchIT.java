@@ -37,6 +37,9 @@ import org.junit.jupiter.api.Test;
 class FoldBatchIT extends WithCoordinatorFixture {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
+  /** Enough migrations that the rows of a few of their steps fill a page. */
+  private static final int PAGED_MIGRATIONS = 40;
+
   @Test
   void aBatchWithRepeatsFoldsEachEventOnceAndFoldingItAgainChangesNothing() throws Exception {
     fixture.start();
@@ -198,36 +201,32 @@ class FoldBatchIT extends WithCoordinatorFixture {
   void aStepsRowIsUpdatedOnThePageItWasInsertedOn() throws Exception {
     fixture.start();
     Map<String, MigrationId> migrations = new LinkedHashMap<>();
-    for (int i = 1; i <= 40; i++) {
+    for (int i = 1; i <= PAGED_MIGRATIONS; i++) {
       migrations.put("vm-fold-pages-" + i, dispatched("vm-fold-pages-" + i));
     }
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     EventFolder folder = fixture.get(EventFolder.class);
-    long seq = 0;
     for (Step step : Step.values()) {
-      seq++;
+      long startedSeq = 2L * step.ordinal() + 1;
+      long endedSeq = startedSeq + 1;
       List<EventFolder.Received> started = new ArrayList<>();
-      List<EventFolder.Received> succeeded = new ArrayList<>();
-      for (Map.Entry<String, MigrationId> migration : migrations.entrySet()) {
-        started.add(
-            event(
-                migration.getKey(),
-                migration.getValue(),
-                seq,
-                t0.plusSeconds(seq),
-                new StepStarted(step)));
-        succeeded.add(
-            event(
-                migration.getKey(),
-                migration.getValue(),
-                seq + 1,
-                t0.plusSeconds(seq + 1),
-                new StepSucceeded(step, 1000, "done")));
-      }
-      seq++;
+      List<EventFolder.Received> ended = new ArrayList<>();
+      migrations.forEach(
+          (instance, id) -> {
+            started.add(
+                event(instance, id, startedSeq, t0.plusSeconds(startedSeq), new StepStarted(step)));
+            ended.add(
+                event(
+                    instance,
+                    id,
+                    endedSeq,
+                    t0.plusSeconds(endedSeq),
+                    new StepSucceeded(step, 1000, "done")));
+          });
+
       assertThat(folder.foldAll(started)).containsOnly(FoldResult.APPLIED);
       Map<String, String> inserted = stepPages(step);
-      assertThat(folder.foldAll(succeeded)).containsOnly(FoldResult.APPLIED);
+      assertThat(folder.foldAll(ended)).containsOnly(FoldResult.APPLIED);
 
       assertThat(stepPages(step)).as("pages of %s's rows", step).isEqualTo(inserted);
     }
@@ -235,7 +234,7 @@ class FoldBatchIT extends WithCoordinatorFixture {
             fixture.storeValue(
                 "SELECT count(*) FROM pgshuttle.steps WHERE state = 'SUCCEEDED'"
                     + " AND summary = 'done'"))
-        .isEqualTo(String.valueOf(40 * Step.values().length));
+        .isEqualTo(String.valueOf(PAGED_MIGRATIONS * Step.values().length));
   }
 
   /** The page of each migration's row of {@code step}, by migration. */
@@ -249,7 +248,7 @@ class FoldBatchIT extends WithCoordinatorFixture {
                 + "'")) {
       pages.put(row.get(0), row.get(1));
     }
-    assertThat(pages).hasSize(40);
+    assertThat(pages).hasSize(PAGED_MIGRATIONS);
     return pages;
   }
 
