@@ -17,7 +17,9 @@
 #                                               (a Java Flight Recording of the benchmark's JVM in
 #                                                /tmp/prof/fleet.jfr; the store's top statements from
 #                                                pg_stat_statements and its tables' row counters from
-#                                                pg_stat_user_tables in /tmp/prof/store-statements.txt)
+#                                                pg_stat_user_tables in /tmp/prof/store-statements.txt;
+#                                                the plan of dispatch's due look-up every 4 s in
+#                                                /tmp/prof/due-plans.txt)
 #   bench/fleet.sh --quorum-tick-interval 60000 (as root, on the local broker: quorum queues declared
 #                                                during the run tick every 60 s, not every 5 s, as a
 #                                                fleet's broker should; restored at the end)
@@ -134,6 +136,15 @@ SELECT relname AS "table", n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_ho
 FROM pg_stat_user_tables ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 10
 SQL
       mv "$profile/store-statements.tmp" "$profile/store-statements.txt"
+      # How the store runs dispatch's look-up of due migrations right now (its plan changes as the
+      # burst moves the table's statistics), without locking anything.
+      # Until the coordinator has made its tables, there is nothing to plan.
+      { date +%T; psql_on "$store_port" pgshuttle 2>/dev/null <<'SQL' || true; } >>"$profile/due-plans.txt"
+EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)
+SELECT migration_id FROM pgshuttle.migrations
+WHERE next_attempt_at <= now() AND state IN ('PENDING', 'RUNNING') AND attempt < max_attempts
+ORDER BY next_attempt_at LIMIT 200
+SQL
     done
   ) &
 fi
