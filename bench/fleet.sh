@@ -136,9 +136,9 @@ SELECT relname AS "table", n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_ho
 FROM pg_stat_user_tables ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 10
 SQL
       mv "$profile/store-statements.tmp" "$profile/store-statements.txt"
-      # How the store runs dispatch's look-up of due migrations right now (its plan changes as the
-      # burst moves the table's statistics), without locking anything.
-      # Until the coordinator has made its tables, there is nothing to plan.
+      # How the store runs dispatch's look-up of due migrations (Migrations.lockDue) right now, its
+      # plan changing as the burst moves the table's statistics; without its locks. Nothing to plan
+      # until the coordinator has made its tables.
       { date +%T; psql_on "$store_port" pgshuttle 2>/dev/null <<'SQL' || true; } >>"$profile/due-plans.txt"
 EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)
 SELECT migration_id FROM pgshuttle.migrations
