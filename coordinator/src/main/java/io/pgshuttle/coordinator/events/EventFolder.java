@@ -130,8 +130,7 @@ public final class EventFolder {
     for (int i = 0; i < events.size(); i++) {
       Event event = events.get(i).envelope().payload();
       if (results.get(i) == FoldResult.APPLIED
-          && !leavesStatesAsTheyWere(event)
-          && !(event instanceof MigrationSucceeded)) {
+          && (event instanceof AttemptFailed || event instanceof MigrationFailed)) {
         return true;
       }
     }
