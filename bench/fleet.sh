@@ -136,10 +136,11 @@ SELECT relname AS "table", n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_ho
 FROM pg_stat_user_tables ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 10
 SQL
       mv "$profile/store-statements.tmp" "$profile/store-statements.txt"
-      # How the store runs dispatch's look-up of due migrations (Migrations.lockDue) right now, its
-      # plan changing as the burst moves the table's statistics; without its locks. Nothing to plan
-      # until the coordinator has made its tables.
+      # How the store runs dispatch's look-up of due migrations right now: the query and setting
+      # of the store function lock_due_migrations (V10), without its locks. Nothing to plan until
+      # the coordinator has made its tables.
       { date +%T; psql_on "$store_port" pgshuttle 2>/dev/null <<'SQL' || true; } >>"$profile/due-plans.txt"
+SET enable_sort = off;
 EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)
 SELECT migration_id FROM pgshuttle.migrations
 WHERE next_attempt_at <= now() AND state IN ('PENDING', 'RUNNING') AND attempt < max_attempts

@@ -12,13 +12,20 @@ import io.pgshuttle.coordinator.status.AttemptState;
 import io.pgshuttle.coordinator.status.MigrationState;
 import io.pgshuttle.coordinator.status.MigrationStatus;
 import io.pgshuttle.coordinator.store.Database;
+import io.pgshuttle.coordinator.store.MigrationRow;
+import io.pgshuttle.coordinator.store.Migrations;
 import io.pgshuttle.messages.Envelope;
 import io.pgshuttle.messages.Event;
 import io.pgshuttle.messages.MigrationFailed;
 import io.pgshuttle.messages.MigrationRequest;
 import io.pgshuttle.messages.StartMigration;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class DispatchIT extends WithCoordinatorFixture {
@@ -97,6 +104,72 @@ class DispatchIT extends WithCoordinatorFixture {
     await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> agent.unreadCommands() == 0);
     assertThat(fixture.storeValue("SELECT count(*) FROM pgshuttle.attempts")).isEqualTo("1");
     assertThat(fixture.status(request.migrationId()).attempt()).isEqualTo(1);
+  }
+
+  /**
+   * Dispatch right after a burst of requests, on a store whose statistics expect few due rows (the
+   * table analyzed while empty, no vacuum since): each look-up of due migrations reads the due
+   * index in order and stops at its limit, past the entries of the migrations dispatched by the
+   * look-up before it. Planned freely, every look-up took a bitmap of the whole index, the entries
+   * of all the migrations already dispatched included: 10,000 entries read to return 200.
+   */
+  @Test
+  void aLookUpOfDueMigrationsAfterABurstReadsLittleMoreOfTheDueIndexThanItReturns()
+      throws Exception {
+    int burst = 10_000;
+    int lookUp = 200;
+    fixture.wire(fixture.config());
+    try (Database database = fixture.get(Database.class)) {
+      database.open();
+      fixture.cluster.execute(
+          fixture.storeDatabase,
+          "ALTER TABLE pgshuttle.migrations SET (autovacuum_enabled = false)",
+          "ANALYZE pgshuttle.migrations",
+          "INSERT INTO pgshuttle.migrations (migration_id, request_id, instance_id, state,"
+              + " max_attempts, request, next_attempt_at) SELECT gen_random_uuid(),"
+              + " 'req-burst-' || g, 'vm-burst-' || g, 'PENDING', 3, '{}',"
+              + " now() - ("
+              + burst
+              + " - g) * interval '1 ms' FROM generate_series(1, "
+              + burst
+              + ") g");
+      AttemptScheduler scheduler = fixture.get(AttemptScheduler.class);
+      int dispatched = 0;
+      while (dispatched < burst * 4 / 5) {
+        dispatched += scheduler.startDueAttempts();
+      }
+
+      // A connection of its own: a backend's counters of reads hold its earlier transactions'
+      // until they are reported, and the pool's have done the dispatching.
+      List<String> requests;
+      long indexEntriesRead;
+      try (Connection connection = fixture.cluster.connect(fixture.storeDatabase)) {
+        connection.setSchema(Database.SCHEMA);
+        connection.setAutoCommit(false);
+        requests =
+            fixture.get(Migrations.class).lockDue(connection, lookUp).stream()
+                .map(MigrationRow::requestId)
+                .toList();
+        try (Statement statement = connection.createStatement();
+            ResultSet read =
+                statement.executeQuery(
+                    "SELECT pg_stat_get_xact_tuples_returned("
+                        + "'pgshuttle.migrations_due'::regclass)")) {
+          read.next();
+          indexEntriesRead = read.getLong(1);
+        }
+        connection.rollback();
+      }
+
+      // The longest due first: the first of the burst not yet dispatched, in order.
+      assertThat(requests)
+          .containsExactlyElementsOf(
+              IntStream.rangeClosed(dispatched + 1, dispatched + lookUp)
+                  .mapToObj(g -> "req-burst-" + g)
+                  .toList());
+      // The entries of the batch the last dispatch took, not yet marked dead, then its own.
+      assertThat(indexEntriesRead).isLessThanOrEqualTo(2L * lookUp);
+    }
   }
 
   @Test

@@ -191,17 +191,13 @@ public final class Migrations {
   }
 
   /**
-   * Locks up to {@code limit} live migrations whose next attempt is due, skipping those another
-   * transaction holds.
+   * Locks up to {@code limit} live migrations whose next attempt is due, the longest due first,
+   * skipping those another transaction holds. The store function (V10) reads the due index in order
+   * and stops at the limit, however few due rows the statistics expect.
    */
   public List<MigrationRow> lockDue(Connection connection, int limit) throws SQLException {
     try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT "
-                + ROW
-                + " FROM migrations WHERE next_attempt_at <= now()"
-                + " AND state IN ('PENDING', 'RUNNING') AND attempt < max_attempts"
-                + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED")) {
+        connection.prepareStatement("SELECT " + ROW + " FROM lock_due_migrations(?)")) {
       statement.setInt(1, limit);
       try (ResultSet rows = statement.executeQuery()) {
         List<MigrationRow> due = new ArrayList<>();
