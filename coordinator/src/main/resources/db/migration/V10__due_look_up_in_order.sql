@@ -7,14 +7,19 @@
 -- 10,000 requests, every look-up read 10,000 entries to return 200. An ordered scan stops at the
 -- limit and marks the dead entries it passes, so the next look-up skips them. With sorting off,
 -- the ordered scan is the only plan left that is not penalized; the setting holds only while the
--- function runs, which also keeps the planner from inlining it into the caller's query.
+-- function runs. PL/pgSQL keeps the query's plan for the session (re-planned, with the setting,
+-- when the table's statistics change); an SQL function would plan it again at every call.
 CREATE FUNCTION lock_due_migrations(max_rows integer) RETURNS SETOF migrations
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET enable_sort = off
 AS $$
-    SELECT * FROM migrations
-    WHERE next_attempt_at <= now() AND state IN ('PENDING', 'RUNNING') AND attempt < max_attempts
-    ORDER BY next_attempt_at
-    LIMIT max_rows
-    FOR UPDATE SKIP LOCKED
+BEGIN
+    RETURN QUERY
+        SELECT * FROM migrations
+        WHERE next_attempt_at <= now() AND state IN ('PENDING', 'RUNNING')
+          AND attempt < max_attempts
+        ORDER BY next_attempt_at
+        LIMIT max_rows
+        FOR UPDATE SKIP LOCKED;
+END
 $$;
