@@ -9,6 +9,9 @@
 #
 #   bench/fleet.sh                              (10,000 migrations, 20 events each, 200 requests/s)
 #   bench/fleet.sh --migrations 500             (a quick run of the harness itself)
+#   bench/fleet.sh --warmup-migrations 0        (no warm-up: by default 1,000 migrations run
+#                                                through the coordinator before the clock starts,
+#                                                so it is measured compiled, as a fleet's runs)
 #   bench/fleet.sh --events-per-migration 30 --rate 100 --perftest-seconds 20 --keep
 #   bench/fleet.sh --build OTHER/bench/fleet/target
 #                                               (another build, such as the commit before a change:
@@ -32,6 +35,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd -P)
 
 migrations=10000
+warmup=1000
 events=20
 rate=200
 size=500
@@ -44,6 +48,7 @@ quorum_tick=
 while [ $# -gt 0 ]; do
   case "$1" in
     --migrations) migrations=${2:?--migrations needs a number}; shift 2 ;;
+    --warmup-migrations) warmup=${2:?--warmup-migrations needs a number}; shift 2 ;;
     --events-per-migration) events=${2:?--events-per-migration needs a number}; shift 2 ;;
     --rate) rate=${2:?--rate needs a number of requests per second}; shift 2 ;;
     --message-size) size=${2:?--message-size needs a number of bytes}; shift 2 ;;
@@ -53,7 +58,7 @@ while [ $# -gt 0 ]; do
     --build) build=${2:?--build needs a directory with classes/ and lib/ of bench/fleet/target}; shift 2 ;;
     --profile) profile=${2:?--profile needs a directory for the recording and statements}; shift 2 ;;
     --quorum-tick-interval) quorum_tick=${2:?--quorum-tick-interval needs milliseconds}; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'error: unknown argument %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -61,6 +66,10 @@ for value in "$migrations" "$events" "$rate" "$size" "$latency_seconds" "$perfte
   ${quorum_tick:+"$quorum_tick"}; do
   [[ "$value" =~ ^[1-9][0-9]*$ ]] || { printf 'error: %s is not a positive number\n' "$value" >&2; exit 2; }
 done
+[[ "$warmup" =~ ^[0-9]+$ ]] && [ "$warmup" -le "$migrations" ] || {
+  printf 'error: --warmup-migrations must be a number from 0 to --migrations (%s)\n' "$migrations" >&2
+  exit 2
+}
 [ "$events" -ge 17 ] || { printf 'error: --events-per-migration must be at least 17\n' >&2; exit 2; }
 
 PG_BINDIR=${PGSHUTTLE_PG_BINDIR:-/usr/lib/postgresql/15/bin}
@@ -157,7 +166,7 @@ java -Xmx2g -XX:+UseG1GC "${java_profile[@]}" \
   io.pgshuttle.bench.fleet.FleetBenchmark \
   --amqp-uri "$amqp_uri" --namespace "$namespace" \
   --store-url "jdbc:postgresql://127.0.0.1:$store_port/pgshuttle" --store-user postgres \
-  --migrations "$migrations" --events-per-migration "$events" --rate "$rate" --message-size "$size" \
+  --migrations "$migrations" --warmup-migrations "$warmup" --events-per-migration "$events" --rate "$rate" --message-size "$size" \
   --latency-seconds "$latency_seconds" --perftest-seconds "$perftest_seconds" --work "$work"
 printf '\n%s migrations x %s events, %s cores, RabbitMQ %s%s, store: PostgreSQL on this machine\n' \
   "$migrations" "$events" "$(nproc)" "$(rabbitmqctl version 2>/dev/null || echo '?')" \

@@ -43,12 +43,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fleet benchmark (bench/fleet.sh runs it): RabbitMQ's PerfTest on the broker, then a real
- * coordinator, in this JVM, on the given store, with {@code --agents} simulated agents (see {@link
- * SimulatedAgents}); N requests at once and the time until every migration is SUCCEEDED and every
- * event stored (throughput), then requests at a fixed rate and the time from a request's publish to
- * its command's delivery (latency), then the heap; once the agents' queues are deleted, PerfTest
- * again (the reference is the mean of the two runs). Prints a table on stdout. Runs on the main
- * thread; everything it starts is stopped and its queues deleted before it returns.
+ * coordinator, in this JVM, on the given store, with {@code --migrations} simulated agents (see
+ * {@link SimulatedAgents}); warm-up migrations before the clock; N requests at once and the time
+ * until every migration is SUCCEEDED and every event stored (throughput), then requests at a fixed
+ * rate and the time from a request's publish to its command's delivery (latency), then the heap;
+ * once the agents' queues are deleted, PerfTest again (the reference is the mean of the two runs).
+ * Prints a table on stdout. Runs on the main thread; everything it starts is stopped and its queues
+ * deleted before it returns.
  */
 public final class FleetBenchmark {
   private static final long COORDINATOR_SEQ_FLOOR = Envelope.COORDINATOR_MIGRATION_CANCELLED_SEQ;
@@ -60,6 +61,7 @@ public final class FleetBenchmark {
       String storeUrl,
       String storeUser,
       int migrations,
+      int warmupMigrations,
       int eventsPerMigration,
       int rate,
       int messageSize,
@@ -83,6 +85,7 @@ public final class FleetBenchmark {
               required(values, "store-url"),
               values.getOrDefault("store-user", "postgres"),
               Integer.parseInt(values.getOrDefault("migrations", "10000")),
+              Integer.parseInt(values.getOrDefault("warmup-migrations", "1000")),
               Integer.parseInt(values.getOrDefault("events-per-migration", "20")),
               Integer.parseInt(values.getOrDefault("rate", "200")),
               Integer.parseInt(values.getOrDefault("message-size", "500")),
@@ -90,6 +93,10 @@ public final class FleetBenchmark {
               Integer.parseInt(values.getOrDefault("perftest-seconds", "30")),
               Integer.parseInt(values.getOrDefault("timeout-seconds", "1800")),
               Path.of(values.getOrDefault("work", System.getProperty("java.io.tmpdir"))));
+      if (settings.warmupMigrations < 0 || settings.warmupMigrations > settings.migrations) {
+        throw new IllegalArgumentException(
+            "--warmup-migrations must be between 0 and --migrations (" + settings.migrations + ")");
+      }
       if (settings.eventsPerMigration < 17) {
         throw new IllegalArgumentException(
             "--events-per-migration must be at least 17: 8 steps started and succeeded, 1 end");
@@ -168,7 +175,8 @@ public final class FleetBenchmark {
             "declared %d agent queues in %.1f s",
             agents, seconds(System.nanoTime() - declareStart));
         fleet.start(4, 4, 500);
-        throughput = throughput(connection, fleet, instances, coordinator.metrics());
+        Done warmedUp = warmUp(connection, fleet, instances, coordinator.metrics());
+        throughput = throughput(connection, fleet, instances, coordinator.metrics(), warmedUp);
         latency = latency(connection, fleet, instances, coordinator.metrics());
         heap = heap();
       } finally {
@@ -313,11 +321,60 @@ public final class FleetBenchmark {
     }
   }
 
-  private Throughput throughput(
+  /** What the fleet and the store have done so far: the warm-up's share of every count. */
+  record Done(long succeeded, long eventsStored, long commandsDelivered, long eventsConfirmed) {}
+
+  /**
+   * Runs {@code --warmup-migrations} migrations through the coordinator and the agents before the
+   * clock, each to one of the first instances, so the throughput phase meets compiled code, as a
+   * coordinator of a fleet, running for days, does; returns what they left in the counts.
+   */
+  private Done warmUp(
       Connection connection,
       SimulatedAgents fleet,
       List<String> instances,
       CoordinatorMetrics metrics)
+      throws Exception {
+    int w = settings.warmupMigrations();
+    if (w == 0) {
+      return new Done(0, 0, 0, 0);
+    }
+    long start = System.nanoTime();
+    long events = (long) w * settings.eventsPerMigration();
+    try (ConfirmWindow requests = new ConfirmWindow(connection, 500)) {
+      for (int i = 0; i < w; i++) {
+        EncodedRequest request = encode(request("fleet-warmup-" + i, instances.get(i)));
+        requests.publish("", topology.requestsQueue(), request.properties(), request.body());
+      }
+      requests.awaitSettled(60_000);
+    }
+    long deadline = start + Duration.ofSeconds(settings.timeoutSeconds()).toNanos();
+    try (java.sql.Connection store = store()) {
+      while (!counted(metrics, w, events) || succeeded(store) < w || eventsStored(store) < events) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the warm-up's " + w + " migrations did not all succeed within the timeout");
+        }
+        Thread.sleep(50);
+      }
+      fleet.awaitSettled(10_000);
+      say(
+          "warm-up: %d migrations before the clock, in %.1f s",
+          w, seconds(System.nanoTime() - start));
+      return new Done(
+          succeeded(store),
+          eventsStored(store),
+          fleet.commandsDelivered(),
+          fleet.eventsConfirmed());
+    }
+  }
+
+  private Throughput throughput(
+      Connection connection,
+      SimulatedAgents fleet,
+      List<String> instances,
+      CoordinatorMetrics metrics,
+      Done warmedUp)
       throws Exception {
     int n = settings.migrations();
     say("throughput: %d requests at once, %d events each", n, settings.eventsPerMigration());
@@ -333,7 +390,9 @@ public final class FleetBenchmark {
       }
       requests.awaitSettled(60_000);
     }
-    long expectedEvents = (long) n * settings.eventsPerMigration();
+    // The counts go on from the warm-up's.
+    long expectedSucceeded = warmedUp.succeeded() + n;
+    long expectedEvents = warmedUp.eventsStored() + (long) n * settings.eventsPerMigration();
     long deadline = start + Duration.ofSeconds(settings.timeoutSeconds()).toNanos();
     long succeeded = 0;
     long stored = 0;
@@ -344,14 +403,15 @@ public final class FleetBenchmark {
     try (java.sql.Connection store = store()) {
       while (true) {
         long now = System.nanoTime();
-        if (Double.isNaN(commandSeconds) && fleet.commandsDelivered() >= n) {
+        if (Double.isNaN(commandSeconds)
+            && fleet.commandsDelivered() >= warmedUp.commandsDelivered() + n) {
           commandSeconds = seconds(now - start);
         }
         boolean report = now - lastReport > 10_000_000_000L;
-        if (report || counted(metrics, n, expectedEvents)) {
+        if (report || counted(metrics, expectedSucceeded, expectedEvents)) {
           succeeded = succeeded(store);
           stored = eventsStored(store);
-          if (succeeded >= n && stored >= expectedEvents) {
+          if (succeeded >= expectedSucceeded && stored >= expectedEvents) {
             break;
           }
         }
@@ -363,10 +423,10 @@ public final class FleetBenchmark {
           say(
               "  %.0f s: %d commands delivered, %d events confirmed, %d stored, %d succeeded",
               seconds(now - start),
-              fleet.commandsDelivered(),
-              fleet.eventsConfirmed(),
-              stored,
-              succeeded);
+              fleet.commandsDelivered() - warmedUp.commandsDelivered(),
+              fleet.eventsConfirmed() - warmedUp.eventsConfirmed(),
+              stored - warmedUp.eventsStored(),
+              succeeded - warmedUp.succeeded());
           lastReport = now;
         }
         Thread.sleep(50);
@@ -374,7 +434,13 @@ public final class FleetBenchmark {
     }
     double took = seconds(System.nanoTime() - start);
     fleet.awaitSettled(10_000);
-    return new Throughput(took, commandSeconds, n, succeeded, fleet.eventsConfirmed(), stored);
+    return new Throughput(
+        took,
+        commandSeconds,
+        n,
+        succeeded - warmedUp.succeeded(),
+        fleet.eventsConfirmed() - warmedUp.eventsConfirmed(),
+        stored - warmedUp.eventsStored());
   }
 
   record Latency(int requests, int delivered, double p50, double p95, double p99, double max) {}
@@ -388,6 +454,7 @@ public final class FleetBenchmark {
     int count = Math.min(instances.size(), settings.rate() * settings.latencySeconds());
     say("latency: %d requests at %d/s", count, settings.rate());
     fleet.takeLatencies();
+    long foldedBefore = metrics.eventsFolded().getCount();
     long interval = 1_000_000_000L / settings.rate();
     long start = System.nanoTime();
     try (ConfirmWindow requests = new ConfirmWindow(connection, 500)) {
@@ -411,7 +478,7 @@ public final class FleetBenchmark {
     long[] nanos = fleet.takeLatencies();
     Arrays.sort(nanos);
     // Let the latency phase's events be folded too, so the coordinator is idle for the heap.
-    long expected = (long) (settings.migrations() + count) * settings.eventsPerMigration();
+    long expected = foldedBefore + (long) count * settings.eventsPerMigration();
     long foldDeadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
     while (metrics.eventsFolded().getCount() < expected && System.nanoTime() < foldDeadline) {
       Thread.sleep(200);
@@ -537,6 +604,8 @@ public final class FleetBenchmark {
     System.out.printf("%-44s %14d%n", "message size (bytes, mean event)", eventSize);
     System.out.printf("%-44s %14d%n", "migrations SUCCEEDED", throughput.succeeded());
     System.out.printf("%-44s %14d%n", "migrations requested", throughput.requests());
+    System.out.printf(
+        "%-44s %14d%n", "  after a warm-up of (not counted)", settings.warmupMigrations());
     System.out.printf("%-44s %14d%n", "events published (confirmed)", throughput.eventsPublished());
     System.out.printf("%-44s %14d%n", "events stored", throughput.eventsStored());
     System.out.printf("%-44s %14d%n", "lost (published - stored)", lost);
