@@ -166,8 +166,9 @@ java -Xmx2g -XX:+UseG1GC "${java_profile[@]}" \
   io.pgshuttle.bench.fleet.FleetBenchmark \
   --amqp-uri "$amqp_uri" --namespace "$namespace" \
   --store-url "jdbc:postgresql://127.0.0.1:$store_port/pgshuttle" --store-user postgres \
-  --migrations "$migrations" --warmup-migrations "$warmup" --events-per-migration "$events" --rate "$rate" --message-size "$size" \
-  --latency-seconds "$latency_seconds" --perftest-seconds "$perftest_seconds" --work "$work"
+  --migrations "$migrations" --warmup-migrations "$warmup" --events-per-migration "$events" \
+  --rate "$rate" --message-size "$size" --latency-seconds "$latency_seconds" \
+  --perftest-seconds "$perftest_seconds" --work "$work"
 printf '\n%s migrations x %s events, %s cores, RabbitMQ %s%s, store: PostgreSQL on this machine\n' \
   "$migrations" "$events" "$(nproc)" "$(rabbitmqctl version 2>/dev/null || echo '?')" \
   "${quorum_tick:+ (quorum_tick_interval $quorum_tick ms)}"

@@ -136,7 +136,9 @@ class DispatchIT extends WithCoordinatorFixture {
       AttemptScheduler scheduler = fixture.get(AttemptScheduler.class);
       int dispatched = 0;
       while (dispatched < burst * 4 / 5) {
-        dispatched += scheduler.startDueAttempts();
+        int started = scheduler.startDueAttempts();
+        assertThat(started).as("attempts started after %d", dispatched).isPositive();
+        dispatched += started;
       }
 
       // A connection of its own: a backend's counters of reads hold its earlier transactions'
