@@ -121,9 +121,14 @@ class DispatchIT extends WithCoordinatorFixture {
     fixture.wire(fixture.config());
     try (Database database = fixture.get(Database.class)) {
       database.open();
+      // No autovacuum: not of migrations, whose statistics stay those of an empty table, nor an
+      // ANALYZE of the tables dispatch writes, whose snapshot would keep the dispatched rows' old
+      // versions from being marked dead for a moment.
       fixture.cluster.execute(
           fixture.storeDatabase,
           "ALTER TABLE pgshuttle.migrations SET (autovacuum_enabled = false)",
+          "ALTER TABLE pgshuttle.attempts SET (autovacuum_enabled = false)",
+          "ALTER TABLE pgshuttle.outbox SET (autovacuum_enabled = false)",
           "ANALYZE pgshuttle.migrations",
           "INSERT INTO pgshuttle.migrations (migration_id, request_id, instance_id, state,"
               + " max_attempts, request, next_attempt_at) SELECT gen_random_uuid(),"
