@@ -2,11 +2,9 @@ package io.pgshuttle.agent.transfer;
 
 import io.pgshuttle.agent.postgres.Jdbc;
 import io.pgshuttle.agent.postgres.Sql;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,8 +17,6 @@ import org.postgresql.copy.CopyOut;
  * target write the same text for the same rows (so checksums of both sides compare). Stateless.
  */
 public final class Copies {
-  private static final int BUFFER_BYTES = 1 << 20;
-
   /**
    * Date, interval, float and bytea output fixed to one form; UTC; no search path (names are
    * qualified, as pg_dump's are); row security off, so a policy fails the copy instead of hiding
@@ -53,7 +49,7 @@ public final class Copies {
   /** Writes {@code part} into {@code file}; returns its checksum. */
   static Checksum copyOut(Connection source, CopyPart part, String encoding, Path file)
       throws SQLException, IOException {
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES)) {
+    try (OutputStream out = DirectFileStreams.newOutputStream(file)) {
       return copyOut(source, part.copyOut(encoding), out);
     }
   }
@@ -72,11 +68,11 @@ public final class Copies {
   /** Loads {@code file} into {@code table}; with {@code freeze}, frozen (see COPY FREEZE). */
   static void copyIn(Connection target, CopyTable table, String encoding, Path file, boolean freeze)
       throws SQLException, IOException {
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = DirectFileStreams.newInputStream(file)) {
       target
           .unwrap(PGConnection.class)
           .getCopyAPI()
-          .copyIn(copyInStatement(table, encoding, freeze), in, BUFFER_BYTES);
+          .copyIn(copyInStatement(table, encoding, freeze), in, DirectFileStreams.BUFFER_BYTES);
     }
   }
 
