@@ -114,6 +114,19 @@ psql_on "$source_port" "$database" <bench/fixture.sql >/dev/null
 size=$(psql_on "$source_port" postgres -tA <<<"SELECT pg_size_pretty(pg_database_size('$database'));")
 say "built $size in $(($(date +%s) - started)) s"
 
+# A new cluster creates each WAL segment when it first needs it, writing 16 MB of zeros and syncing
+# them; later runs reuse the segments a checkpoint recycled. So the first method into the target
+# paid for that alone (a pgshuttle run into a new target took 38 s, the next one 26 s). The target
+# writes about as much WAL once (1.3 times the database's size), and a checkpoint recycles it,
+# before any method runs.
+started=$(date +%s)
+bytes=$(psql_on "$source_port" postgres -tA <<<"SELECT pg_database_size('$database');")
+psql_on "$target_port" postgres <<<"CREATE TABLE wal_segments_once AS
+    SELECT repeat('x', 1000) AS pad FROM generate_series(1, $bytes * 13 / 10 / 1170);
+  DROP TABLE wal_segments_once;
+  CHECKPOINT;" >/dev/null
+say "the target wrote $((bytes * 13 / 10 >> 20)) MB of WAL once, in $(($(date +%s) - started)) s"
+
 # Drops what a method left on the target and on the disk, and checkpoints both clusters, so that
 # no method pays for the WAL of the one before.
 reset_target() {
