@@ -116,7 +116,7 @@ say "built $size in $(($(date +%s) - started)) s"
 
 # A new cluster creates each WAL segment when it first needs it, writing 16 MB of zeros and syncing
 # them; later runs reuse the segments a checkpoint recycled. So the first method into the target
-# paid for that alone (a pgshuttle run into a new target took 38 s, the next one 26 s). The target
+# paid for that alone (a pgshuttle run into a new target took 38 s, later ones 26 s). The target
 # writes about as much WAL once (1.3 times the database's size), and a checkpoint recycles it,
 # before any method runs.
 started=$(date +%s)
