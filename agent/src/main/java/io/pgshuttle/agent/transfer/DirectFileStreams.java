@@ -13,6 +13,9 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams over the table files of a dump, with direct I/O where the file system takes it. DUMP
@@ -25,6 +28,8 @@ import java.util.Objects;
  * is for one thread.
  */
 final class DirectFileStreams {
+  private static final Logger log = LoggerFactory.getLogger(DirectFileStreams.class);
+
   /** What each stream buffers; a multiple of every block size direct I/O asks for. */
   static final int BUFFER_BYTES = 1 << 20;
 
@@ -37,45 +42,46 @@ final class DirectFileStreams {
 
   /** A new stream writing {@code file}, created or emptied. Closing it completes the file. */
   static OutputStream newOutputStream(Path file) throws IOException {
-    FileChannel channel = openDirect(file, WRITE);
-    if (channel == null) {
+    Optional<FileChannel> channel = openDirect(file, WRITE);
+    if (channel.isEmpty()) {
       return new BufferedOutputStream(Files.newOutputStream(file, WRITE), BUFFER_BYTES);
     }
-    return new DirectOutputStream(channel, blockSize(file));
+    return new DirectOutputStream(channel.get(), blockSize(file));
   }
 
   /** A new stream reading {@code file} from its start. */
   static InputStream newInputStream(Path file) throws IOException {
-    FileChannel channel = openDirect(file, READ);
-    if (channel == null) {
+    Optional<FileChannel> channel = openDirect(file, READ);
+    if (channel.isEmpty()) {
       return new BufferedInputStream(Files.newInputStream(file, READ), BUFFER_BYTES);
     }
-    return new DirectInputStream(channel, blockSize(file));
+    return new DirectInputStream(channel.get(), blockSize(file));
   }
 
   /** Whether {@code file}, which exists, opens with direct I/O. */
   static boolean direct(Path file) throws IOException {
-    FileChannel channel = openDirect(file, READ);
-    if (channel == null) {
+    Optional<FileChannel> channel = openDirect(file, READ);
+    if (channel.isEmpty()) {
       return false;
     }
-    channel.close();
+    channel.get().close();
     return true;
   }
 
   /**
-   * {@code file} opened with direct I/O, or null where the platform or the file system refuses it;
-   * a real fault (no such directory, no room, no permission) then shows when the caller opens the
-   * file without it.
+   * {@code file} opened with direct I/O; empty where the platform or the file system refuses it. A
+   * real fault (no such directory, no room, no permission) then shows, with the file system's own
+   * error, when the caller opens the file without direct I/O.
    */
-  private static FileChannel openDirect(Path file, OpenOption[] options) {
+  private static Optional<FileChannel> openDirect(Path file, OpenOption[] options) {
     OpenOption[] direct = new OpenOption[options.length + 1];
     System.arraycopy(options, 0, direct, 0, options.length);
     direct[options.length] = ExtendedOpenOption.DIRECT;
     try {
-      return FileChannel.open(file, direct);
+      return Optional.of(FileChannel.open(file, direct));
     } catch (IOException | UnsupportedOperationException e) {
-      return null;
+      log.debug("{} opens through the page cache: direct I/O refused: {}", file, e.toString());
+      return Optional.empty();
     }
   }
 
